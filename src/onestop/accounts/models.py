@@ -1,0 +1,176 @@
+"""Users, staff (with role and scope) and applicants (natural persons and enterprises)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop.accounts import validators
+from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role, permissions_of
+from onestop.core.masking import mask_id_number, mask_phone
+from onestop.core.models import TimestampedModel
+
+
+class User(AbstractUser):
+    """A login. Staff and applicants are profiles attached to it."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("登录账号")
+        verbose_name_plural = _("登录账号")
+
+
+class Staff(TimestampedModel):
+    """A member of staff: one role, scoped to a region subtree (and a department for officers)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("登录账号"), on_delete=models.CASCADE, related_name="staff"
+    )
+    name = models.CharField(_("姓名"), max_length=64)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("管辖区划"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("可操作该区划及其下级区划的业务。"),
+    )
+    department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    hall = models.ForeignKey(
+        "regions.Hall",
+        verbose_name=_("所在大厅"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+    )
+    phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    is_designated = models.BooleanField(
+        _("部门专人"),
+        default=False,
+        help_text=_("部门指定的“一件事”专人：就绪的子件优先分派给他。"),
+    )
+    is_active = models.BooleanField(_("在岗"), default=True)
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+        ordering = ["region__code", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+    def clean(self) -> None:
+        if self.role in DEPARTMENT_ROLES and not self.department_id:
+            raise ValidationError({"department": _("部门专人和首席审批员必须属于一个部门。")})
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role)
+
+    def has_permission(self, permission: Permission) -> bool:
+        return self.is_active and permission in self.permissions
+
+    def covers(self, region_code: str) -> bool:
+        """Whether a region (by code) lies in this member's scope."""
+        return region_code.startswith(self.region.code)
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ENTERPRISE = "enterprise", _("法人及其他组织")
+
+
+class Applicant(TimestampedModel):
+    """Who applies: a natural person (居民身份证) or an enterprise (统一社会信用代码)."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=ApplicantKind.choices)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applicant",
+    )
+    name = models.CharField(_("姓名/名称"), max_length=128)
+    id_number = models.CharField(
+        _("居民身份证号码"),
+        max_length=18,
+        blank=True,
+        validators=[validators.validate_resident_id],
+    )
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validators.validate_uscc],
+    )
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
+    legal_representative_id_number = models.CharField(
+        _("法定代表人身份证号码"),
+        max_length=18,
+        blank=True,
+        validators=[validators.validate_resident_id],
+    )
+    phone = models.CharField(
+        _("手机号"), max_length=11, blank=True, validators=[validators.validate_mobile]
+    )
+    address = models.CharField(_("通讯地址"), max_length=255, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所在区划"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applicants",
+    )
+
+    class Meta:
+        verbose_name = _("申请人")
+        verbose_name_plural = _("申请人")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=models.Q(kind="person"),
+                name="applicant_unique_person_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=models.Q(kind="enterprise"),
+                name="applicant_unique_enterprise_uscc",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="person", id_number__gt="")
+                    | models.Q(kind="enterprise", uscc__gt="")
+                ),
+                name="applicant_has_identifier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def identifier(self) -> str:
+        return self.id_number if self.kind == ApplicantKind.PERSON else self.uscc
+
+    @property
+    def masked_identifier(self) -> str:
+        if self.kind == ApplicantKind.PERSON:
+            return mask_id_number(self.id_number)
+        return self.uscc  # a USCC is public (printed on the business licence)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

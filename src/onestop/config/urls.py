@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "onestop 一件事一次办 管理后台"
+admin.site.site_title = "onestop"
+admin.site.index_title = "政务服务一体化平台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
