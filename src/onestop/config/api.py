@@ -1,0 +1,80 @@
+"""The JSON API (django-ninja). OpenAPI at /api/docs; errors are problem+json (RFC 9457).
+
+Each app adds its router in ``register_routers``; the handlers here are the one place
+where a ``DomainError`` becomes an HTTP response.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from onestop.core.errors import DomainError
+
+PROBLEM = "application/problem+json"
+
+api = NinjaAPI(
+    title="onestop API",
+    version="1",
+    description="一件事一次办 政务服务平台接口。错误以 application/problem+json 返回。",
+    urls_namespace="api",
+)
+
+
+def problem(request: HttpRequest, body: dict, status: int) -> HttpResponse:
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem(request, exc.as_problem(), exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    body = {
+        "type": "https://onestop.invalid/problems/validation_failed",
+        "title": "输入有误",
+        "status": 422,
+        "detail": "请求内容不符合接口要求，详见 errors。",
+        "code": "validation_failed",
+        "errors": exc.errors,
+    }
+    return problem(request, body, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {
+        "type": "https://onestop.invalid/problems/unauthenticated",
+        "title": "未登录",
+        "status": 401,
+        "detail": "请先登录，或在 Authorization 头中提供有效的令牌。",
+        "code": "unauthenticated",
+    }
+    return problem(request, body, 401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": str(exc.message),
+        "status": exc.status_code,
+        "detail": str(exc.message),
+    }
+    return problem(request, body, exc.status_code)
+
+
+def register_routers() -> None:
+    """Attach each app's router. Apps add theirs here as they grow an API."""
+    from onestop.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router)
+
+
+register_routers()
