@@ -163,10 +163,6 @@ STORAGES = {
 
 LOGIN_URL = "/accounts/login/"
 
-# The working-day calendar: years without an entered State Council schedule are computed
-# on weekends only and flagged provisional.
-ONESTOP_REGION_NAME = env("ONESTOP_REGION_NAME", "益阳市")
-
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("ONESTOP_SSL_REDIRECT", default=True)
