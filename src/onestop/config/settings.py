@@ -163,6 +163,9 @@ STORAGES = {
 
 LOGIN_URL = "/accounts/login/"
 
+# Bearer tokens for API clients (POST /api/auth/token) expire after this many seconds.
+ONESTOP_API_TOKEN_MAX_AGE = int(env("ONESTOP_API_TOKEN_MAX_AGE", str(12 * 3600)))
+
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("ONESTOP_SSL_REDIRECT", default=True)
