@@ -162,6 +162,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Bearer tokens for API clients (POST /api/auth/token) expire after this many seconds.
 ONESTOP_API_TOKEN_MAX_AGE = int(env("ONESTOP_API_TOKEN_MAX_AGE", str(12 * 3600)))
