@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts import validators
-from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role, permissions_of
+from onestop.accounts.roles import Permission, Role, permissions_of
+from onestop.core.errors import ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
 from onestop.core.models import TimestampedModel
 
@@ -69,8 +70,23 @@ class Staff(TimestampedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
     def clean(self) -> None:
-        if self.role in DEPARTMENT_ROLES and not self.department_id:
-            raise ValidationError({"department": _("部门专人和首席审批员必须属于一个部门。")})
+        """The same role/scope rules as ``staff_create``, shown next to the fields."""
+        if not self.role or not self.region_id:
+            return  # a required field is empty: the field's own error says so
+        from onestop.accounts.services import staff_validate
+
+        try:
+            staff_validate(
+                name=self.name,
+                role=self.role,
+                region=self.region,
+                department=self.department if self.department_id else None,
+                hall=self.hall if self.hall_id else None,
+                phone=self.phone,
+                is_designated=self.is_designated,
+            )
+        except ValidationFailed as exc:
+            raise ValidationError({exc.field or NON_FIELD_ERRORS: exc.message}) from None
 
     @property
     def permissions(self) -> frozenset[Permission]:

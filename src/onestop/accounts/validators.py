@@ -28,7 +28,7 @@ _ID_CHECK = "10X98765432"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def resident_id_check_digit(first17: str) -> str:
@@ -49,7 +49,11 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> None:
         raise ValidationError(
             _("身份证号码应为18位，当前为%(n)d位。") % {"n": len(value)}, code="id_length"
         )
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if (
+        not value.isascii()
+        or not value[:17].isdigit()
+        or not (value[17].isdigit() or value[17] == "X")
+    ):
         raise ValidationError(_("身份证号码前17位须为数字，末位为数字或大写X。"), code="id_charset")
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError(
@@ -104,5 +108,20 @@ def validate_uscc(value: str) -> None:
 
 
 def validate_mobile(value: str) -> None:
+    """Refuse anything that is not an 11-digit mainland mobile number."""
     if not _MOBILE.fullmatch(value):
         raise ValidationError(_("手机号码应为以1开头的11位数字。"), code="mobile")
+
+
+def normalize_identifier(value: str) -> str:
+    """ID numbers and credit codes as typed: spaces dropped, letters upper-cased (x → X)."""
+    return "".join(value.split()).upper()
+
+
+def normalize_phone(value: str) -> str:
+    """Phones as typed: spaces and hyphens dropped, a leading +86 / 0086 country code too."""
+    digits = "".join(value.split()).replace("-", "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+    return digits

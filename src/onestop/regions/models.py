@@ -8,9 +8,11 @@ A region's ``code`` is its statistical division code with only its significant d
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.errors import ValidationFailed
 from onestop.core.models import TimestampedModel
 
 
@@ -62,6 +64,22 @@ class Region(TimestampedModel):
 
     def contains(self, other: Region) -> bool:
         return other.code.startswith(self.code)
+
+    def clean(self) -> None:
+        """The same code/level/parent rules as ``region_create``, shown next to the fields."""
+        if not self.code or not self.level:
+            return  # a required field is empty: the field's own error says so
+        from onestop.regions.validators import validate_region
+
+        try:
+            validate_region(
+                code=self.code,
+                level=self.level,
+                parent=self.parent if self.parent_id else None,
+                instance_pk=self.pk,
+            )
+        except ValidationFailed as exc:
+            raise ValidationError({exc.field or NON_FIELD_ERRORS: exc.message}) from None
 
 
 class Department(TimestampedModel):
