@@ -24,11 +24,35 @@ class RegionFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
+class ProvinceFactory(RegionFactory):
+    code = "43"
+    name = "湖南省"
+    level = RegionLevel.PROVINCE
+
+
 class CountyFactory(RegionFactory):
     code = factory.Sequence(lambda n: f"4309{n % 90 + 10:02d}")
     name = factory.Sequence(lambda n: f"测试区{n}")
     level = RegionLevel.COUNTY
     parent = factory.SubFactory(RegionFactory)
+
+
+class TownshipFactory(RegionFactory):
+    """A township under a county; its code extends the county's by three digits."""
+
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{n % 999 + 1:03d}")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+    level = RegionLevel.TOWNSHIP
+    parent = factory.SubFactory(CountyFactory)
+
+
+class VillageFactory(RegionFactory):
+    """A village under a township; its code extends the township's by three digits."""
+
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}{n % 999 + 1:03d}")
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    level = RegionLevel.VILLAGE
+    parent = factory.SubFactory(TownshipFactory)
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

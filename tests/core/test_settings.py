@@ -1,0 +1,57 @@
+"""Production settings refuse to start half-configured, and pass Django's deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SETUP = "import django; django.setup()"
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ONESTOP_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="onestop.config.settings",
+        ONESTOP_DATA_DIR=str(data_dir),
+        ONESTOP_ENV="production",
+        **extra,
+    )
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    result = _run(["-c", SETUP], _env(tmp_path, ONESTOP_ALLOWED_HOSTS="zwfw.example.gov.cn"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ONESTOP_SECRET_KEY" in result.stderr
+    assert not (tmp_path / "secret_key").exists()  # no key was generated behind our back
+
+
+def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
+    result = _run(["-c", SETUP], _env(tmp_path, ONESTOP_SECRET_KEY="k" * 30 + "ey-Z9x!q" * 5))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ONESTOP_ALLOWED_HOSTS" in result.stderr
+
+
+def test_configured_production_passes_the_deploy_checks(tmp_path):
+    env = _env(
+        tmp_path,
+        ONESTOP_SECRET_KEY="q8-Vd2mZ7rLx0wT5nB3kP9sY1cF6hJ4gN8aE2uR7iO0lW5tK3vX9zC1bM6yQ4pS",
+        ONESTOP_ALLOWED_HOSTS="zwfw.example.gov.cn",
+    )
+    result = _run(["-m", "onestop", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
