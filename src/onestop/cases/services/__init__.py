@@ -1,0 +1,61 @@
+"""Case services: every write to a case, its tasks, materials, clock and event log.
+
+Each public function is one transaction that locks the case row, checks the transition
+against ``cases.states``, writes the event and returns the changed object.
+"""
+
+from onestop.cases.services.cases import (
+    case_accept,
+    case_hand_out,
+    case_intake,
+    case_pre_review_pass,
+    case_reject,
+    case_request_correction,
+    case_submit,
+    case_supplement,
+    case_supply_tolerated,
+    case_terminate_overdue_tolerated,
+    case_withdraw,
+)
+from onestop.cases.services.materials import MaterialInput
+from onestop.cases.services.tasks import (
+    task_approve,
+    task_claim,
+    task_deny,
+    task_reassign,
+    task_return,
+    verification_record,
+)
+from onestop.cases.services.timing import (
+    dues_refresh_locked,
+    extension_approve,
+    extension_request,
+    task_pause,
+    task_resume,
+)
+
+__all__ = [
+    "MaterialInput",
+    "case_accept",
+    "case_hand_out",
+    "case_intake",
+    "case_pre_review_pass",
+    "case_reject",
+    "case_request_correction",
+    "case_submit",
+    "case_supplement",
+    "case_supply_tolerated",
+    "case_terminate_overdue_tolerated",
+    "case_withdraw",
+    "dues_refresh_locked",
+    "extension_approve",
+    "extension_request",
+    "task_approve",
+    "task_claim",
+    "task_deny",
+    "task_pause",
+    "task_reassign",
+    "task_resume",
+    "task_return",
+    "verification_record",
+]

@@ -1,0 +1,586 @@
+"""Case services at the window: submit, pre-review, accept (容缺), correct, reject, withdraw,
+supply tolerated materials, terminate overdue 容缺 cases, hand out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.roles import Permission, Role
+from onestop.cases.events import event_record
+from onestop.cases.models import Case, CaseMaterial
+from onestop.cases.numbering import case_number_next
+from onestop.cases.services._common import (
+    case_lock,
+    case_move,
+    require_text,
+    require_window,
+)
+from onestop.cases.services.formdata import form_data_clean
+from onestop.cases.services.materials import (
+    MaterialInput,
+    material_apply,
+    material_input_check,
+    material_summary,
+)
+from onestop.cases.services.plans import case_plan_for_submit
+from onestop.cases.services.tasks import tasks_close, tasks_dispatch
+from onestop.cases.services.timing import dues_refresh
+from onestop.cases.states import (
+    REMOTE_CHANNELS,
+    CaseOutcome,
+    CaseState,
+    Channel,
+    EventKind,
+    MaterialStatus,
+    require_state,
+)
+from onestop.catalog.models import MaterialNecessity, PackageVersion, ServiceItemVersion
+from onestop.core import clock
+from onestop.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onestop.regions.models import Hall, Region
+from onestop.workdays import calendar
+
+WINDOW_CHANNELS = frozenset(
+    {Channel.HALL_WINDOW, Channel.VILLAGE_CENTRE, Channel.PHONE_APPOINTMENT}
+)
+
+
+def _materials_by_key(materials: Sequence[MaterialInput]) -> dict[str, MaterialInput]:
+    given: dict[str, MaterialInput] = {}
+    for material in materials:
+        if material.key in given:
+            raise ValidationFailed(
+                _("材料“%(key)s”重复提交。") % {"key": material.key},
+                field=f"materials.{material.key}",
+            )
+        given[material.key] = material
+    return given
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    applicant: Applicant,
+    package_version: PackageVersion | None = None,
+    item_version: ServiceItemVersion | None = None,
+    answers: Mapping[str, Any] | None = None,
+    form_data: Mapping[str, Any] | None = None,
+    materials: Sequence[MaterialInput] = (),
+    channel: Channel | str,
+    accepting_region: Region,
+    hall: Hall | None = None,
+    agent: Staff | None = None,
+    agent_authorisation: str = "",
+    created_by: Any = None,
+    idempotency_key: str | None = None,
+) -> Case:
+    """Apply once: validate answers, form and materials; remote channels go to pre-review.
+
+    A retry with the same ``idempotency_key`` by the same ``created_by`` returns the same case.
+    """
+    key = (idempotency_key or "").strip() or None
+    if key is not None:
+        if len(key) > 128:
+            raise ValidationFailed(_("幂等键过长（最多128个字符）。"), field="idempotency_key")
+        existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
+        if existing is not None:
+            return existing
+    try:
+        channel = Channel(channel)
+    except ValueError:
+        raise ValidationFailed(
+            _("未知的申报渠道：%(c)s。") % {"c": channel}, field="channel"
+        ) from None
+    if agent is not None:
+        if not agent.has_permission(Permission.AGENT_ACT):
+            raise PermissionDenied(_("%(name)s不是帮代办员。") % {"name": agent.name})
+        require_text(
+            agent_authorisation, field="agent_authorisation", what=_("代办授权（授权委托书）")
+        )
+    if hall is not None and not hall.region.code.startswith(accepting_region.code):
+        raise ValidationFailed(_("收件大厅不在收件地区划内。"), field="hall")
+
+    plan = case_plan_for_submit(
+        package_version=package_version, item_version=item_version, answers=answers or {}
+    )
+    form = form_data_clean(plan.form_fields, form_data or {})
+    given = _materials_by_key(materials)
+    merged = {m.key: m for m in plan.materials}
+    unknown = sorted(set(given) - set(merged))
+    if unknown:
+        raise ValidationFailed(
+            _("以下材料不在本次申请的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
+            field=f"materials.{unknown[0]}",
+        )
+    checked = {
+        k: material_input_check(g, name=merged[k].name, necessity=merged[k].necessity)
+        for k, g in given.items()
+    }
+
+    now = clock.now()
+    initial = CaseState.PRE_REVIEW if channel in REMOTE_CHANNELS else CaseState.SUBMITTED
+    try:
+        with transaction.atomic():
+            case = Case(
+                number=case_number_next(region=accepting_region),
+                title=plan.title,
+                package_version=package_version,
+                item_version=item_version,
+                applicant=applicant,
+                agent=agent,
+                agent_authorisation=agent_authorisation.strip() if agent else "",
+                channel=channel,
+                accepting_region=accepting_region,
+                region_code=accepting_region.code,
+                hall=hall,
+                answers=dict(answers or {}),
+                form_data=form,
+                submitted_at=now,
+                promised_days=plan.promised_days,
+                promised_unit=plan.promised_unit,
+                idempotency_key=key,
+                created_by=created_by,
+            )
+            case.state = initial
+            case.save(force_insert=True)
+    except IntegrityError:
+        existing = (
+            Case.objects.filter(created_by=created_by, idempotency_key=key).first() if key else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+    rows = []
+    for entry in plan.materials:
+        row = CaseMaterial(
+            case=case,
+            key=entry.key,
+            name=entry.name,
+            necessity=entry.necessity,
+            source=entry.source,
+            item_names=list(entry.item_names),
+        )
+        if entry.key in given:
+            material_apply(row, given[entry.key], checked[entry.key])
+        elif entry.is_held_by_government:
+            row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
+        rows.append(row)
+    CaseMaterial.objects.bulk_create(rows)
+    event_record(
+        case=case,
+        kind=EventKind.SUBMITTED,
+        actor=created_by,
+        from_state=CaseState.DRAFT,
+        to_state=initial,
+        payload={
+            "channel": str(channel),
+            "applicant": applicant.pk,
+            "agent": agent.pk if agent else None,
+            "items": [item.name for item in plan.items],
+            "materials": {row.key: material_summary(row) for row in rows},
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_intake(
+    *,
+    staff: Staff,
+    applicant: Applicant,
+    channel: Channel | str = Channel.HALL_WINDOW,
+    accepting_region: Region | None = None,
+    agent_authorisation: str = "",
+    idempotency_key: str | None = None,
+    **application: Any,
+) -> Case:
+    """A clerk or agent enters an application at a window or village centre (straight to submitted)."""
+    if not staff.has_permission(Permission.CASE_INTAKE):
+        raise PermissionDenied(_("%(role)s无权代为录入申请。") % {"role": staff.get_role_display()})
+    if Channel(channel) not in WINDOW_CHANNELS:
+        raise ValidationFailed(
+            _("窗口录入只能选择大厅窗口、便民服务站或电话预约渠道。"), field="channel"
+        )
+    region = accepting_region or staff.region
+    if not staff.covers(region.code):
+        raise PermissionDenied(_("收件地不在您的管辖范围内。"))
+    return case_submit(
+        applicant=applicant,
+        channel=channel,
+        accepting_region=region,
+        hall=application.pop("hall", None) or staff.hall,
+        agent=staff if staff.role == Role.AGENT else None,
+        agent_authorisation=agent_authorisation,
+        created_by=staff.user,
+        idempotency_key=idempotency_key,
+        **application,
+    )
+
+
+@transaction.atomic
+def case_pre_review_pass(*, case_id: int, clerk: Staff, note: str = "") -> Case:
+    """An online application passed pre-review: it joins the window queue for acceptance."""
+    case = case_lock(case_id)
+    require_window(clerk, case, Permission.CASE_ACCEPT)
+    case_move(
+        case,
+        to=CaseState.SUBMITTED,
+        kind=EventKind.PRE_REVIEW_PASSED,
+        actor=clerk,
+        action=_("预审通过"),
+        reason=note,
+    )
+    return case
+
+
+def _tolerated_check(
+    case: Case, materials: list[CaseMaterial], tolerated: Mapping[str, dt.date]
+) -> None:
+    by_key = {m.key: m for m in materials}
+    for key in tolerated:
+        material = by_key.get(key)
+        if material is None:
+            raise ValidationFailed(
+                _("材料“%(key)s”不在本办件的材料清单中。") % {"key": key}, field=f"tolerated.{key}"
+            )
+        if material.necessity != MaterialNecessity.TOLERABLE:
+            raise ValidationFailed(
+                _("“%(m)s”不是可容缺后补的材料，不能容缺受理。") % {"m": material.name},
+                field=f"tolerated.{key}",
+            )
+        if material.status != MaterialStatus.MISSING:
+            raise ValidationFailed(
+                _("“%(m)s”已经提交，无需容缺。") % {"m": material.name}, field=f"tolerated.{key}"
+            )
+    missing = [
+        m
+        for m in materials
+        if m.status == MaterialStatus.MISSING
+        and m.necessity != MaterialNecessity.OPTIONAL
+        and m.key not in tolerated
+    ]
+    if missing:
+        raise ValidationFailed(
+            _(
+                "以下材料未提交，不能受理：%(names)s。请一次性告知补正，或对可容缺的材料设定补交期限。"
+            )
+            % {"names": "、".join(m.name for m in missing)},
+            field="materials",
+            missing=[m.key for m in missing],
+        )
+
+
+@transaction.atomic
+def case_accept(
+    *,
+    case_id: int,
+    clerk: Staff,
+    tolerated: Mapping[str, dt.date] | None = None,
+    note: str = "",
+) -> Case:
+    """Accept once: the clock starts and the case fans out into item tasks (状态: 办理中).
+
+    容缺: missing TOLERABLE materials may be accepted with a supplement date no later than the
+    case's due date, and only when every other non-optional material is present.
+    """
+    case = case_lock(case_id)
+    require_window(clerk, case, Permission.CASE_ACCEPT)
+    tolerated = dict(tolerated or {})
+    materials = list(case.materials.select_for_update().order_by("pk"))
+    now = clock.now()
+    first = case.accepted_at is None
+    if first:
+        case.accepted_at = now
+    case_move(
+        case,
+        to=CaseState.ACCEPTED,
+        kind=EventKind.ACCEPTED,
+        actor=clerk,
+        action=_("受理"),
+        reason=note,
+        payload={
+            "tolerated": {k: v.isoformat() for k, v in tolerated.items()},
+            "again": not first,
+        },
+        fields=["accepted_at"],
+    )
+    _tolerated_check(case, materials, tolerated)
+    if tolerated:
+        due = calendar.deadline(case.accepted_at, case.promised_days, case.promised_unit)
+        if not first and case.due_at is not None:
+            due = calendar.Deadline(
+                case.due_at, clock.local(case.due_at).date(), case.due_is_provisional
+            )
+        for material in materials:
+            if material.key not in tolerated:
+                continue
+            on = tolerated[material.key]
+            if on < clock.today():
+                raise ValidationFailed(
+                    _("“%(m)s”的补交期限不能早于今天。") % {"m": material.name},
+                    field=f"tolerated.{material.key}",
+                )
+            if on > due.on:
+                raise ValidationFailed(
+                    _("“%(m)s”的补交期限 %(on)s 超过了承诺办结期限 %(due)s。")
+                    % {"m": material.name, "on": on.isoformat(), "due": due.on.isoformat()},
+                    field=f"tolerated.{material.key}",
+                )
+            material.status = MaterialStatus.TOLERATED_MISSING
+            material.supplement_due_on = on
+            material.save(update_fields=["status", "supplement_due_on", "updated_at"])
+    tasks = tasks_dispatch(case=case, actor=clerk)
+    case_move(
+        case,
+        to=CaseState.IN_PROGRESS,
+        kind=EventKind.PROCESSING_STARTED,
+        actor=clerk,
+        action=_("分送办理"),
+        payload={"tasks": [t.pk for t in tasks]},
+    )
+    dues_refresh(case)
+    return case
+
+
+@transaction.atomic
+def case_request_correction(
+    *, case_id: int, clerk: Staff, missing: Sequence[str] = (), note: str = ""
+) -> Case:
+    """补正: one notice listing everything missing or wrong at once; the clock has not started."""
+    case = case_lock(case_id)
+    require_window(clerk, case, Permission.CASE_ACCEPT)
+    keys = list(dict.fromkeys(missing))
+    if not keys and not note.strip():
+        raise ValidationFailed(_("请列出需要补正的材料或说明需要补正的内容。"), field="missing")
+    materials = {m.key: m for m in case.materials.select_for_update().filter(key__in=keys)}
+    unknown = [k for k in keys if k not in materials]
+    if unknown:
+        raise ValidationFailed(
+            _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
+            field="missing",
+        )
+    for material in materials.values():
+        material.status = MaterialStatus.MISSING
+        material.save(update_fields=["status", "updated_at"])
+    case.correction_notice = {
+        "materials": [{"key": k, "name": materials[k].name} for k in keys],
+        "note": note.strip(),
+        "issued_at": clock.now().isoformat(),
+        "issued_by": clerk.name,
+    }
+    case_move(
+        case,
+        to=CaseState.CORRECTION_REQUESTED,
+        kind=EventKind.CORRECTION_REQUESTED,
+        actor=clerk,
+        action=_("一次性告知补正"),
+        reason=note.strip(),
+        payload={"materials": keys},
+        fields=["correction_notice"],
+    )
+    return case
+
+
+def _require_owner(case: Case, by: Applicant | Staff) -> None:
+    if isinstance(by, Applicant):
+        if case.applicant_id != by.pk:
+            raise PermissionDenied(_("这不是您的办件。"))
+        return
+    if case.agent_id == by.pk and by.has_permission(Permission.AGENT_ACT):
+        return
+    require_window(by, case, Permission.CASE_ACCEPT)
+
+
+@transaction.atomic
+def case_supplement(
+    *, case_id: int, by: Applicant | Staff, materials: Sequence[MaterialInput]
+) -> Case:
+    """The applicant supplies everything the 补正 notice listed; the case returns to the window."""
+    case = case_lock(case_id)
+    _require_owner(case, by)
+    require_state(case, {CaseState.CORRECTION_REQUESTED}, action=_("补正"))
+    given = _materials_by_key(materials)
+    rows = {m.key: m for m in case.materials.select_for_update()}
+    unknown = sorted(set(given) - set(rows))
+    if unknown:
+        raise ValidationFailed(
+            _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
+            field=f"materials.{unknown[0]}",
+        )
+    listed = [m["key"] for m in (case.correction_notice or {}).get("materials", [])]
+    still = [rows[k].name for k in listed if k not in given]
+    if still:
+        raise ValidationFailed(
+            _("补正通知中的以下材料尚未提交：%(names)s。") % {"names": "、".join(still)},
+            field="materials",
+        )
+    checked = {
+        k: material_input_check(g, name=rows[k].name, necessity=rows[k].necessity)
+        for k, g in given.items()
+    }
+    now = clock.now()
+    for key, entry in given.items():
+        row = rows[key]
+        changed = material_apply(row, entry, checked[key])
+        row.supplied_at = now
+        row.save(update_fields=[*changed, "supplied_at", "updated_at"])
+    case_move(
+        case,
+        to=CaseState.SUBMITTED,
+        kind=EventKind.SUPPLEMENTED,
+        actor=by,
+        action=_("补正"),
+        payload={"materials": {k: material_summary(rows[k]) for k in given}},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reject(*, case_id: int, clerk: Staff, reason: str) -> Case:
+    """不予受理, always with the reason the applicant will read."""
+    case = case_lock(case_id)
+    require_window(clerk, case, Permission.CASE_ACCEPT)
+    case.rejection_reason = require_text(reason, field="reason", what=_("不予受理的理由"))
+    case.closed_at = clock.now()
+    case_move(
+        case,
+        to=CaseState.REJECTED,
+        kind=EventKind.REJECTED,
+        actor=clerk,
+        action=_("不予受理"),
+        reason=case.rejection_reason,
+        fields=["rejection_reason", "closed_at"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case_id: int, by: Applicant | Staff, reason: str = "") -> Case:
+    """The applicant (or the window on their written request) withdraws before completion."""
+    case = case_lock(case_id)
+    _require_owner(case, by)
+    case.closed_at = clock.now()
+    case_move(
+        case,
+        to=CaseState.WITHDRAWN,
+        kind=EventKind.WITHDRAWN,
+        actor=by,
+        action=_("撤回"),
+        reason=reason.strip(),
+        fields=["closed_at"],
+    )
+    tasks_close(case=case, actor=by, reason=_("申请人撤回申请"))
+    return case
+
+
+@transaction.atomic
+def case_supply_tolerated(
+    *, case_id: int, key: str, material: MaterialInput, by: Applicant | Staff
+) -> Case:
+    """A tolerated (容缺) material arrives by its deadline; the clock was never stopped for it."""
+    case = case_lock(case_id)
+    _require_owner(case, by)
+    require_state(case, {CaseState.IN_PROGRESS, CaseState.COMPLETED}, action=_("补交容缺材料"))
+    row = case.materials.select_for_update().filter(key=key).first()
+    if row is None or row.status != MaterialStatus.TOLERATED_MISSING:
+        raise ValidationFailed(_("“%(key)s”不是待补交的容缺材料。") % {"key": key}, field="key")
+    if row.supplement_due_on is not None and clock.today() > row.supplement_due_on:
+        raise Conflict(
+            _("“%(m)s”的补交期限 %(on)s 已过，办件将被终止。")
+            % {"m": row.name, "on": row.supplement_due_on.isoformat()}
+        )
+    if material.key != key:
+        material = MaterialInput(
+            key=key,
+            file=material.file,
+            licence_reference=material.licence_reference,
+            commitment=material.commitment,
+        )
+    checked = material_input_check(material, name=row.name, necessity=row.necessity)
+    changed = material_apply(row, material, checked)
+    row.supplied_at = clock.now()
+    row.save(update_fields=[*changed, "supplied_at", "updated_at"])
+    event_record(
+        case=case,
+        kind=EventKind.TOLERATED_SUPPLIED,
+        actor=by,
+        payload={"material": key, **material_summary(row)},
+    )
+    return case
+
+
+def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[str]:
+    """Sweep: a case whose tolerated material is past its supplement date is terminated.
+
+    One transaction per case, so one failure does not undo the others; returns the numbers.
+    """
+    today = today or clock.today()
+    ids = (
+        Case.objects.filter(
+            state__in=[CaseState.IN_PROGRESS, CaseState.COMPLETED],
+            materials__status=MaterialStatus.TOLERATED_MISSING,
+            materials__supplement_due_on__lt=today,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    terminated: list[str] = []
+    for case_id in list(ids):
+        with transaction.atomic():
+            case = case_lock(case_id)
+            overdue = list(
+                case.materials.filter(
+                    status=MaterialStatus.TOLERATED_MISSING, supplement_due_on__lt=today
+                ).values_list("name", flat=True)
+            )
+            if not overdue or case.state not in (CaseState.IN_PROGRESS, CaseState.COMPLETED):
+                continue  # supplied or closed meanwhile
+            case.closed_at = clock.now()
+            case_move(
+                case,
+                to=CaseState.TERMINATED,
+                kind=EventKind.TERMINATED,
+                actor=None,
+                action=_("终止办理"),
+                reason=_("容缺材料逾期未补交：%(names)s") % {"names": "、".join(overdue)},
+                fields=["closed_at"],
+            )
+            tasks_close(case=case, actor=None, reason=_("容缺材料逾期未补交，办件终止"))
+            terminated.append(case.number)
+    return terminated
+
+
+@transaction.atomic
+def case_hand_out(*, case_id: int, clerk: Staff, note: str = "") -> Case:
+    """统一出件: results leave the window only when every tolerated material is in."""
+    case = case_lock(case_id)
+    require_window(clerk, case, Permission.CASE_HAND_OUT)
+    if case.state == CaseState.COMPLETED and case.outcome != CaseOutcome.DENIED:
+        waiting = list(
+            case.materials.filter(status=MaterialStatus.TOLERATED_MISSING).values_list(
+                "name", flat=True
+            )
+        )
+        if waiting:
+            raise Conflict(
+                _("容缺材料尚未补齐（%(names)s），办理结果暂不发放。")
+                % {"names": "、".join(waiting)}
+            )
+    case.delivered_at = clock.now()
+    case_move(
+        case,
+        to=CaseState.DELIVERED,
+        kind=EventKind.HANDED_OUT,
+        actor=clerk,
+        action=_("出件"),
+        reason=note,
+        fields=["delivered_at"],
+    )
+    return case

@@ -1,0 +1,102 @@
+"""What a case consists of, read from the catalogue: at submission and again at dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from onestop.cases.models import Case
+from onestop.catalog.conditions import is_always
+from onestop.catalog.models import (
+    FormField,
+    PackageItem,
+    PackageVersion,
+    ServiceItemVersion,
+    VersionStatus,
+)
+from onestop.catalog.selectors import MergedMaterial, materials_merge, package_plan
+from onestop.core.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class DispatchItem:
+    item_version: ServiceItemVersion
+    package_item: PackageItem | None = None
+    depends_on: list[int] = field(default_factory=list)  # PackageItem ids
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    title: str
+    items: list[DispatchItem]
+    materials: list[MergedMaterial]
+    form_fields: list[FormField]
+    promised_days: int
+    promised_unit: str
+
+
+def _single_item_materials(item_version: ServiceItemVersion) -> list[MergedMaterial]:
+    # A single item has no situation questions: only unconditional materials apply.
+    rows = [
+        (m, item_version.name)
+        for m in item_version.materials.order_by("order", "pk")
+        if is_always(m.condition)
+    ]
+    return materials_merge(rows)
+
+
+def case_plan_for_submit(
+    *,
+    package_version: PackageVersion | None,
+    item_version: ServiceItemVersion | None,
+    answers: Mapping[str, Any],
+) -> CasePlan:
+    """The plan an application is checked against; refuses unpublished versions."""
+    if (package_version is None) == (item_version is None):
+        raise ValidationFailed(_("请选择一件事或单个事项（二者选一）。"), field="package_version")
+    if package_version is not None:
+        if package_version.status != VersionStatus.PUBLISHED:
+            raise ValidationFailed(
+                _("“%(n)s”当前版本未发布，不能申请。") % {"n": package_version.name},
+                field="package_version",
+            )
+        plan = package_plan(package_version, answers)
+        if not plan.items:
+            raise ValidationFailed(_("按您选择的情形，没有需要办理的事项。"), field="answers")
+        return CasePlan(
+            title=package_version.name,
+            items=[
+                DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items
+            ],
+            materials=plan.materials,
+            form_fields=plan.form_fields,
+            promised_days=plan.promised_days,
+            promised_unit=plan.promised_unit,
+        )
+    assert item_version is not None
+    if item_version.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed(
+            _("“%(n)s”当前版本未发布，不能申请。") % {"n": item_version.name},
+            field="item_version",
+        )
+    if answers:
+        raise ValidationFailed(_("单个事项没有情形问题。"), field="answers")
+    return CasePlan(
+        title=item_version.name,
+        items=[DispatchItem(item_version)],
+        materials=_single_item_materials(item_version),
+        form_fields=[],
+        promised_days=item_version.promised_days,
+        promised_unit=item_version.promised_unit,
+    )
+
+
+def case_plan_items(case: Case) -> list[DispatchItem]:
+    """The items to fan out at acceptance, each pinned to its currently published version."""
+    if case.package_version_id is None:
+        return [DispatchItem(case.item_version)]
+    plan = package_plan(case.package_version, case.answers)
+    return [DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items]
