@@ -349,3 +349,26 @@ def item_search_queryset(text: str) -> QuerySet[ServiceItemVersion]:
         | Q(item__basic_code__icontains=text)
         | Q(implementation_code__icontains=text)
     )
+
+
+def versions_to_check(
+    *, code: str | None = None, all_versions: bool = False
+) -> tuple[QuerySet[ServiceItemVersion], QuerySet[PackageVersion]]:
+    """Item and package versions the quality checker looks at.
+
+    By default the versions that matter now: published ones and drafts about to be; with
+    ``all_versions`` retired ones too. ``code`` narrows to one item (基本编码) or package code.
+    """
+    items = ServiceItemVersion.objects.select_related("item", "department").order_by(
+        "item__basic_code", "version"
+    )
+    packages = PackageVersion.objects.select_related("package", "lead_department").order_by(
+        "package__code", "version"
+    )
+    if not all_versions:
+        items = items.exclude(status=VersionStatus.RETIRED)
+        packages = packages.exclude(status=VersionStatus.RETIRED)
+    if code:
+        items = items.filter(item__basic_code=code)
+        packages = packages.filter(package__code=code)
+    return items, packages

@@ -576,3 +576,78 @@ def package_version_retire(*, version: PackageVersion) -> PackageVersion:
     version.retired_at = clock.now()
     version.save(update_fields=["status", "retired_at", "updated_at"])
     return version
+
+
+# ------------------------------------------------------------ children saved by the admin
+
+ItemChild = MaterialRequirement | ProcessStep | FeeItem
+PackageChild = PackageItem | SituationQuestion | FormField
+
+
+def _save_child(obj: models.Model, changed: Iterable[str] | None, exclude: list[str]) -> None:
+    _full_clean(obj, exclude=exclude)
+    if obj.pk is None or changed is None:
+        obj.save()
+        return
+    names = {f.name for f in obj._meta.concrete_fields}
+    fields = [name for name in changed if name in names]
+    if fields:
+        obj.save(update_fields=fields)
+
+
+@transaction.atomic
+def item_version_child_save(*, obj: ItemChild, changed: Iterable[str] | None = None) -> ItemChild:
+    """Save a material, step or fee row of a draft item version (the admin's inline path)."""
+    _lock_item_version(obj.item_version)
+    if isinstance(obj, MaterialRequirement):
+        condition_require_valid(obj.condition, field="condition")
+    _save_child(obj, changed, exclude=["item_version"])
+    return obj
+
+
+@transaction.atomic
+def item_version_child_delete(*, obj: ItemChild) -> None:
+    """Delete a material, step or fee row of a draft item version."""
+    _lock_item_version(obj.item_version)
+    obj.delete()
+
+
+@transaction.atomic
+def package_version_child_save(
+    *, obj: PackageChild, changed: Iterable[str] | None = None
+) -> PackageChild:
+    """Save a component, question or form field of a draft package (the admin's inline path).
+
+    Conditions are checked for structure here; whether their questions exist is checked at
+    publish time, because the admin may add a question and its users in one submit.
+    """
+    _lock_package_version(obj.package_version)
+    if isinstance(obj, SituationQuestion):
+        problems = checks.question_problems(obj)
+        if problems:
+            raise ValidationFailed("；".join(problems), field="choices")
+    else:
+        condition_require_valid(obj.condition, field="condition")
+    _save_child(obj, changed, exclude=["package_version"])
+    return obj
+
+
+@transaction.atomic
+def package_version_child_delete(*, obj: PackageChild | PackageDependency) -> None:
+    """Delete a component, dependency, question or form field of a draft package."""
+    _lock_package_version(obj.package_version)
+    obj.delete()
+
+
+@transaction.atomic
+def item_version_delete_draft(*, version: ServiceItemVersion) -> None:
+    """Delete a draft item version; published and retired versions are kept forever."""
+    version = _lock_item_version(version)
+    version.delete()
+
+
+@transaction.atomic
+def package_version_delete_draft(*, version: PackageVersion) -> None:
+    """Delete a draft package version; published and retired versions are kept forever."""
+    version = _lock_package_version(version)
+    version.delete()
