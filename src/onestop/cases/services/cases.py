@@ -183,7 +183,7 @@ def case_submit(
             "channel": str(channel),
             "applicant": applicant.pk,
             "agent": agent.pk if agent else None,
-            "items": [item.name for item in plan.items],
+            "items": [item.item_version.name for item in plan.items],
             "materials": {row.key: material_summary(row) for row in rows},
         },
     )

@@ -1,0 +1,202 @@
+"""Reads of cases and tasks. Who may see what is decided here and nowhere else.
+
+Scope: an applicant sees their own cases (an agent those they entered for applicants); a
+window clerk the cases accepted in their region subtree; an officer or chief approver the
+cases with a task for their department in their region subtree; a supervisor every case
+accepted or handled in their region subtree. Anything outside the scope is "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q, QuerySet
+
+from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.roles import DEPARTMENT_ROLES, Role
+from onestop.cases.deadlines import DueDates, TrafficLight, due_dates, traffic_light
+from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, VerificationTask
+from onestop.cases.states import (
+    CASE_CLOCK_STATES,
+    TASK_INBOX_STATES,
+    CaseState,
+    ExtensionState,
+    TaskState,
+    VerificationState,
+)
+from onestop.core.errors import NotFound
+
+Viewer = Staff | Applicant
+
+
+def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
+    """Every case the viewer may see."""
+    cases = Case.objects.all()
+    if isinstance(viewer, Applicant):
+        return cases.filter(applicant=viewer)
+    if not viewer.is_active:
+        return cases.none()
+    code = viewer.region.code
+    if viewer.role == Role.WINDOW_CLERK:
+        return cases.filter(region_code__startswith=code)
+    if viewer.role in DEPARTMENT_ROLES:
+        return cases.filter(
+            pk__in=ItemTask.objects.filter(
+                department_id=viewer.department_id, region_code__startswith=code
+            ).values("case_id")
+        )
+    if viewer.role == Role.SUPERVISOR:
+        return cases.filter(
+            Q(region_code__startswith=code)
+            | Q(pk__in=ItemTask.objects.filter(region_code__startswith=code).values("case_id"))
+        )
+    if viewer.role == Role.AGENT:
+        return cases.filter(agent=viewer)
+    return cases.none()
+
+
+def case_get_for(viewer: Viewer, case_id: int) -> Case:
+    """One case, if the viewer's scope includes it; otherwise ``NotFound`` (never 403: no leak)."""
+    case = (
+        case_scope_for(viewer)
+        .select_related(
+            "applicant",
+            "agent",
+            "accepting_region",
+            "hall",
+            "package_version",
+            "item_version",
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("办件不存在或不在您的查看范围内。")
+    return case
+
+
+def case_get_by_number_for(viewer: Viewer, number: str) -> Case:
+    case_id = case_scope_for(viewer).filter(number=number).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise NotFound("办件不存在或不在您的查看范围内。")
+    return case_get_for(viewer, case_id)
+
+
+def case_list_for_applicant(applicant: Applicant) -> QuerySet[Case]:
+    """The applicant's cases, newest first."""
+    return (
+        Case.objects.filter(applicant=applicant)
+        .select_related("package_version", "item_version", "accepting_region")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def window_queue(clerk: Staff) -> QuerySet[Case]:
+    """Cases waiting for the window in the clerk's region subtree, oldest first.
+
+    Pre-review, submitted, supplemented (back in submitted) and returned-from-department
+    (back in submitted) cases.
+    """
+    return (
+        Case.objects.filter(
+            state__in=[CaseState.PRE_REVIEW, CaseState.SUBMITTED],
+            region_code__startswith=clerk.region.code,
+        )
+        .select_related("applicant", "package_version", "item_version", "hall")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def handout_queue(clerk: Staff) -> QuerySet[Case]:
+    """Completed cases waiting to be handed out in the clerk's region subtree, oldest first."""
+    return (
+        Case.objects.filter(state=CaseState.COMPLETED, region_code__startswith=clerk.region.code)
+        .select_related("applicant")
+        .order_by("completed_at", "pk")
+    )
+
+
+def inbox_for(officer: Staff) -> QuerySet[ItemTask]:
+    """Ready, claimed and paused tasks of the officer's department and region, most urgent first."""
+    if officer.department_id is None or not officer.is_active:
+        return ItemTask.objects.none()
+    return (
+        ItemTask.objects.filter(
+            department_id=officer.department_id,
+            region_code__startswith=officer.region.code,
+            state__in=TASK_INBOX_STATES,
+        )
+        .select_related("case", "case__applicant", "assignee", "department", "item_version")
+        .order_by(F("due_at").asc(nulls_last=True), "ready_at", "pk")
+    )
+
+
+def task_list_for_case(case: Case) -> QuerySet[ItemTask]:
+    return (
+        case.tasks.select_related("department", "assignee", "region")
+        .prefetch_related("depends_on")
+        .order_by("round", "pk")
+    )
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The case's events in order (the timeline, statistics and supervision read only these)."""
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("seq")
+
+
+def case_due_dates(case: Case, *, now: dt.datetime | None = None) -> DueDates:
+    """Due dates of the case and its tasks, recomputed from the events (what-if with ``now``)."""
+    return due_dates(case, now=now)
+
+
+def case_traffic_light(case: Case, *, now: dt.datetime | None = None) -> TrafficLight | None:
+    """The case's light while its clock runs (None before acceptance and after completion)."""
+    if case.state not in CASE_CLOCK_STATES or case.due_at is None:
+        return None
+    dues = due_dates(case, now=now)
+    if dues.case is None:
+        return None
+    return traffic_light(
+        due_at=dues.case.at,
+        limit_days=dues.case.limit_days,
+        is_provisional=dues.case.is_provisional,
+        is_paused=dues.case.is_paused,
+        now=now,
+    )
+
+
+def task_traffic_light(task: ItemTask, *, now: dt.datetime | None = None) -> TrafficLight | None:
+    """A task's light from its stored due date (no query; lists call this per row)."""
+    if task.state not in TASK_INBOX_STATES or task.due_at is None:
+        return None
+    return traffic_light(
+        due_at=task.due_at,
+        limit_days=task.promised_days,
+        is_provisional=task.due_is_provisional,
+        is_paused=task.state == TaskState.PAUSED,
+        now=now,
+    )
+
+
+def verification_list_for(officer: Staff) -> QuerySet[VerificationTask]:
+    """Open 告知承诺 verification tasks of the officer's department."""
+    return (
+        VerificationTask.objects.filter(
+            department_id=officer.department_id, state=VerificationState.OPEN
+        )
+        .select_related("case", "task")
+        .order_by("created_at", "pk")
+    )
+
+
+def extension_list_pending_for(chief: Staff) -> QuerySet[Extension]:
+    """Extension requests waiting for this chief approver's department."""
+    return (
+        Extension.objects.filter(
+            task__department_id=chief.department_id,
+            task__region_code__startswith=chief.region.code,
+            state=ExtensionState.REQUESTED,
+        )
+        .select_related("case", "task", "requested_by")
+        .order_by("requested_at", "pk")
+    )
