@@ -26,7 +26,7 @@ from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
 from onestop.accounts.validators import normalize_identifier, normalize_phone
 from onestop.core.errors import ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
-from onestop.regions.admin import add_domain_error, adopt
+from onestop.regions.admin import add_domain_error, adopt, relax_length
 
 admin.site.register(User, UserAdmin)
 
@@ -40,6 +40,10 @@ class StaffChangeForm(forms.ModelForm):
     class Meta:
         model = Staff
         fields = ["name", "role", "region", "department", "hall", "phone", "is_designated"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relax_length(self, "phone")
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
@@ -161,6 +165,8 @@ class StaffAdmin(admin.ModelAdmin):
 
 # --- applicants --------------------------------------------------------------------------
 
+_IDENTIFIERS = ["id_number", "uscc", "legal_representative_id_number"]
+
 
 class ApplicantCreateForm(forms.ModelForm):
     class Meta:
@@ -177,6 +183,10 @@ class ApplicantCreateForm(forms.ModelForm):
             "region",
             "user",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relax_length(self, *_IDENTIFIERS, "phone")
 
     def clean_id_number(self) -> str:
         return normalize_identifier(self.cleaned_data.get("id_number", ""))
@@ -217,11 +227,12 @@ class ApplicantChangeForm(forms.ModelForm):
         model = Applicant
         fields = ["name", "legal_representative", "phone", "address", "region"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relax_length(self, "phone")
+
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
-
-
-_IDENTIFIERS = ["id_number", "uscc", "legal_representative_id_number"]
 
 
 @admin.register(Applicant)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core import validators
 from django.db.models import Count, Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -33,6 +34,23 @@ def adopt(obj: Model, created: Model) -> None:
     obj._state.db = created._state.db
 
 
+def relax_length(form: forms.BaseForm, *names: str, max_length: int = 64) -> None:
+    """Let identifiers typed with spaces or dashes through to the service, which strips them.
+
+    “110105 19491231 002X” is 20 characters as typed and 18 as stored; the form's own
+    length check would refuse it before the value is normalised.
+    """
+    for name in names:
+        field = form.fields.get(name)
+        if not isinstance(field, forms.CharField):
+            continue
+        field.max_length = max_length
+        field.validators = [
+            v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)
+        ]
+        field.widget.attrs["maxlength"] = str(max_length)
+
+
 def add_domain_error(form: forms.BaseForm, exc: ValidationFailed) -> None:
     """Show a service's refusal next to its field (or at the top when the form lacks it)."""
     field = exc.field if exc.field in form.fields else None
@@ -48,6 +66,10 @@ class RegionForm(forms.ModelForm):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent", "is_pilot"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relax_length(self, "code")
 
     def clean_code(self) -> str:
         return normalize_code(self.cleaned_data["code"])
@@ -92,6 +114,10 @@ class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
         fields = ["name", "short_name", "kind", "uscc", "region", "phone", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        relax_length(self, "uscc")
 
     def clean_uscc(self) -> str:
         return normalize_identifier(self.cleaned_data["uscc"])
