@@ -213,6 +213,10 @@ class ServiceItemAdmin(admin.ModelAdmin):
     list_display = ("basic_code", "name", "current_version")
     search_fields = ("basic_code", "name")
     inlines = (ItemVersionInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.inlines
+
     actions = ("create_draft",)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -508,6 +512,10 @@ class PackageAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "current_version")
     search_fields = ("code", "name")
     inlines = (PackageVersionInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.inlines
+
     actions = ("create_draft",)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
