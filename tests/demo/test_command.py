@@ -21,7 +21,7 @@ def quiet_static(settings, tmp_path):
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_command_prints_urls_and_logins(fast_passwords, quiet_static):
     out = StringIO()
     call_command("demo", "--no-serve", "--bind", "127.0.0.1:8123", stdout=out)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -60,6 +61,7 @@ class DemoSummary:
 
 
 Section = Callable[[DemoSummary], None]
+V = TypeVar("V", ServiceItemVersion, PackageVersion)
 
 
 # --- lookups by natural key -----------------------------------------------------------
@@ -283,7 +285,7 @@ def _item_create(spec: ItemSpec) -> ServiceItemVersion:
     return version
 
 
-def _unpublished_draft(versions: list[ServiceItemVersion] | list[PackageVersion]):  # type: ignore[no-untyped-def]
+def _unpublished_draft(versions: list[V]) -> V | None:
     """The draft to publish when an identity has never been published, else None."""
     if any(v.status != VersionStatus.DRAFT for v in versions):
         return None

@@ -188,7 +188,7 @@ STAFF: list[StaffSpec] = [
         Role.CATALOG_ADMIN,
         "4309",
         phone="13907370141",
-        note="市事项管理员（可登录管理后台）",
+        note="市事项管理员（管理后台）",
     ),
     StaffSpec(
         "agent",

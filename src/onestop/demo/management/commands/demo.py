@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.core.management import call_command
@@ -84,8 +85,19 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.MIGRATE_HEADING(f"演示账号（密码均为 {people.DEMO_PASSWORD}）")
         )
-        rows = demo_logins()
-        width = max(len(username) for username, _, _ in rows)
-        self.stdout.write(f"  {'用户名'.ljust(width)}  姓名/名称  用途")
+        rows = [("用户名", "姓名/名称", "用途"), *demo_logins()]
+        user_width = max(_width(username) for username, _, _ in rows)
+        name_width = max(_width(name) for _, name, _ in rows)
         for username, name, purpose in rows:
-            self.stdout.write(f"  {username.ljust(width)}  {name}  {purpose}")
+            self.stdout.write(
+                f"  {_pad(username, user_width)}  {_pad(name, name_width)}  {purpose}"
+            )
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
