@@ -67,19 +67,19 @@ END_OF_DAY = dt.time.max  # 23:59:59.999999
 DEFAULT_RECHECK_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayResult:
     value: dt.date
     is_provisional: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountResult:
     value: int
     is_provisional: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadline:
     """``at``: end of the day ``on`` in Asia/Shanghai (aware)."""
 
@@ -199,8 +199,13 @@ def _count(cal: _Snapshot, a: int, b: int) -> int:
 
 def _add(cal: _Snapshot, start: int, n: int) -> int:
     """The ordinal of the n-th working day after ``start`` (n ≥ 1)."""
+    rest, work = cal.rest, cal.work
+    high = _nth_weekday_after(start, n)
+    if bisect_right(rest, high) == bisect_right(rest, start) and bisect_right(
+        work, high
+    ) == bisect_right(work, start):
+        return high  # no exception in between: plain weekday arithmetic is the answer
     low, need = start, n
-    high = _nth_weekday_after(low, need)
     got = _count(cal, low, high)
     while got < need:
         # Holidays in (low, high]: the answer lies further on; continue from ``high``.
@@ -220,9 +225,16 @@ def _add(cal: _Snapshot, start: int, n: int) -> int:
     return left
 
 
-def _is_provisional(cal: _Snapshot, first: dt.date, last: dt.date) -> bool:
-    """Whether any day in first..last lies in a year without a published schedule."""
-    return any(year not in cal.published for year in range(first.year, last.year + 1))
+def _is_provisional(cal: _Snapshot, first_year: int, last_year: int) -> bool:
+    """Whether any year in first_year..last_year has no published schedule."""
+    if first_year == last_year:
+        return first_year not in cal.published
+    return any(year not in cal.published for year in range(first_year, last_year + 1))
+
+
+def _year_after(day: dt.date) -> int:
+    """The year of the day after ``day``."""
+    return day.year + 1 if day.month == 12 and day.day == 31 else day.year
 
 
 def _check_date(value: object, name: str) -> dt.date:
@@ -250,14 +262,16 @@ def add_workdays(start: dt.date, n: int) -> DayResult:
     ``n = 0`` returns ``start`` itself, whether or not it is a working day (a same-day limit).
     """
     _check_date(start, "start")
+    return _add_workdays(_calendar(), start, n)
+
+
+def _add_workdays(cal: _Snapshot, start: dt.date, n: int) -> DayResult:
     if n < 0:
         raise ValidationFailed(f"工作日天数不能为负数：{n}。", field="n")
-    cal = _calendar()
     if n == 0:
-        return DayResult(start, _is_provisional(cal, start, start))
+        return DayResult(start, _is_provisional(cal, start.year, start.year))
     result = _from_ordinal(_add(cal, start.toordinal(), n))
-    first = _from_ordinal(start.toordinal() + 1)
-    return DayResult(result, _is_provisional(cal, first, result))
+    return DayResult(result, _is_provisional(cal, _year_after(start), result.year))
 
 
 def workdays_between(a: dt.date, b: dt.date) -> CountResult:
@@ -273,8 +287,8 @@ def workdays_between(a: dt.date, b: dt.date) -> CountResult:
     low, high = (a, b) if a < b else (b, a)
     cal = _calendar()
     count = _count(cal, low.toordinal(), high.toordinal())
-    first = low + dt.timedelta(days=1)
-    return CountResult(count if a < b else -count, _is_provisional(cal, first, high))
+    provisional = _is_provisional(cal, _year_after(low), high.year)
+    return CountResult(count if a < b else -count, provisional)
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -289,14 +303,15 @@ def deadline(start: dt.datetime, amount: int, unit: TimeUnit | str = TimeUnit.WO
     """
     if not isinstance(start, dt.datetime) or start.tzinfo is None:
         raise TypeError("deadline() needs an aware datetime")
-    unit = TimeUnit(unit)
+    if unit is not TimeUnit.WORKDAY and unit is not TimeUnit.NATURAL_DAY:
+        unit = TimeUnit(unit)
     if amount < 0:
         raise ValidationFailed(f"时限不能为负数：{amount}。", field="amount")
     local_day = start.astimezone(SHANGHAI).date()
     if unit == TimeUnit.NATURAL_DAY:
         on = _from_ordinal(local_day.toordinal() + amount)
         return Deadline(at=_end_of_day(on), on=on, is_provisional=False)
-    result = add_workdays(local_day, amount)
+    result = _add_workdays(_calendar(), local_day, amount)
     return Deadline(
         at=_end_of_day(result.value), on=result.value, is_provisional=result.is_provisional
     )

@@ -64,26 +64,27 @@ def write_year(
     calendar_day_model: Any,
     schedule_year_model: Any,
     year: int,
-    days: list[ScheduleDay],
+    days: list[ScheduleDay] | None,
     notice: str,
     published_at: dt.datetime,
 ) -> None:
-    """Replace the State Council rows of ``year`` with ``days`` and mark the year published."""
-    calendar_day_model.objects.filter(
-        date__gte=dt.date(year, 1, 1),
-        date__lte=dt.date(year, 12, 31),
-        source=DaySource.STATE_COUNCIL.value,
-    ).delete()
-    calendar_day_model.objects.bulk_create(
-        calendar_day_model(
-            date=item.day,
-            kind=DayKind(item.kind).value,
+    """Replace the State Council rows of ``year`` with ``days`` (unless None) and publish it."""
+    if days is not None:
+        calendar_day_model.objects.filter(
+            date__gte=dt.date(year, 1, 1),
+            date__lte=dt.date(year, 12, 31),
             source=DaySource.STATE_COUNCIL.value,
-            name=item.name,
-            note=item.note,
+        ).delete()
+        calendar_day_model.objects.bulk_create(
+            calendar_day_model(
+                date=item.day,
+                kind=DayKind(item.kind).value,
+                source=DaySource.STATE_COUNCIL.value,
+                name=item.name,
+                note=item.note,
+            )
+            for item in days
         )
-        for item in days
-    )
     schedule, _ = schedule_year_model.objects.get_or_create(year=year)
     schedule.is_published = True
     schedule.notice = notice

@@ -99,20 +99,11 @@ def schedule_year_publish(
     if days is not None:
         validate_schedule_days(year=year, days=days)
     schedule, _ = ScheduleYear.objects.select_for_update().get_or_create(year=year)
-    if days is None:
-        days = [
-            ScheduleDay(row.date, DayKind(row.kind), row.name, row.note)
-            for row in CalendarDay.objects.filter(
-                date__gte=dt.date(year, 1, 1),
-                date__lte=dt.date(year, 12, 31),
-                source=DaySource.STATE_COUNCIL,
-            )
-        ]
     seed.write_year(
         calendar_day_model=CalendarDay,
         schedule_year_model=ScheduleYear,
         year=year,
-        days=list(days),
+        days=None if days is None else list(days),
         notice=notice.strip() or schedule.notice,
         published_at=clock.now(),
     )
