@@ -430,3 +430,21 @@ def test_promised_short_names_the_chain(restaurant):
         "最长前置链（企业设立登记 → 公众聚集场所投入使用、营业前消防安全检查）需要 8 天"
         in "".join(messages)
     )
+
+
+def test_material_condition_unknown_to_a_published_package_warns(restaurant):
+    services.package_version_publish(version=restaurant.package_version)
+    food = restaurant.versions["food"]
+    draft = services.item_version_create_draft(item=food.item)
+
+    def codes() -> list[tuple[str, str]]:
+        return [(f.code, f.severity) for f in checks.item_version_check(draft)]
+
+    assert "material_condition_package_question" not in dict(codes())  # sells_food is asked
+    services.material_add(
+        item_version=draft,
+        key="floor_plan",
+        name="平面图",
+        condition={"question": "floors", "op": ">", "value": 1},
+    )
+    assert ("material_condition_package_question", "warning") in codes()

@@ -334,3 +334,12 @@ def test_choice_question_needs_two_choices(restaurant):
             kind="choice",
             choices=[{"value": "a", "label": "甲"}],
         )
+
+
+def test_plan_query_count_does_not_grow_with_items(restaurant, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        plan = selectors.package_plan(
+            restaurant.package_version, {"area_sqm": 80, "sells_food": True, "venue": "street"}
+        )
+        assert len(plan.items) == 4
+        assert [f.key for f in plan.form_fields]

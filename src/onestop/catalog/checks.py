@@ -314,6 +314,25 @@ def rule_material_conditions(v: ServiceItemVersion) -> Iterator[Finding]:
             )
 
 
+def rule_material_conditions_in_packages(v: ServiceItemVersion) -> Iterator[Finding]:
+    keys: set[str] = set()
+    for material in v.materials.all():
+        keys |= condition_question_keys(material.condition)
+    if not keys:
+        return
+    packages = PackageVersion.objects.filter(
+        status=VersionStatus.PUBLISHED, package_items__item_id=v.item_id
+    ).prefetch_related("questions")
+    for package_version in packages:
+        missing = keys - {q.key for q in package_version.questions.all()}
+        if missing:
+            yield warning(
+                "material_condition_package_question",
+                f"材料适用情形引用的情形问题在一件事“{package_version.name}”中不存在："
+                f"{'、'.join(sorted(missing))}；该一件事将始终要求这些材料",
+            )
+
+
 ITEM_RULES: list[ItemRule] = [
     rule_guide_fields,
     rule_materials_present,
@@ -333,6 +352,7 @@ ITEM_RULES: list[ItemRule] = [
     rule_commitment_item_type,
     rule_licence_type,
     rule_material_conditions,
+    rule_material_conditions_in_packages,
 ]
 
 
