@@ -12,6 +12,7 @@ Each department has a designated officer; the market department also has a chief
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.cases import services
 from onestop.cases.models import Case, ItemTask
 from onestop.cases.services import MaterialInput
-from onestop.cases.states import Channel
+from onestop.cases.states import CaseState, Channel
 from onestop.catalog.models import (
     MaterialNecessity,
     MaterialRequirement,
@@ -31,7 +32,9 @@ from onestop.catalog.models import (
     PackageVersion,
     ServiceItemVersion,
 )
+from onestop.core import clock
 from onestop.regions.models import Department, Region, RegionLevel
+from onestop.workdays import calendar as workdays
 from tests.factories.accounts import ApplicantFactory, StaffFactory, UserFactory, make_resident_id
 from tests.factories.catalog import (
     FormFieldFactory,
@@ -112,6 +115,54 @@ class Setup:
     def accepted(self, **kwargs: Any) -> Case:
         case = self.submit(**kwargs)
         return services.case_accept(case_id=case.pk, clerk=self.clerk)
+
+    def without(self, *keys: str) -> list[MaterialInput]:
+        return [m for m in self.full_materials() if m.key not in keys]
+
+    def tolerated(self, **kwargs: Any) -> Case:
+        """Accepted with the lease missing (容缺), to be supplied by the case's due date."""
+        case = self.submit(materials=self.without("lease"), **kwargs)
+        due_on = clock.local(workdays.deadline(clock.now(), self.package.promised_days).at).date()
+        return services.case_accept(case_id=case.pk, clerk=self.clerk, tolerated={"lease": due_on})
+
+    def completed(self, **kwargs: Any) -> Case:
+        case = self.accepted(**kwargs)
+        for key in ("licence", "seal", "invoice"):
+            self.decide(case, key)
+        case.refresh_from_db()
+        return case
+
+    def case_in(self, state: str) -> Case:
+        """A case resting in ``state``, brought there through the services."""
+        if state == CaseState.PRE_REVIEW:
+            return self.submit(channel=Channel.ONLINE)
+        if state == CaseState.SUBMITTED:
+            return self.submit()
+        if state == CaseState.CORRECTION_REQUESTED:
+            case = self.submit()
+            return services.case_request_correction(
+                case_id=case.pk, clerk=self.clerk, missing=["lease"], note="租赁合同缺少签字页"
+            )
+        if state == CaseState.IN_PROGRESS:
+            return self.accepted()
+        if state == CaseState.COMPLETED:
+            return self.completed()
+        if state == CaseState.DELIVERED:
+            case = self.completed()
+            return services.case_hand_out(case_id=case.pk, clerk=self.clerk)
+        if state == CaseState.REJECTED:
+            case = self.submit()
+            return services.case_reject(case_id=case.pk, clerk=self.clerk, reason="不属于本地管辖")
+        if state == CaseState.WITHDRAWN:
+            case = self.submit()
+            return services.case_withdraw(case_id=case.pk, by=self.applicant)
+        if state == CaseState.TERMINATED:
+            case = self.tolerated()
+            later = clock.today() + dt.timedelta(days=60)
+            services.case_terminate_overdue_tolerated(today=later)
+            case.refresh_from_db()
+            return case
+        raise ValueError(state)
 
     def task(self, case: Case, key: str) -> ItemTask:
         return case.tasks.exclude(state__in=["returned", "cancelled"]).get(

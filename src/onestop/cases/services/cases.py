@@ -229,6 +229,7 @@ def case_pre_review_pass(*, case_id: int, clerk: Staff, note: str = "") -> Case:
     """An online application passed pre-review: it joins the window queue for acceptance."""
     case = case_lock(case_id)
     require_window(clerk, case, Permission.CASE_ACCEPT)
+    require_state(case, {CaseState.PRE_REVIEW}, action=_("预审通过"))
     case_move(
         case,
         to=CaseState.SUBMITTED,

@@ -228,6 +228,7 @@ def task_claim(*, task_id: int, officer: Staff) -> ItemTask:
             return task  # a double click
         holder = task.assignee.name if task.assignee else _("他人")
         raise Conflict(_("该子件已由%(name)s认领。") % {"name": holder})
+    require_state(task, {TaskState.READY}, action=_("认领"))
     task.assignee = officer
     task_move(
         case,
