@@ -64,6 +64,7 @@ __all__ = [
 ]
 
 END_OF_DAY = dt.time.max  # 23:59:59.999999
+_WORKDAY, _NATURAL_DAY = TimeUnit.WORKDAY, TimeUnit.NATURAL_DAY  # looked up once, used per call
 DEFAULT_RECHECK_SECONDS = 5.0
 
 
@@ -303,12 +304,12 @@ def deadline(start: dt.datetime, amount: int, unit: TimeUnit | str = TimeUnit.WO
     """
     if not isinstance(start, dt.datetime) or start.tzinfo is None:
         raise TypeError("deadline() needs an aware datetime")
-    if unit is not TimeUnit.WORKDAY and unit is not TimeUnit.NATURAL_DAY:
+    if unit is not _WORKDAY and unit is not _NATURAL_DAY:
         unit = TimeUnit(unit)
     if amount < 0:
         raise ValidationFailed(f"时限不能为负数：{amount}。", field="amount")
     local_day = start.astimezone(SHANGHAI).date()
-    if unit == TimeUnit.NATURAL_DAY:
+    if unit == _NATURAL_DAY:
         on = _from_ordinal(local_day.toordinal() + amount)
         return Deadline(at=_end_of_day(on), on=on, is_provisional=False)
     result = _add_workdays(_calendar(), local_day, amount)
