@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onestop.core.clock import SHANGHAI
 from onestop.workdays import calendar
-from onestop.workdays.calendar import add_workdays, is_workday, workdays_between
+from onestop.workdays.calendar import add_workdays, deadline, is_workday, workdays_between
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,23 @@ def test_workdays_between_agrees_with_a_day_by_day_count_and_is_antisymmetric(a,
     b = a + dt.timedelta(days=offset)
     assert workdays_between(a, b).value == reference_between(a, b)
     assert workdays_between(b, a).value == -workdays_between(a, b).value
+
+
+@examples
+@given(
+    start=st.datetimes(
+        # Hypothesis takes naive bounds and attaches the zone itself.
+        min_value=dt.datetime(2004, 1, 1),  # noqa: DTZ001
+        max_value=dt.datetime(2028, 12, 31),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    ),
+    n=counts,
+)
+def test_a_deadline_is_the_end_of_the_nth_working_day_after_the_shanghai_date(start, n):
+    due = deadline(start, n)
+    expected_day, expected_provisional = reference_add(start.astimezone(SHANGHAI).date(), n)
+    assert (due.on, due.is_provisional) == (expected_day, expected_provisional)
+    assert due.at == dt.datetime.combine(expected_day, dt.time.max, tzinfo=SHANGHAI)
 
 
 # Dense, arbitrary exceptions (long closures, many worked weekends) stress the arithmetic

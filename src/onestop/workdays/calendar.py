@@ -312,10 +312,11 @@ def deadline(start: dt.datetime, amount: int, unit: TimeUnit | str = TimeUnit.WO
     if unit == _NATURAL_DAY:
         on = _from_ordinal(local_day.toordinal() + amount)
         return Deadline(at=_end_of_day(on), on=on, is_provisional=False)
-    result = _add_workdays(_calendar(), local_day, amount)
-    return Deadline(
-        at=_end_of_day(result.value), on=result.value, is_provisional=result.is_provisional
-    )
+    cal = _calendar()
+    if amount == 0:
+        return Deadline(_end_of_day(local_day), local_day, local_day.year not in cal.published)
+    on = _from_ordinal(_add(cal, local_day.toordinal(), amount))
+    return Deadline(_end_of_day(on), on, _is_provisional(cal, _year_after(local_day), on.year))
 
 
 def remaining_workdays(now: dt.datetime, due: dt.datetime) -> CountResult:
