@@ -16,6 +16,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.catalog import checks, services
@@ -48,12 +49,17 @@ def _is_draft(obj: ServiceItemVersion | PackageVersion | None) -> bool:
 
 def _report(request: HttpRequest, subject: str, findings: list[checks.Finding]) -> None:
     if not findings:
-        messages.success(request, f"{subject}：未发现问题")
+        messages.success(request, gettext("%(subject)s：未发现问题") % {"subject": subject})
         return
     for f in findings:
         level = messages.ERROR if f.is_error else messages.WARNING
         label = checks.Severity(f.severity).label
-        messages.add_message(request, level, f"{subject}：{label} [{f.code}] {f.message}")
+        messages.add_message(
+            request,
+            level,
+            gettext("%(subject)s：%(label)s [%(code)s] %(message)s")
+            % {"subject": subject, "label": label, "code": f.code, "message": f.message},
+        )
 
 
 class ConditionFormMixin:
@@ -248,7 +254,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
             department=form.cleaned_data["department"],
         )
         obj.pk = version.item_id
-        messages.info(request, "已创建草稿版本 v1，请在“事项版本”中完善办事指南后发布。")
+        messages.info(request, gettext("已创建草稿版本 v1，请在“事项版本”中完善办事指南后发布。"))
 
     @admin.display(description=_("当前发布版本"))
     def current_version(self, obj: ServiceItem) -> str:
@@ -263,7 +269,11 @@ class ServiceItemAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{item.name}：已新建草稿 v{draft.version}")
+                messages.success(
+                    request,
+                    gettext("%(name)s：已新建草稿 v%(version)s")
+                    % {"name": item.name, "version": draft.version},
+                )
 
 
 @admin.register(ServiceItemVersion)
@@ -375,7 +385,9 @@ class ServiceItemVersionAdmin(VersionAdminBase):
                 messages.error(request, exc.message)
             else:
                 messages.success(
-                    request, f"{version.name}：已从 v{version.version} 新建草稿 v{draft.version}"
+                    request,
+                    gettext("%(name)s：已从 v%(version)s 新建草稿 v%(version2)s")
+                    % {"name": version.name, "version": version.version, "version2": draft.version},
                 )
 
     @admin.action(description=_("质量检查"))
@@ -393,7 +405,11 @@ class ServiceItemVersionAdmin(VersionAdminBase):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{version.name} v{version.version} 已发布")
+                messages.success(
+                    request,
+                    gettext("%(name)s v%(version)s 已发布")
+                    % {"name": version.name, "version": version.version},
+                )
 
 
 # ------------------------------------------------------------------------------- packages
@@ -414,14 +430,17 @@ class DependencyFormSet(BaseInlineFormSet):
             if before.package_version_id != self.instance.pk or (
                 after.package_version_id != self.instance.pk
             ):
-                raise forms.ValidationError("前置关系的事项必须属于本一件事版本")
+                raise forms.ValidationError(gettext("前置关系的事项必须属于本一件事版本"))
             if before == after:
-                raise forms.ValidationError(f"事项不能以自身为前置：{before.item.name}")
+                raise forms.ValidationError(
+                    gettext("事项不能以自身为前置：%(name)s") % {"name": before.item.name}
+                )
             edges.append((before, after))
         cycle = find_cycle([], edges)
         if cycle:
             raise forms.ValidationError(
-                "前置关系形成循环：" + " → ".join(pi.item.name for pi in cycle)
+                gettext("前置关系形成循环：%(cycle)s")
+                % {"cycle": " → ".join(pi.item.name for pi in cycle)}
             )
 
 
@@ -560,7 +579,11 @@ class PackageAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{package.name}：已新建草稿 v{draft.version}")
+                messages.success(
+                    request,
+                    gettext("%(name)s：已新建草稿 v%(version)s")
+                    % {"name": package.name, "version": draft.version},
+                )
 
 
 @admin.register(PackageVersion)
@@ -658,7 +681,9 @@ class PackageVersionAdmin(VersionAdminBase):
                 messages.error(request, exc.message)
             else:
                 messages.success(
-                    request, f"{version.name}：已从 v{version.version} 新建草稿 v{draft.version}"
+                    request,
+                    gettext("%(name)s：已从 v%(version)s 新建草稿 v%(version2)s")
+                    % {"name": version.name, "version": version.version, "version2": draft.version},
                 )
 
     @admin.action(description=_("质量检查"))
@@ -676,4 +701,8 @@ class PackageVersionAdmin(VersionAdminBase):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{version.name} v{version.version} 已发布")
+                messages.success(
+                    request,
+                    gettext("%(name)s v%(version)s 已发布")
+                    % {"name": version.name, "version": version.version},
+                )

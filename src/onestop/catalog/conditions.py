@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from onestop.core.errors import ValidationFailed
 
 OPS = ("==", "!=", ">", ">=", "<", "<=", "in")
@@ -76,32 +78,44 @@ def _leaf_problems(cond: dict[str, Any], questions: Mapping[str, QuestionSpec] |
     problems: list[str] = []
     extra = set(cond) - {"question", "op", "value"}
     if extra:
-        problems.append(f"条件含有无法识别的键：{'、'.join(sorted(extra))}")
+        problems.append(_("条件含有无法识别的键：%(names)s") % {"names": "、".join(sorted(extra))})
     key, op = cond.get("question"), cond.get("op")
     if not isinstance(key, str) or not key:
-        return [*problems, "条件缺少情形问题标识（question）"]
+        return [*problems, _("条件缺少情形问题标识（question）")]
     if op not in OPS:
-        return [*problems, f"情形“{key}”的运算符“{op}”无效，可用：{' '.join(OPS)}"]
+        return [
+            *problems,
+            _("情形“%(key)s”的运算符“%(op)s”无效，可用：%(names)s")
+            % {"key": key, "op": op, "names": " ".join(OPS)},
+        ]
     if "value" not in cond:
-        return [*problems, f"情形“{key}”的条件缺少比较值（value）"]
+        return [*problems, _("情形“%(key)s”的条件缺少比较值（value）") % {"key": key}]
     value = cond["value"]
     if op == "in" and (not isinstance(value, list) or not value):
-        return [*problems, f"情形“{key}”使用 in 时比较值必须是非空列表"]
+        return [*problems, _("情形“%(key)s”使用 in 时比较值必须是非空列表") % {"key": key}]
     if questions is None:
         return problems
     spec = questions.get(key)
     if spec is None:
-        return [*problems, f"条件引用了不存在的情形问题“{key}”"]
+        return [*problems, _("条件引用了不存在的情形问题“%(key)s”") % {"key": key}]
     if op not in _KINDS_OPS.get(spec.kind, set()):
-        return [*problems, f"情形“{key}”（{spec.kind}）不支持运算符“{op}”"]
+        return [
+            *problems,
+            _("情形“%(key)s”（%(kind)s）不支持运算符“%(op)s”")
+            % {"key": key, "kind": spec.kind, "op": op},
+        ]
     values = value if op == "in" else [value]
     for one in values:
         if spec.kind == "yes_no" and not isinstance(one, bool):
-            problems.append(f"情形“{key}”是是/否问题，比较值必须是 true 或 false")
+            problems.append(
+                _("情形“%(key)s”是是/否问题，比较值必须是 true 或 false") % {"key": key}
+            )
         elif spec.kind == "number" and _as_number(one) is None:
-            problems.append(f"情形“{key}”是数值问题，比较值“{one}”不是数字")
+            problems.append(
+                _("情形“%(key)s”是数值问题，比较值“%(one)s”不是数字") % {"key": key, "one": one}
+            )
         elif spec.kind == "choice" and str(one) not in spec.choice_values:
-            problems.append(f"情形“{key}”没有选项“{one}”")
+            problems.append(_("情形“%(key)s”没有选项“%(one)s”") % {"key": key, "one": one})
     return problems
 
 
@@ -116,23 +130,23 @@ def condition_problems(
     if is_always(condition):
         return []
     if not isinstance(condition, dict):
-        return ["条件必须是 JSON 对象"]
+        return [_("条件必须是 JSON 对象")]
     combinators = [k for k in ("all", "any", "not") if k in condition]
     if combinators:
         if len(condition) != 1:
-            return ["all、any、not 必须单独使用，不能与其他键并列"]
+            return [_("all、any、not 必须单独使用，不能与其他键并列")]
         name = combinators[0]
         if name == "not":
             if not isinstance(condition["not"], dict) or is_always(condition["not"]):
-                return ["not 需要一个条件对象"]
+                return [_("not 需要一个条件对象")]
             return condition_problems(condition["not"], questions)
         parts = condition[name]
         if not isinstance(parts, list) or not parts:
-            return [f"{name} 需要非空的条件列表"]
+            return [_("%(name)s 需要非空的条件列表") % {"name": name}]
         problems: list[str] = []
         for part in parts:
             if is_always(part):
-                problems.append(f"{name} 中不能有空条件")
+                problems.append(_("%(name)s 中不能有空条件") % {"name": name})
             else:
                 problems.extend(condition_problems(part, questions))
         return problems
@@ -154,13 +168,13 @@ def _compare(answer: Any, op: str, value: Any) -> bool:
             return any(answer == _as_number(v) for v in value)
         target = _as_number(value)
         if target is None:
-            raise ConditionError(f"比较值“{value}”不是数字")
+            raise ConditionError(_("比较值“%(value)s”不是数字") % {"value": value})
         left, right = answer, target
     else:
         if op == "in":
             return answer in value
         if op in ORDER_OPS:
-            raise ConditionError(f"运算符“{op}”只能用于数值问题")
+            raise ConditionError(_("运算符“%(op)s”只能用于数值问题") % {"op": op})
         left, right = answer, value
     match op:
         case "==":
@@ -175,7 +189,7 @@ def _compare(answer: Any, op: str, value: Any) -> bool:
             return left < right
         case "<=":
             return left <= right
-    raise ConditionError(f"运算符“{op}”无效")
+    raise ConditionError(_("运算符“%(op)s”无效") % {"op": op})
 
 
 def condition_evaluate(condition: Any, answers: Mapping[str, Any]) -> bool:
@@ -183,7 +197,7 @@ def condition_evaluate(condition: Any, answers: Mapping[str, Any]) -> bool:
     if is_always(condition):
         return True
     if not isinstance(condition, dict):
-        raise ConditionError("条件必须是 JSON 对象")
+        raise ConditionError(_("条件必须是 JSON 对象"))
     if "all" in condition:
         return all(condition_evaluate(part, answers) for part in condition["all"])
     if "any" in condition:
@@ -192,9 +206,13 @@ def condition_evaluate(condition: Any, answers: Mapping[str, Any]) -> bool:
         return not condition_evaluate(condition["not"], answers)
     key, op = condition.get("question"), condition.get("op")
     if op not in OPS:
-        raise ConditionError(f"运算符“{op}”无效，可用：{' '.join(OPS)}")
+        raise ConditionError(
+            _("运算符“%(op)s”无效，可用：%(names)s") % {"op": op, "names": " ".join(OPS)}
+        )
     if key not in answers:
-        raise ConditionError(f"条件引用了不存在的情形问题“{key}”", field=str(key))
+        raise ConditionError(
+            _("条件引用了不存在的情形问题“%(key)s”") % {"key": key}, field=str(key)
+        )
     return _compare(answers[key], op, condition.get("value"))
 
 
@@ -213,15 +231,17 @@ def answer_clean(spec: QuestionSpec, raw: Any, *, label: str = "") -> bool | Dec
             return True
         if text in _NO:
             return False
-        raise ValidationFailed(f"“{name}”请回答是或否", field=spec.key)
+        raise ValidationFailed(_("“%(name)s”请回答是或否") % {"name": name}, field=spec.key)
     if spec.kind == "number":
         number = _as_number(raw.strip() if isinstance(raw, str) else raw)
         if number is None:
-            raise ValidationFailed(f"“{name}”请填写数字", field=spec.key)
+            raise ValidationFailed(_("“%(name)s”请填写数字") % {"name": name}, field=spec.key)
         return number
     value = str(raw)
     if value not in spec.choice_values:
-        raise ValidationFailed(f"“{name}”的选项“{value}”无效", field=spec.key)
+        raise ValidationFailed(
+            _("“%(name)s”的选项“%(value)s”无效") % {"name": name, "value": value}, field=spec.key
+        )
     return value
 
 
@@ -235,9 +255,13 @@ def answers_clean(
         keys.add(spec.key)
         value = raw.get(spec.key)
         if value is None or value == "":
-            raise ValidationFailed(f"请回答情形问题“{label or spec.key}”", field=spec.key)
+            raise ValidationFailed(
+                _("请回答情形问题“%(question)s”") % {"question": label or spec.key}, field=spec.key
+            )
         known[spec.key] = answer_clean(spec, value, label=label)
     unknown = sorted(set(raw) - keys)
     if unknown:
-        raise ValidationFailed(f"未知的情形问题：{'、'.join(unknown)}", field=unknown[0])
+        raise ValidationFailed(
+            _("未知的情形问题：%(names)s") % {"names": "、".join(unknown)}, field=unknown[0]
+        )
     return known

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from onestop.catalog.conditions import (
     ConditionError,
@@ -132,7 +133,7 @@ def package_answers_clean(
 ) -> dict[str, bool | Decimal | str]:
     """Type the answers by question kind; ``ValidationFailed`` names a missing/invalid one."""
     if not isinstance(answers, Mapping):
-        raise ValidationFailed("情形回答必须是键值对")
+        raise ValidationFailed(_("情形回答必须是键值对"))
     questions = list(package_version.questions.all())
     return answers_clean(((question_spec(q), q.text) for q in questions), answers)
 
@@ -224,13 +225,13 @@ def materials_merge(
         groups[material.key].append((material, item_name))
     merged: list[MergedMaterial] = []
     for key, group in groups.items():
-        materials = [m for m, _ in group]
+        materials = [m for m, _name in group]
         first = materials[0]
         necessity = max((m.necessity for m in materials), key=lambda n: NECESSITY_STRICTNESS[n])
         held = all(m.source == MaterialSource.LICENCE for m in materials)
         licence_type = next((m.licence_type for m in materials if m.licence_type), "")
         names: list[str] = []
-        for _, item_name in group:
+        for _material, item_name in group:
             if item_name not in names:
                 names.append(item_name)
         merged.append(
@@ -290,7 +291,9 @@ def package_plan(package_version: PackageVersion, answers: Mapping[str, Any]) ->
     }
     missing = [pi.item.name for pi in chosen if pi.item_id not in versions]
     if missing:
-        raise ValidationFailed(f"以下事项暂无已发布版本，无法办理：{'、'.join(missing)}")
+        raise ValidationFailed(
+            _("以下事项暂无已发布版本，无法办理：%(names)s") % {"names": "、".join(missing)}
+        )
 
     edges = list(package_version.dependencies.values_list("before_id", "after_id"))
     applicable = {pi.pk for pi in chosen}

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from onestop.catalog import checks
 from onestop.catalog.conditions import condition_require_valid
@@ -72,7 +73,9 @@ def _full_clean(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
                 label = str(obj._meta.get_field(field).verbose_name)
             except Exception:  # noqa: BLE001 - a non-field key; keep its name
                 label = field
-            raise ValidationFailed(f"{label}：{messages[0]}", field=field) from exc
+            raise ValidationFailed(
+                _("%(label)s：%(problem)s") % {"label": label, "problem": messages[0]}, field=field
+            ) from exc
         raise ValidationFailed(messages[0]) from exc
 
 
@@ -80,8 +83,12 @@ def version_require_draft(version: Version) -> None:
     """Only a draft may change: a published or retired version is refused."""
     if version.status != VersionStatus.DRAFT:
         raise VersionImmutable(
-            f"{version.name} v{version.version} {version.get_status_display()}，不可修改；"
-            "请新建草稿版本后修改。"
+            _("%(name)s v%(version)s %(status)s，不可修改；请新建草稿版本后修改。")
+            % {
+                "name": version.name,
+                "version": version.version,
+                "status": version.get_status_display(),
+            }
         )
 
 
@@ -101,7 +108,9 @@ def _set_fields(obj: models.Model, fields: dict[str, Any], allowed: Iterable[str
     allowed_set = set(allowed)
     unknown = sorted(set(fields) - allowed_set)
     if unknown:
-        raise ValidationFailed(f"不能修改字段：{'、'.join(unknown)}", field=unknown[0])
+        raise ValidationFailed(
+            _("不能修改字段：%(names)s") % {"names": "、".join(unknown)}, field=unknown[0]
+        )
     for name, value in fields.items():
         setattr(obj, name, value)
     return list(fields)
@@ -126,7 +135,9 @@ def item_create(
 ) -> ServiceItemVersion:
     """Create an item identity (unique 基本编码) and its first draft version."""
     if ServiceItem.objects.filter(basic_code=basic_code).exists():
-        raise Conflict(f"基本编码 {basic_code} 已存在", field="basic_code")
+        raise Conflict(
+            _("基本编码 %(basic_code)s 已存在") % {"basic_code": basic_code}, field="basic_code"
+        )
     item = ServiceItem(basic_code=basic_code, name=name)
     _full_clean(item)
     item.save()
@@ -145,16 +156,19 @@ def item_version_create_draft(
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     existing = item.versions.filter(status=VersionStatus.DRAFT).first()
     if existing is not None:
-        raise Conflict(f"{item.name} 已有草稿版本 v{existing.version}，请直接修改该草稿。")
+        raise Conflict(
+            _("%(name)s 已有草稿版本 v%(version)s，请直接修改该草稿。")
+            % {"name": item.name, "version": existing.version}
+        )
     if from_version is None:
         from_version = (
             item.versions.filter(status=VersionStatus.PUBLISHED).first()
             or item.versions.order_by("-version").first()
         )
     elif from_version.item_id != item.pk:
-        raise ValidationFailed("来源版本不属于该事项", field="from_version")
+        raise ValidationFailed(_("来源版本不属于该事项"), field="from_version")
     if from_version is None:
-        raise ValidationFailed(f"{item.name} 没有可复制的版本")
+        raise ValidationFailed(_("%(name)s 没有可复制的版本") % {"name": item.name})
     number = (item.versions.aggregate(m=Max("version"))["m"] or 0) + 1
     skip = {"id", "item", "version", "status", "published_at", "published_by", "retired_at"}
     skip |= {"created_at", "updated_at"}
@@ -189,7 +203,7 @@ def material_add(
     """Add a material to a draft item version; its key is unique within the version."""
     item_version = _lock_item_version(item_version)
     if item_version.materials.filter(key=key).exists():
-        raise Conflict(f"材料标识 {key} 在本事项中已存在", field="key")
+        raise Conflict(_("材料标识 %(key)s 在本事项中已存在") % {"key": key}, field="key")
     fields.setdefault("order", _next_order(item_version.materials))
     material = MaterialRequirement(item_version=item_version, key=key, name=name, **fields)
     condition_require_valid(material.condition, field="condition")
@@ -247,7 +261,8 @@ def _refuse_on_errors(findings: list[checks.Finding], what: str) -> None:
     if errors:
         lines = "；".join(f"[{f.code}] {f.message}" for f in errors)
         raise PublishRefused(
-            f"{what} 有 {len(errors)} 项错误，不能发布：{lines}",
+            _("%(what)s 有 %(count)s 项错误，不能发布：%(lines)s")
+            % {"what": what, "count": len(errors), "lines": lines},
             findings=[f.as_dict() for f in errors],
         )
 
@@ -261,7 +276,12 @@ def item_version_publish(
     version = ServiceItemVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise IllegalTransition(
-            f"{version.name} v{version.version} {version.get_status_display()}，只有草稿可以发布"
+            _("%(name)s v%(version)s %(status)s，只有草稿可以发布")
+            % {
+                "name": version.name,
+                "version": version.version,
+                "status": version.get_status_display(),
+            }
         )
     _refuse_on_errors(checks.item_version_check(version), f"{version.name} v{version.version}")
     now = clock.now()
@@ -276,7 +296,9 @@ def item_version_publish(
         with transaction.atomic():
             version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     except IntegrityError as exc:  # a concurrent publish won the race
-        raise Conflict(f"{item.name} 已有其他版本同时发布，请刷新后重试") from exc
+        raise Conflict(
+            _("%(name)s 已有其他版本同时发布，请刷新后重试") % {"name": item.name}
+        ) from exc
     if item.name != version.name:
         item.name = version.name
         item.save(update_fields=["name", "updated_at"])
@@ -288,7 +310,7 @@ def item_version_retire(*, version: ServiceItemVersion) -> ServiceItemVersion:
     """Retire a published item version (the item is withdrawn from the catalogue)."""
     version = ServiceItemVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
-        raise IllegalTransition("只有已发布的版本可以废止")
+        raise IllegalTransition(_("只有已发布的版本可以废止"))
     version.status = VersionStatus.RETIRED
     version.retired_at = clock.now()
     version.save(update_fields=["status", "retired_at", "updated_at"])
@@ -304,7 +326,7 @@ def package_create(
 ) -> PackageVersion:
     """Create a package identity (unique code) and its first draft version."""
     if Package.objects.filter(code=code).exists():
-        raise Conflict(f"一件事编码 {code} 已存在", field="code")
+        raise Conflict(_("一件事编码 %(code)s 已存在") % {"code": code}, field="code")
     package = Package(code=code, name=name)
     _full_clean(package)
     package.save()
@@ -323,16 +345,19 @@ def package_version_create_draft(
     package = Package.objects.select_for_update().get(pk=package.pk)
     existing = package.versions.filter(status=VersionStatus.DRAFT).first()
     if existing is not None:
-        raise Conflict(f"{package.name} 已有草稿版本 v{existing.version}，请直接修改该草稿。")
+        raise Conflict(
+            _("%(name)s 已有草稿版本 v%(version)s，请直接修改该草稿。")
+            % {"name": package.name, "version": existing.version}
+        )
     if from_version is None:
         from_version = (
             package.versions.filter(status=VersionStatus.PUBLISHED).first()
             or package.versions.order_by("-version").first()
         )
     elif from_version.package_id != package.pk:
-        raise ValidationFailed("来源版本不属于该一件事", field="from_version")
+        raise ValidationFailed(_("来源版本不属于该一件事"), field="from_version")
     if from_version is None:
-        raise ValidationFailed(f"{package.name} 没有可复制的版本")
+        raise ValidationFailed(_("%(name)s 没有可复制的版本") % {"name": package.name})
     number = (package.versions.aggregate(m=Max("version"))["m"] or 0) + 1
     skip = {"id", "package", "version", "status", "published_at", "published_by", "retired_at"}
     skip |= {"created_at", "updated_at"}
@@ -395,7 +420,7 @@ def package_item_add(
     """Add a component item (by identity) to a draft package; its condition must be valid."""
     package_version = _lock_package_version(package_version)
     if package_version.package_items.filter(item=item).exists():
-        raise Conflict(f"{item.name} 已在本一件事中", field="item")
+        raise Conflict(_("%(name)s 已在本一件事中") % {"name": item.name}, field="item")
     _check_package_condition(package_version, condition)
     return PackageItem.objects.create(
         package_version=package_version,
@@ -437,17 +462,22 @@ def package_dependency_add(
     if package_version.pk not in (before.package_version_id, after.package_version_id) or (
         before.package_version_id != after.package_version_id
     ):
-        raise ValidationFailed("前置关系的两个事项必须属于同一个一件事版本")
+        raise ValidationFailed(_("前置关系的两个事项必须属于同一个一件事版本"))
     if before.pk == after.pk:
-        raise DependencyCycle(f"事项不能以自身为前置：{_cycle_names([before, before])}")
+        raise DependencyCycle(
+            _("事项不能以自身为前置：%(cycle)s") % {"cycle": _cycle_names([before, before])}
+        )
     edges = list(package_version.dependencies.values_list("before_id", "after_id"))
     if (before.pk, after.pk) in edges:
-        raise Conflict(f"前置关系 {before.item.name} → {after.item.name} 已存在")
+        raise Conflict(
+            _("前置关系 %(name)s → %(name2)s 已存在")
+            % {"name": before.item.name, "name2": after.item.name}
+        )
     path = find_path(edges, after.pk, before.pk)
     if path is not None:
         by_pk = {p.pk: p for p in package_version.package_items.select_related("item")}
         cycle = [before, *(by_pk[pk] for pk in path)]
-        raise DependencyCycle(f"前置关系形成循环：{_cycle_names(cycle)}")
+        raise DependencyCycle(_("前置关系形成循环：%(cycle)s") % {"cycle": _cycle_names(cycle)})
     return PackageDependency.objects.create(
         package_version=package_version, before=before, after=after
     )
@@ -475,7 +505,7 @@ def situation_question_add(
     """Add a 情形 question to a draft package; choice questions need ≥2 distinct values."""
     package_version = _lock_package_version(package_version)
     if package_version.questions.filter(key=key).exists():
-        raise Conflict(f"情形问题标识 {key} 已存在", field="key")
+        raise Conflict(_("情形问题标识 %(key)s 已存在") % {"key": key}, field="key")
     question = SituationQuestion(
         package_version=package_version,
         key=key,
@@ -512,10 +542,10 @@ def form_field_add(
     """Add a field to the merged form (一表申请) of a draft package."""
     package_version = _lock_package_version(package_version)
     if package_version.form_fields.filter(key=key).exists():
-        raise Conflict(f"表单字段标识 {key} 已存在", field="key")
+        raise Conflict(_("表单字段标识 %(key)s 已存在") % {"key": key}, field="key")
     items = list(items)
     if any(i.package_version_id != package_version.pk for i in items):
-        raise ValidationFailed("表单字段关联的事项必须属于本一件事版本", field="items")
+        raise ValidationFailed(_("表单字段关联的事项必须属于本一件事版本"), field="items")
     _check_package_condition(package_version, condition)
     form_field = FormField(
         package_version=package_version,
@@ -544,7 +574,12 @@ def package_version_publish(
     version = PackageVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise IllegalTransition(
-            f"{version.name} v{version.version} {version.get_status_display()}，只有草稿可以发布"
+            _("%(name)s v%(version)s %(status)s，只有草稿可以发布")
+            % {
+                "name": version.name,
+                "version": version.version,
+                "status": version.get_status_display(),
+            }
         )
     _refuse_on_errors(checks.package_version_check(version), f"{version.name} v{version.version}")
     now = clock.now()
@@ -559,7 +594,9 @@ def package_version_publish(
         with transaction.atomic():
             version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     except IntegrityError as exc:
-        raise Conflict(f"{package.name} 已有其他版本同时发布，请刷新后重试") from exc
+        raise Conflict(
+            _("%(name)s 已有其他版本同时发布，请刷新后重试") % {"name": package.name}
+        ) from exc
     if package.name != version.name:
         package.name = version.name
         package.save(update_fields=["name", "updated_at"])
@@ -571,7 +608,7 @@ def package_version_retire(*, version: PackageVersion) -> PackageVersion:
     """Retire a published package version (withdrawn from the portal)."""
     version = PackageVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
-        raise IllegalTransition("只有已发布的版本可以废止")
+        raise IllegalTransition(_("只有已发布的版本可以废止"))
     version.status = VersionStatus.RETIRED
     version.retired_at = clock.now()
     version.save(update_fields=["status", "retired_at", "updated_at"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from onestop.catalog import checks, selectors
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def check_catalog(self, *, code: str | None, all_versions: bool) -> None:
         items, packages = selectors.versions_to_check(code=code, all_versions=all_versions)
         if code and not items.exists() and not packages.exists():
-            raise CommandError(f"没有编码为 {code} 的事项或一件事")
+            raise CommandError(_("没有编码为 %(code)s 的事项或一件事") % {"code": code})
         findings: list[checks.Finding] = []
         checked = 0
         for version in items:
@@ -48,9 +49,18 @@ class Command(BaseCommand):
         warnings = len(findings) - errors
         if errors:
             raise CommandError(
-                f"检查了 {checked} 个版本：{errors} 个错误，{warnings} 个警告", returncode=1
+                _("检查了 %(checked)s 个版本：%(errors)s 个错误，%(warnings)s 个警告")
+                % {"checked": checked, "errors": errors, "warnings": warnings},
+                returncode=1,
             )
         if warnings:
-            self.stdout.write(f"检查了 {checked} 个版本：无错误，{warnings} 个警告")
+            self.stdout.write(
+                _("检查了 %(checked)s 个版本：无错误，%(warnings)s 个警告")
+                % {"checked": checked, "warnings": warnings}
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(f"检查了 {checked} 个版本：未发现问题"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("检查了 %(checked)s 个版本：未发现问题") % {"checked": checked}
+                )
+            )
