@@ -164,3 +164,21 @@ def test_model_clean_gives_the_service_message_next_to_the_field(county):
     with pytest.raises(ValidationError) as caught:
         staff.clean()
     assert "department" in caught.value.message_dict
+
+
+def test_a_catalog_admin_may_be_given_the_admin_site(county):
+    staff = create(role=Role.CATALOG_ADMIN, region=county, can_use_admin=True)
+    assert staff.user.is_staff
+    assert not create(username="clerk2", region=county).user.is_staff
+
+
+def test_a_bare_login_for_an_applicant(client):
+    user = services.user_create(username=" wangwu ", password=PASSWORD, name="王五")
+    assert (user.username, user.first_name, user.is_staff) == ("wangwu", "王五", False)
+    assert client.login(username="wangwu", password=PASSWORD)
+    with pytest.raises(ValidationFailed) as caught:
+        services.user_create(username="WangWu", password=PASSWORD)
+    assert caught.value.field == "username"
+    with pytest.raises(ValidationFailed) as caught:
+        services.user_create(username="wangliu", password="wangliu1")
+    assert caught.value.field == "password"

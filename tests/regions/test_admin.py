@@ -65,6 +65,7 @@ def test_region_list_searches_by_code_prefix_and_filters_by_level(admin_client, 
     CountyFactory(code="430902", name="资阳区", parent=city)
     html = admin_client.get("/admin/regions/region/", {"q": "430903"}).content.decode()
     assert "赫山区" in html and "资阳区" not in html
+    assert "└ 赫山区" in html  # indented under its city: the list reads as a tree
     html = admin_client.get("/admin/regions/region/", {"level__exact": "city"}).content.decode()
     assert "益阳市" in html and "赫山区" not in html
 

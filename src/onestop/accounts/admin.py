@@ -61,7 +61,7 @@ class StaffCreateForm(StaffChangeForm):
             self.add_error("password2", _("两次输入的密码不一致。"))
         elif data.get("username") and password1:
             try:
-                services.staff_validate_login(
+                services.user_validate(
                     username=data["username"].strip(),
                     password=password1,
                     name=data.get("name", ""),

@@ -40,6 +40,47 @@ def _run(validator: Callable[[str], None], value: str, *, field: str) -> None:
         raise ValidationFailed(exc.messages[0], field=field, rule=exc.code) from None
 
 
+# --- logins ------------------------------------------------------------------------------
+
+
+def user_validate(*, username: str, password: str, name: str = "") -> None:
+    """Refuse a taken or empty login name, or a password Django's validators reject."""
+    if not username:
+        raise ValidationFailed(_("请填写登录名。"), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(
+            _("登录名“%(u)s”已被使用，请换一个。") % {"u": username}, field="username"
+        )
+    if not password:
+        raise ValidationFailed(_("请设置密码。"), field="password")
+    try:
+        validate_password(password, user=User(username=username, first_name=name))
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="password") from None
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str, name: str = "", email: str = "", can_use_admin: bool = False
+) -> User:
+    """Create a bare login (an applicant's, before registering): a free name and a password Django accepts."""
+    username, name = username.strip(), _clean_text(name)
+    user_validate(username=username, password=password, name=name)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                username=username,
+                password=password,
+                email=email.strip(),
+                first_name=name,
+                is_staff=can_use_admin,
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            _("登录名“%(u)s”已被使用，请换一个。") % {"u": username}, field="username"
+        ) from None
+
+
 # --- staff -------------------------------------------------------------------------------
 
 
@@ -87,22 +128,6 @@ def staff_validate(
         _run(validate_mobile, phone, field="phone")
 
 
-def staff_validate_login(*, username: str, password: str, name: str = "") -> None:
-    """Refuse a taken or empty login name, or a password Django's validators reject."""
-    if not username:
-        raise ValidationFailed(_("请填写登录名。"), field="username")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed(
-            _("登录名“%(u)s”已被使用，请换一个。") % {"u": username}, field="username"
-        )
-    if not password:
-        raise ValidationFailed(_("请设置密码。"), field="password")
-    try:
-        validate_password(password, user=User(username=username, first_name=name))
-    except DjangoValidationError as exc:
-        raise ValidationFailed(" ".join(exc.messages), field="password") from None
-
-
 @transaction.atomic
 def staff_create(
     *,
@@ -115,6 +140,7 @@ def staff_create(
     hall: Hall | None = None,
     phone: str = "",
     is_designated: bool = False,
+    can_use_admin: bool = False,
 ) -> Staff:
     """Create a login and its staff profile; officers and chiefs need a department inside their region."""
     username, name, phone = username.strip(), _clean_text(name), normalize_phone(phone)
@@ -127,10 +153,12 @@ def staff_create(
         phone=phone,
         is_designated=is_designated,
     )
-    staff_validate_login(username=username, password=password, name=name)
+    user_validate(username=username, password=password, name=name)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=username, password=password, first_name=name)
+            user = User.objects.create_user(
+                username=username, password=password, first_name=name, is_staff=can_use_admin
+            )
     except IntegrityError:  # a concurrent create took the name between check and insert
         raise ValidationFailed(
             _("登录名“%(u)s”已被使用，请换一个。") % {"u": username}, field="username"

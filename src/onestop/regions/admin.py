@@ -14,12 +14,13 @@ from django.core import validators
 from django.db.models import Count, Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.validators import normalize_identifier
 from onestop.core.errors import ValidationFailed
 from onestop.regions import services
-from onestop.regions.models import Department, Hall, Region, Window
+from onestop.regions.models import LEVEL_ORDER, Department, Hall, Region, RegionLevel, Window
 from onestop.regions.validators import normalize_code, validate_department, validate_window
 
 
@@ -78,14 +79,25 @@ class RegionForm(forms.ModelForm):
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     form = RegionForm
-    list_display = ["code", "name", "level", "parent", "is_pilot"]
-    list_display_links = ["code", "name"]
+    list_display = ["code", "tree_name", "level", "parent", "is_pilot"]
+    list_display_links = ["code", "tree_name"]
     list_filter = ["level", "is_pilot"]
     search_fields = ["^code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     ordering = ["code"]
     list_per_page = 100
+
+    @admin.display(description=_("名称"), ordering="code")
+    def tree_name(self, obj: Region) -> str:
+        # Ordered by code, a region follows its parent: indenting by level draws the tree.
+        depth = LEVEL_ORDER.index(RegionLevel(obj.level))
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            depth * 1.5,
+            "└ " if depth else "",
+            obj.name,
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Region | None = None) -> list[str]:
         # A code, level or parent change would move a whole subtree and every case in it.
