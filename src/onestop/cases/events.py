@@ -85,6 +85,9 @@ def _actor(actor: Actor) -> tuple[int | None, str]:
         return actor.user_id, actor.role
     if isinstance(actor, Applicant):
         return actor.user_id, "applicant"
+    staff = getattr(actor, "staff", None)  # a login acting through its profile
+    if staff is not None:
+        return actor.pk, staff.role
     applicant = getattr(actor, "applicant", None)
     return actor.pk, "applicant" if applicant is not None else "user"
 

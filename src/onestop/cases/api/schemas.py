@@ -1,0 +1,343 @@
+"""Request and response bodies of the case API (pydantic, through django-ninja)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from onestop.cases.states import PauseKind
+
+# ------------------------------------------------------------------------------- inputs
+
+
+class FileIn(Schema):
+    """A scanned document sent inline: the file name (its extension decides the type) and the
+    bytes in standard base64. The whole JSON body is bounded by Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB unless the deployment raises it); larger files go
+    through the multipart endpoint ``POST /api/cases/{id}/materials/{key}``."""
+
+    filename: str = Field(..., min_length=1, max_length=255, examples=["身份证.pdf"])
+    content_base64: str = Field(..., min_length=1)
+
+
+class MaterialIn(Schema):
+    """How one entry of the material list is satisfied: exactly one of ``file``,
+    ``licence_reference`` (an e-licence the platform holds) or ``commitment`` (告知承诺 text)."""
+
+    key: str = Field(..., min_length=1, max_length=64, examples=["id_card"])
+    file: FileIn | None = None
+    licence_reference: str = Field("", max_length=255)
+    commitment: str = Field("", max_length=2000)
+
+
+class ApplicationIn(Schema):
+    """What an application contains, whoever enters it."""
+
+    package_code: str | None = Field(None, description="一件事编码（与 item_code 二选一）")
+    item_code: str | None = Field(None, description="事项基本编码（与 package_code 二选一）")
+    answers: dict[str, Any] = Field(default_factory=dict, description="情形问题的回答")
+    form_data: dict[str, Any] = Field(default_factory=dict, description="一表申请的内容")
+    materials: list[MaterialIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ApplicationIn:
+        if bool(self.package_code) == bool(self.item_code):
+            raise ValueError("package_code 与 item_code 须且只须填写一个。")
+        return self
+
+
+class CaseApplyIn(ApplicationIn):
+    """An applicant applying online (网上申报)."""
+
+    region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
+    channel: Literal["online", "mobile", "kiosk"] = "online"
+
+
+class CaseIntakeIn(ApplicationIn):
+    """A window clerk or an agent entering the application of an applicant who is present."""
+
+    applicant_identifier: str = Field(
+        ..., min_length=8, max_length=32, description="申请人居民身份证号码或统一社会信用代码"
+    )
+    channel: Literal["hall_window", "village_centre", "phone_appointment"] = "hall_window"
+    region_code: str | None = Field(None, description="收件地区划代码，默认为录入人的管辖区划")
+    agent_authorisation: str = Field(
+        "", max_length=255, description="帮代办员录入时必填：授权委托书编号"
+    )
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class AcceptIn(Schema):
+    tolerated: dict[str, dt.date] = Field(
+        default_factory=dict,
+        description="容缺受理：材料标识 → 补交期限（不晚于承诺办结日期）",
+        examples=[{"lease": "2026-06-05"}],
+    )
+    note: str = Field("", max_length=2000)
+
+
+class CorrectionIn(Schema):
+    missing: list[str] = Field(default_factory=list, description="需要补正的材料标识")
+    note: str = Field("", max_length=2000, description="一次性告知的补正内容")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class OptionalReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class SupplementIn(Schema):
+    materials: list[MaterialIn] = Field(..., min_length=1)
+
+
+class ReassignIn(Schema):
+    to_staff_id: int = Field(..., description="改派给本部门的哪位工作人员")
+    reason: str = Field("", max_length=2000)
+
+
+class OpinionIn(Schema):
+    opinion: str = Field("", max_length=4000)
+
+
+class DenyIn(Schema):
+    opinion: str = Field(..., max_length=4000, description="不予许可的理由")
+
+
+class PauseIn(Schema):
+    kind: PauseKind
+    reason: str = Field(..., max_length=2000)
+
+
+class ResumeIn(Schema):
+    result: str = Field(..., max_length=2000)
+
+
+class ExtensionIn(Schema):
+    days: int = Field(..., ge=1, le=60, description="延长的工作日数")
+    reason: str = Field(..., max_length=2000)
+
+
+# ------------------------------------------------------------------------------ outputs
+
+
+class LightOut(Schema):
+    colour: Literal["green", "yellow", "red"]
+    label: str
+    remaining_days: int
+    limit_days: int
+    due_at: dt.datetime
+    is_provisional: bool
+    is_paused: bool
+
+
+class DueOut(Schema):
+    start_at: dt.datetime
+    due_at: dt.datetime
+    promised_days: int
+    unit: str
+    paused_days: int
+    extension_days: int
+    limit_days: int
+    is_provisional: bool
+    is_paused: bool
+
+
+class ApplicantOut(Schema):
+    id: int
+    kind: str
+    name: str
+    identifier: str = Field(..., description="身份证号码或统一社会信用代码（按角色脱敏）")
+    phone: str = Field(..., description="手机号（按角色脱敏）")
+
+
+class RegionRef(Schema):
+    code: str
+    name: str
+
+
+class DepartmentRef(Schema):
+    id: int
+    name: str
+
+
+class StaffRef(Schema):
+    id: int
+    name: str
+
+
+class MaterialOut(Schema):
+    key: str
+    name: str
+    necessity: str
+    source: str
+    status: str
+    status_label: str
+    item_names: list[str]
+    file_size: int | None
+    content_type: str
+    sha256: str
+    licence_reference: str
+    has_commitment: bool
+    supplement_due_on: dt.date | None
+    supplied_at: dt.datetime | None
+
+
+class TaskOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    title: str
+    item_code: str
+    state: str
+    state_label: str
+    department: DepartmentRef
+    region_code: str
+    assignee: StaffRef | None = Field(None, description="承办人（申请人看不到）")
+    round: int
+    depends_on: list[int]
+    promised_days: int
+    ready_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_is_provisional: bool
+    decided_at: dt.datetime | None
+    opinion: str
+    due: DueOut | None
+    traffic_light: LightOut | None
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    actor: str | None = Field(None, description="操作人姓名（申请人只看到部门或窗口）")
+    actor_role: str
+    department: str | None
+    from_state: str
+    to_state: str
+    reason: str
+    payload: dict[str, Any]
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    state: str
+    state_label: str
+    outcome: str
+    outcome_label: str
+    channel: str
+    channel_label: str
+    package_code: str | None
+    item_code: str | None
+    applicant: ApplicantOut
+    has_agent: bool
+    agent: StaffRef | None
+    accepting_region: RegionRef
+    hall: str | None
+    answers: dict[str, Any]
+    form_data: dict[str, Any]
+    submitted_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    is_provisional: bool = Field(..., description="办结期限按暂定日历计算（日历尚未发布）")
+    completed_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    promised_days: int
+    promised_unit: str
+    correction_notice: dict[str, Any] | None
+    rejection_reason: str
+    due: DueOut | None
+    traffic_light: LightOut | None
+    materials: list[MaterialOut]
+    tasks: list[TaskOut]
+    timeline: list[EventOut]
+
+
+class CaseRowOut(Schema):
+    """A case in a list: no form data, identifiers always masked."""
+
+    id: int
+    number: str
+    title: str
+    state: str
+    state_label: str
+    outcome: str
+    channel: str
+    applicant_name: str
+    applicant_identifier: str
+    applicant_phone: str
+    region_code: str
+    hall: str | None
+    submitted_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    due_at: dt.datetime | None
+    is_provisional: bool
+    traffic_light: LightOut | None
+    waiting_for_tolerated: bool = Field(False, description="出件队列：容缺材料尚未补齐，暂不能出件")
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseRowOut]
+
+
+class InboxRowOut(Schema):
+    id: int
+    title: str
+    state: str
+    state_label: str
+    case_id: int
+    case_number: str
+    case_title: str
+    applicant_name: str
+    assignee: StaffRef | None
+    is_mine: bool
+    ready_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_is_provisional: bool
+    traffic_light: LightOut | None
+
+
+class InboxPage(Schema):
+    count: int
+    items: list[InboxRowOut]
+
+
+class ExtensionOut(Schema):
+    id: int
+    task_id: int
+    case_id: int
+    days: int
+    reason: str
+    state: str
+    state_label: str
+    requested_by: StaffRef
+    requested_at: dt.datetime
+    approved_by: StaffRef | None
+    approved_at: dt.datetime | None
+    task_due_at: dt.datetime | None
+    case_due_at: dt.datetime | None
+
+
+class PauseOut(Schema):
+    id: int
+    task: TaskOut
+    kind: str
+    kind_label: str
+    reason: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    result: str
+    paused_workdays: int | None
