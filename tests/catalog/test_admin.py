@@ -217,3 +217,37 @@ def test_add_package_creates_identity_and_draft(admin_client):
     version = Package.objects.get(code="YJS-NEW").versions.get()
     assert version.lead_department == department
     assert version.status == VersionStatus.DRAFT
+
+
+def test_choice_question_without_choices_is_a_form_error(admin_client, restaurant):
+    pv = restaurant.package_version
+    url = reverse("admin:catalog_packageversion_change", args=[pv.pk])
+    data = change_form_data(admin_client.get(url))
+    n = int(data["questions-TOTAL_FORMS"])
+    data["questions-TOTAL_FORMS"] = str(n + 1)
+    data.update(
+        {
+            f"questions-{n}-key": "shop_kind",
+            f"questions-{n}-text": "店铺类型",
+            f"questions-{n}-kind": "choice",
+            f"questions-{n}-choices": "[]",
+            f"questions-{n}-order": "99",
+            f"questions-{n}-package_version": str(pv.pk),
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "至少需要两个选项" in response.content.decode()
+    assert not pv.questions.filter(key="shop_kind").exists()
+
+
+def test_package_draft_edits_go_through(admin_client, restaurant):
+    pv = restaurant.package_version
+    url = reverse("admin:catalog_packageversion_change", args=[pv.pk])
+    data = change_form_data(admin_client.get(url))
+    data["promised_days"] = "9"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    pv.refresh_from_db()
+    assert pv.promised_days == 9
+    assert pv.dependencies.count() == 3

@@ -91,6 +91,24 @@ class FormFieldForm(ConditionFormMixin, forms.ModelForm):
         fields = ("key", "label", "condition")
 
 
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = SituationQuestion
+        fields = ("key", "text", "kind", "choices")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        probe = SituationQuestion(
+            text=cleaned.get("text") or "",
+            kind=cleaned.get("kind") or "",
+            choices=cleaned.get("choices") or [],
+        )
+        problems = checks.question_problems(probe)
+        if problems:
+            raise forms.ValidationError("；".join(problems))
+        return cleaned
+
+
 class DraftOnlyInline(admin.TabularInline):
     """Inline rows editable only while the parent version is a draft; saved via services."""
 
@@ -470,6 +488,7 @@ class DependencyInline(DraftOnlyInline):
 
 class QuestionInline(DraftOnlyInline):
     model = SituationQuestion
+    form = QuestionForm
     fields = ("order", "key", "text", "kind", "choices", "unit", "help_text")
 
 
