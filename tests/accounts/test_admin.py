@@ -237,3 +237,9 @@ def test_an_enterprise_is_registered_through_the_form(admin_client):
     response = admin_client.post("/admin/accounts/applicant/add/", data)
     assert response.status_code == 302, response.content.decode()
     assert Applicant.objects.get().uscc == "91350100M000100Y43"
+
+
+def test_admin_index_names_the_apps_in_chinese(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    for label in ["行政区划与机构", "人员与申请人", "工作人员", "申请人", "登录账号", "服务大厅"]:
+        assert label in html, label
