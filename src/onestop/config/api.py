@@ -72,11 +72,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def register_routers() -> None:
     """Attach each app's router. Apps add theirs here as they grow an API."""
+    from onestop.cases.api import router as cases_router
+    from onestop.catalog.api import router as catalog_router
     from onestop.config.auth import router as auth_router
     from onestop.regions.api import router as regions_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/regions", regions_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("", cases_router)
 
 
 register_routers()

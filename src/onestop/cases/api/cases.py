@@ -1,0 +1,390 @@
+"""Applying, the window's actions and the reads of cases.
+
+Every endpoint: parse the body, check the caller's role (403) and scope (404), call one
+service, return the case as the caller may see it. Materials travel inline as base64 (see
+``FileIn``); one large file can be handed in later with the multipart endpoint
+``POST /api/cases/{id}/materials/{key}``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Header, Query, Router, Status
+from ninja.files import UploadedFile
+
+from onestop.accounts.roles import Permission
+from onestop.accounts.selectors import applicant_find
+from onestop.cases import api_queries, selectors, services
+from onestop.cases.api import common
+from onestop.cases.api.schemas import (
+    AcceptIn,
+    ApplicationIn,
+    CaseApplyIn,
+    CaseIntakeIn,
+    CaseOut,
+    CasePage,
+    CorrectionIn,
+    MaterialIn,
+    NoteIn,
+    OptionalReasonIn,
+    ReasonIn,
+    SupplementIn,
+)
+from onestop.cases.models import Case
+from onestop.cases.services import MaterialInput
+from onestop.catalog.models import PackageVersion, ServiceItemVersion
+from onestop.catalog.selectors import item_version_by_code, package_version_by_code
+from onestop.config.auth import api_auth
+from onestop.core.errors import NotFound, ValidationFailed
+from onestop.regions.models import Region
+from onestop.regions.selectors import region_get
+
+router = Router(tags=["办件"], auth=api_auth)
+
+PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    """The IETF idempotency-key draft answers a reused key with another body by 422."""
+
+    code = "idempotency_key_reused"
+    title = "幂等键已用于另一份申请"
+
+
+def _target(body: ApplicationIn) -> tuple[PackageVersion | None, ServiceItemVersion | None]:
+    if body.package_code:
+        package = package_version_by_code(body.package_code)
+        if package is None:
+            raise ValidationFailed(
+                _("没有编码为“%(code)s”的已发布一件事。") % {"code": body.package_code},
+                field="package_code",
+            )
+        return package, None
+    item = item_version_by_code(body.item_code or "")
+    if item is None:
+        raise ValidationFailed(
+            _("没有基本编码为“%(code)s”的已发布事项。") % {"code": body.item_code},
+            field="item_code",
+        )
+    return None, item
+
+
+def _region(code: str) -> Region:
+    try:
+        return region_get(code=code)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, field="region_code") from None
+
+
+def _replay(
+    request: HttpRequest, body: ApplicationIn, *, key: str, region_code: str, channel: str
+) -> Case | None:
+    """The case a retried submission already created, refusing a different body under the key."""
+    existing = api_queries.case_by_idempotency_key(user=request.auth, key=key)
+    if existing is None:
+        return None
+    differences = api_queries.submission_differences(
+        existing,
+        package_code=body.package_code,
+        item_code=body.item_code,
+        region_code=region_code,
+        channel=channel,
+        answers=body.answers,
+        form_data=body.form_data,
+        materials=[
+            (m.key, common.material_bytes(m), m.licence_reference, m.commitment)
+            for m in body.materials
+        ],
+    )
+    if differences:
+        raise IdempotencyKeyReused(
+            _("幂等键“%(key)s”已用于办件 %(number)s，但本次请求的内容不同（%(fields)s）。")
+            % {"key": key, "number": existing.number, "fields": "、".join(differences)},
+            field="Idempotency-Key",
+            differences=differences,
+        )
+    return existing
+
+
+IDEMPOTENCY_HELP = (
+    "同一账号重复提交时带上相同的值：第一次返回 201 和新办件，之后返回 200 和同一办件；"
+    "同一键配不同内容返回 422（code=idempotency_key_reused）。"
+)
+
+
+@router.post(
+    "/cases",
+    response={200: CaseOut, 201: CaseOut, **PROBLEMS},
+    summary="网上申报（申请人本人）",
+    description=(
+        "申请人一次提交一件事或单个事项：情形回答、一表申请、材料（文件以 base64 内嵌，"
+        "或电子证照引用、告知承诺）。网上、移动端和自助终端的申请先进入预审。"
+    ),
+)
+def case_apply(
+    request: HttpRequest,
+    payload: CaseApplyIn,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP
+    ),
+):
+    applicant = common.applicant_only(request)
+    region = _region(payload.region_code)
+    if idempotency_key:
+        existing = _replay(
+            request,
+            payload,
+            key=idempotency_key.strip(),
+            region_code=region.code,
+            channel=payload.channel,
+        )
+        if existing is not None:
+            return Status(200, common.case_out(existing, applicant))
+    package, item = _target(payload)
+    case = services.case_submit(
+        applicant=applicant,
+        package_version=package,
+        item_version=item,
+        answers=payload.answers,
+        form_data=payload.form_data,
+        materials=common.material_inputs(payload.materials),
+        channel=payload.channel,
+        accepting_region=region,
+        created_by=request.auth,
+        idempotency_key=idempotency_key,
+    )
+    return Status(201, common.case_out(case, applicant))
+
+
+@router.post(
+    "/cases/intake",
+    response={200: CaseOut, 201: CaseOut, **PROBLEMS},
+    summary="窗口或帮代办员代为录入申请",
+    description="申请人到场：按身份证号码或统一社会信用代码找到申请人，录入后直接进入待受理。",
+)
+def case_intake(
+    request: HttpRequest,
+    payload: CaseIntakeIn,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP
+    ),
+):
+    staff = common.staff_with(request, Permission.CASE_INTAKE)
+    applicant = applicant_find(identifier=payload.applicant_identifier)
+    if applicant is None:
+        raise ValidationFailed(
+            _("没有该身份证号码或统一社会信用代码的申请人，请先登记申请人。"),
+            field="applicant_identifier",
+        )
+    region = _region(payload.region_code) if payload.region_code else staff.region
+    if idempotency_key:
+        existing = _replay(
+            request,
+            payload,
+            key=idempotency_key.strip(),
+            region_code=region.code,
+            channel=payload.channel,
+        )
+        if existing is not None:
+            return Status(200, common.case_out(existing, staff))
+    package, item = _target(payload)
+    case = services.case_intake(
+        staff=staff,
+        applicant=applicant,
+        channel=payload.channel,
+        accepting_region=region,
+        agent_authorisation=payload.agent_authorisation,
+        idempotency_key=idempotency_key,
+        package_version=package,
+        item_version=item,
+        answers=payload.answers,
+        form_data=payload.form_data,
+        materials=common.material_inputs(payload.materials),
+    )
+    return Status(201, common.case_out(case, staff))
+
+
+# ------------------------------------------------------------------------------- reads
+
+
+@router.get("/cases/mine", response={200: CasePage, **PROBLEMS}, summary="我的办件（申请人）")
+def case_list_mine(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    applicant = common.applicant_only(request)
+    qs = selectors.case_list_for_applicant(applicant).select_related("applicant", "hall")
+    count, cases = common.page(qs, limit=limit, offset=offset)
+    return {"count": count, "items": [common.case_row(c) for c in cases]}
+
+
+@router.get(
+    "/cases/{int:case_id}",
+    response={200: CaseOut, **PROBLEMS},
+    summary="办件详情：子件、材料、时间线、期限与红黄绿灯",
+    description="不在查看范围内的办件返回 404。申请人只看到办理部门，看不到承办人姓名。",
+)
+def case_detail(request: HttpRequest, case_id: int):
+    viewer = common.caller(request).viewer
+    return common.case_out(selectors.case_get_for(viewer, case_id), viewer)
+
+
+@router.get(
+    "/window/queue",
+    response={200: CasePage, **PROBLEMS},
+    summary="窗口待办：预审、待受理（含补正后和部门退回的）办件，先到先办",
+)
+def window_queue(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    clerk = common.staff_with(request, Permission.CASE_ACCEPT)
+    count, cases = common.page(selectors.window_queue(clerk), limit=limit, offset=offset)
+    return {"count": count, "items": [common.case_row(c) for c in cases]}
+
+
+@router.get(
+    "/window/handout",
+    response={200: CasePage, **PROBLEMS},
+    summary="出件队列：已办结待统一出件的办件",
+)
+def window_handout(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    clerk = common.staff_with(request, Permission.CASE_HAND_OUT)
+    qs = selectors.handout_queue(clerk).select_related("hall")
+    count, cases = common.page(qs, limit=limit, offset=offset)
+    waiting = api_queries.cases_waiting_for_tolerated([c.pk for c in cases])
+    return {
+        "count": count,
+        "items": [common.case_row(c, waiting_for_tolerated=c.pk in waiting) for c in cases],
+    }
+
+
+# ----------------------------------------------------------------------- window actions
+
+
+def _window_case(request: HttpRequest, case_id: int, permission: Permission):
+    clerk = common.staff_with(request, permission)
+    return clerk, selectors.case_get_for(clerk, case_id)
+
+
+@router.post(
+    "/cases/{int:case_id}/pre-review",
+    response={200: CaseOut, **PROBLEMS},
+    summary="预审通过（网上申请进入待受理）",
+)
+def case_pre_review(request: HttpRequest, case_id: int, payload: NoteIn):
+    clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
+    case = services.case_pre_review_pass(case_id=case.pk, clerk=clerk, note=payload.note)
+    return common.case_out(case, clerk)
+
+
+@router.post(
+    "/cases/{int:case_id}/accept",
+    response={200: CaseOut, **PROBLEMS},
+    summary="受理（可容缺受理），分送各部门办理",
+)
+def case_accept(request: HttpRequest, case_id: int, payload: AcceptIn):
+    clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
+    case = services.case_accept(
+        case_id=case.pk, clerk=clerk, tolerated=payload.tolerated, note=payload.note
+    )
+    return common.case_out(case, clerk)
+
+
+@router.post(
+    "/cases/{int:case_id}/request-correction",
+    response={200: CaseOut, **PROBLEMS},
+    summary="一次性告知补正",
+)
+def case_request_correction(request: HttpRequest, case_id: int, payload: CorrectionIn):
+    clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
+    case = services.case_request_correction(
+        case_id=case.pk, clerk=clerk, missing=payload.missing, note=payload.note
+    )
+    return common.case_out(case, clerk)
+
+
+@router.post("/cases/{int:case_id}/reject", response={200: CaseOut, **PROBLEMS}, summary="不予受理")
+def case_reject(request: HttpRequest, case_id: int, payload: ReasonIn):
+    clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
+    case = services.case_reject(case_id=case.pk, clerk=clerk, reason=payload.reason)
+    return common.case_out(case, clerk)
+
+
+@router.post(
+    "/cases/{int:case_id}/hand-out", response={200: CaseOut, **PROBLEMS}, summary="统一出件"
+)
+def case_hand_out(request: HttpRequest, case_id: int, payload: NoteIn):
+    clerk, case = _window_case(request, case_id, Permission.CASE_HAND_OUT)
+    case = services.case_hand_out(case_id=case.pk, clerk=clerk, note=payload.note)
+    return common.case_out(case, clerk)
+
+
+# ------------------------------------------------------------- the applicant's actions
+
+
+def _own_case(request: HttpRequest, case_id: int):
+    by = common.owner_or_window(request)
+    return by, selectors.case_get_for(by, case_id)
+
+
+@router.post(
+    "/cases/{int:case_id}/withdraw",
+    response={200: CaseOut, **PROBLEMS},
+    summary="撤回申请（办结前，申请人本人或窗口代为）",
+)
+def case_withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn):
+    by, case = _own_case(request, case_id)
+    case = services.case_withdraw(case_id=case.pk, by=by, reason=payload.reason)
+    return common.case_out(case, by)
+
+
+@router.post(
+    "/cases/{int:case_id}/supplement",
+    response={200: CaseOut, **PROBLEMS},
+    summary="补正：一次提交补正通知列出的全部材料",
+)
+def case_supplement(request: HttpRequest, case_id: int, payload: SupplementIn):
+    by, case = _own_case(request, case_id)
+    case = services.case_supplement(
+        case_id=case.pk, by=by, materials=common.material_inputs(payload.materials)
+    )
+    return common.case_out(case, by)
+
+
+@router.post(
+    "/cases/{int:case_id}/supply-tolerated",
+    response={200: CaseOut, **PROBLEMS},
+    summary="补交容缺材料（JSON：base64 文件、电子证照引用或告知承诺）",
+)
+def case_supply_tolerated(request: HttpRequest, case_id: int, payload: MaterialIn):
+    by, case = _own_case(request, case_id)
+    (material,) = common.material_inputs([payload])
+    case = services.case_supply_tolerated(
+        case_id=case.pk, key=payload.key, material=material, by=by
+    )
+    return common.case_out(case, by)
+
+
+@router.post(
+    "/cases/{int:case_id}/materials/{key}",
+    response={200: CaseOut, **PROBLEMS},
+    summary="上传一份容缺材料文件（multipart/form-data，字段名 file）",
+    description=(
+        "与 supply-tolerated 相同的业务，供较大的文件使用：文件以 multipart 上传，"
+        "不受 JSON 请求体大小的限制（上限见 ONESTOP_UPLOAD_MAX_BYTES）。"
+    ),
+)
+def case_material_upload(request: HttpRequest, case_id: int, key: str, file: File[UploadedFile]):
+    by, case = _own_case(request, case_id)
+    case = services.case_supply_tolerated(
+        case_id=case.pk, key=key, material=MaterialInput(key=key, file=file), by=by
+    )
+    return common.case_out(case, by)

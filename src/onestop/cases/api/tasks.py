@@ -1,0 +1,169 @@
+"""The departments' actions on item tasks (子件), the inbox, and extensions (延期)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from onestop.accounts.roles import Permission
+from onestop.cases import api_queries, selectors, services
+from onestop.cases.api import common
+from onestop.cases.api.schemas import (
+    DenyIn,
+    ExtensionIn,
+    ExtensionOut,
+    InboxPage,
+    OpinionIn,
+    PauseIn,
+    PauseOut,
+    ReasonIn,
+    ReassignIn,
+    ResumeIn,
+    TaskOut,
+)
+from onestop.cases.models import ItemTask, Pause
+from onestop.cases.states import PauseKind
+from onestop.config.auth import api_auth
+from onestop.core.errors import ValidationFailed
+
+router = Router(tags=["部门子件"], auth=api_auth)
+
+PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+def _task(request: HttpRequest, task_id: int, permission: Permission):
+    officer = common.staff_with(request, permission)
+    return officer, api_queries.task_get_for(officer, task_id)
+
+
+def _out(task: ItemTask) -> dict:
+    task.refresh_from_db()
+    return common.task_out(task)
+
+
+def _pause_out(pause: Pause) -> dict:
+    return {
+        "id": pause.pk,
+        "task": _out(pause.task),
+        "kind": pause.kind,
+        "kind_label": str(PauseKind(pause.kind).label),
+        "reason": pause.reason,
+        "started_at": pause.started_at,
+        "ended_at": pause.ended_at,
+        "result": pause.result,
+        "paused_workdays": pause.paused_workdays,
+    }
+
+
+@router.get(
+    "/inbox",
+    response={200: InboxPage, **PROBLEMS},
+    summary="部门待办：本部门本辖区待认领、办理中、特别程序中的子件，最紧急的在前",
+)
+def inbox(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    officer = common.staff_with(request, Permission.TASK_HANDLE)
+    count, tasks = common.page(selectors.inbox_for(officer), limit=limit, offset=offset)
+    return {"count": count, "items": [common.inbox_row(t, officer) for t in tasks]}
+
+
+@router.post("/tasks/{int:task_id}/claim", response={200: TaskOut, **PROBLEMS}, summary="认领")
+def task_claim(request: HttpRequest, task_id: int):
+    officer, task = _task(request, task_id, Permission.TASK_HANDLE)
+    return _out(services.task_claim(task_id=task.pk, officer=officer))
+
+
+@router.post(
+    "/tasks/{int:task_id}/reassign",
+    response={200: TaskOut, **PROBLEMS},
+    summary="改派给本部门另一位工作人员（当前承办人或首席审批员）",
+)
+def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn):
+    officer, task = _task(request, task_id, Permission.TASK_HANDLE)
+    to = api_queries.staff_get_in_department(
+        department_id=task.department_id, staff_id=payload.to_staff_id
+    )
+    if to is None:
+        raise ValidationFailed(_("只能改派给本部门在岗的工作人员。"), field="to_staff_id")
+    return _out(services.task_reassign(task_id=task.pk, by=officer, to=to, reason=payload.reason))
+
+
+@router.post(
+    "/tasks/{int:task_id}/return",
+    response={200: TaskOut, **PROBLEMS},
+    summary="退回窗口（整件退回，须说明理由）",
+)
+def task_return(request: HttpRequest, task_id: int, payload: ReasonIn):
+    officer, task = _task(request, task_id, Permission.TASK_HANDLE)
+    return _out(services.task_return(task_id=task.pk, officer=officer, reason=payload.reason))
+
+
+@router.post(
+    "/tasks/{int:task_id}/approve", response={200: TaskOut, **PROBLEMS}, summary="作出通过决定"
+)
+def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn):
+    officer, task = _task(request, task_id, Permission.TASK_DECIDE)
+    return _out(services.task_approve(task_id=task.pk, officer=officer, opinion=payload.opinion))
+
+
+@router.post(
+    "/tasks/{int:task_id}/deny",
+    response={200: TaskOut, **PROBLEMS},
+    summary="作出不予许可决定（须说明理由；后续依赖事项不再办理）",
+)
+def task_deny(request: HttpRequest, task_id: int, payload: DenyIn):
+    officer, task = _task(request, task_id, Permission.TASK_DECIDE)
+    return _out(services.task_deny(task_id=task.pk, officer=officer, opinion=payload.opinion))
+
+
+@router.post(
+    "/tasks/{int:task_id}/pause",
+    response={200: PauseOut, **PROBLEMS},
+    summary="启动特别程序（听证、检验、专家评审……），计时暂停",
+)
+def task_pause(request: HttpRequest, task_id: int, payload: PauseIn):
+    officer, task = _task(request, task_id, Permission.TASK_PAUSE)
+    pause = services.task_pause(
+        task_id=task.pk, officer=officer, kind=payload.kind, reason=payload.reason
+    )
+    return _pause_out(pause)
+
+
+@router.post(
+    "/tasks/{int:task_id}/resume",
+    response={200: PauseOut, **PROBLEMS},
+    summary="结束特别程序，期限顺延暂停的工作日",
+)
+def task_resume(request: HttpRequest, task_id: int, payload: ResumeIn):
+    officer, task = _task(request, task_id, Permission.TASK_PAUSE)
+    pause = services.task_resume(task_id=task.pk, officer=officer, result=payload.result)
+    return _pause_out(pause)
+
+
+@router.post(
+    "/tasks/{int:task_id}/extensions",
+    response={201: ExtensionOut, **PROBLEMS},
+    summary="申请延期（由本部门首席审批员批准）",
+)
+def extension_request(request: HttpRequest, task_id: int, payload: ExtensionIn):
+    officer, task = _task(request, task_id, Permission.TASK_HANDLE)
+    extension = services.extension_request(
+        task_id=task.pk, officer=officer, days=payload.days, reason=payload.reason
+    )
+    return Status(201, common.extension_out(extension))
+
+
+@router.post(
+    "/extensions/{int:extension_id}/approve",
+    response={200: ExtensionOut, **PROBLEMS},
+    summary="批准延期（首席审批员），子件和办件期限顺延",
+)
+def extension_approve(request: HttpRequest, extension_id: int):
+    chief = common.staff_with(request, Permission.EXTENSION_APPROVE)
+    extension = api_queries.extension_get_for(chief, extension_id)
+    extension = services.extension_approve(extension_id=extension.pk, chief=chief)
+    return common.extension_out(extension)
