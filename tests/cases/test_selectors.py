@@ -125,3 +125,12 @@ def test_pending_extensions_for_the_chief(setup):
         task_id=licence.pk, officer=setup.officers["licence"], days=2, reason="x"
     )
     assert list(selectors.extension_list_pending_for(setup.chief)) == [extension]
+
+
+def test_case_list_for_filters_by_scope_and_state(setup):
+    submitted = setup.submit()
+    accepted = setup.accepted()
+    assert list(selectors.case_list_for(setup.clerk)) == [accepted, submitted]
+    assert list(selectors.case_list_for(setup.clerk, states=["submitted"])) == [submitted]
+    assert list(selectors.case_list_for(setup.officers["seal"])) == [accepted]
+    assert list(selectors.case_list_for(StaffFactory(region=CountyFactory()))) == []

@@ -55,6 +55,16 @@ def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
     return cases.none()
 
 
+def case_list_for(viewer: Viewer, *, states: list[str] | None = None) -> QuerySet[Case]:
+    """The cases in the viewer's scope (optionally in some states), newest first."""
+    cases = case_scope_for(viewer)
+    if states:
+        cases = cases.filter(state__in=states)
+    return cases.select_related("applicant", "package_version", "item_version").order_by(
+        "-submitted_at", "-pk"
+    )
+
+
 def case_get_for(viewer: Viewer, case_id: int) -> Case:
     """One case, if the viewer's scope includes it; otherwise ``NotFound`` (never 403: no leak)."""
     case = (

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -77,7 +78,7 @@ def case_submit(
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
-    created_by: Any = None,
+    created_by: AbstractBaseUser | None = None,
     idempotency_key: str | None = None,
 ) -> Case:
     """Apply once: validate answers, form and materials; remote channels go to pre-review.
