@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from onestop.accounts.models import User
 from onestop.catalog import checks
 from onestop.catalog.conditions import condition_require_valid
 from onestop.catalog.errors import DependencyCycle, PublishRefused, VersionImmutable
@@ -71,7 +72,7 @@ def _full_clean(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
         if field != "__all__":
             try:
                 label = str(obj._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: BLE001 - a non-field key; keep its name
+            except FieldDoesNotExist:
                 label = field
             raise ValidationFailed(
                 _("%(label)s：%(problem)s") % {"label": label, "problem": messages[0]}, field=field
@@ -269,7 +270,7 @@ def _refuse_on_errors(findings: list[checks.Finding], what: str) -> None:
 
 @transaction.atomic
 def item_version_publish(
-    *, version: ServiceItemVersion, actor: models.Model | None = None
+    *, version: ServiceItemVersion, actor: User | None = None
 ) -> ServiceItemVersion:
     """Publish a draft that passes the checker; the previously published version is retired."""
     item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
@@ -459,9 +460,7 @@ def package_dependency_add(
 ) -> PackageDependency:
     """``after`` waits for ``before``'s approval; an edge closing a cycle is refused."""
     package_version = _lock_package_version(package_version)
-    if package_version.pk not in (before.package_version_id, after.package_version_id) or (
-        before.package_version_id != after.package_version_id
-    ):
+    if {before.package_version_id, after.package_version_id} != {package_version.pk}:
         raise ValidationFailed(_("前置关系的两个事项必须属于同一个一件事版本"))
     if before.pk == after.pk:
         raise DependencyCycle(
@@ -567,7 +566,7 @@ def form_field_add(
 
 @transaction.atomic
 def package_version_publish(
-    *, version: PackageVersion, actor: models.Model | None = None
+    *, version: PackageVersion, actor: User | None = None
 ) -> PackageVersion:
     """Publish a draft package that passes the checker; the published one is retired."""
     package = Package.objects.select_for_update().get(pk=version.package_id)
