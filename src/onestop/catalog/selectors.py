@@ -283,7 +283,7 @@ def package_plan(package_version: PackageVersion, answers: Mapping[str, Any]) ->
         for v in ServiceItemVersion.objects.filter(
             item_id__in=[pi.item_id for pi in chosen], status=VersionStatus.PUBLISHED
         )
-        .select_related("department")
+        .select_related("item", "department")
         .prefetch_related(
             Prefetch("materials", queryset=MaterialRequirement.objects.order_by("order", "pk")),
             "fees",
