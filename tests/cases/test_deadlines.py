@@ -188,3 +188,28 @@ def test_traffic_light_share_of_the_limit_and_settings(settings):
 def test_case_light_is_none_before_acceptance(setup):
     case = setup.submit()
     assert selectors.case_traffic_light(Case.objects.get(pk=case.pk)) is None
+
+
+def test_publishing_next_years_schedule_makes_a_provisional_due_date_final(setup):
+    from django.core.management import call_command
+
+    from onestop.workdays.seed import ScheduleDay
+    from onestop.workdays.services import schedule_year_publish
+
+    with clock.frozen(at(2026, 12, 29)):
+        case = setup.accepted()
+    assert case.due_is_provisional is True
+    # a (made-up) 2027 schedule: 01-01 and Mon 01-04 off
+    schedule_year_publish(
+        year=2027,
+        days=[
+            ScheduleDay(dt.date(2027, 1, 1), "holiday", "元旦"),
+            ScheduleDay(dt.date(2027, 1, 4), "holiday", "元旦"),
+        ],
+        notice="测试通知",
+    )
+    call_command("cases", "refresh-dues", "--provisional")
+    case.refresh_from_db()
+    assert case.due_is_provisional is False
+    # 12-30, 12-31, (01-01 off, weekend, 01-04 off) 01-05, 01-06, 01-07
+    assert case.due_at == end_of(2027, 1, 7)

@@ -203,3 +203,15 @@ def test_a_licence_reference_satisfies_a_material(setup):
     material = case.materials.get(key="business_licence")
     assert material.status == MaterialStatus.LICENCE_REFERENCE
     assert material.licence_reference == "92430903MA4L000001"
+
+
+def test_the_sweep_command(setup, capsys):
+    from django.core.management import call_command
+
+    with clock.frozen(MONDAY):
+        case = setup.tolerated()
+    with clock.frozen(dt.datetime(2026, 11, 10, 9, tzinfo=SH)):
+        call_command("cases", "sweep")
+    assert f"terminated {case.number}" in capsys.readouterr().out
+    call_command("cases", "refresh-dues", "--provisional")
+    assert "0 cases recomputed." in capsys.readouterr().out
