@@ -23,7 +23,7 @@ from onestop.cases.services._common import (
     task_lock,
     task_move,
 )
-from onestop.cases.services.plans import DispatchItem, case_plan_items
+from onestop.cases.services.plans import case_plan_items
 from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
     TASK_DECIDED_STATES,
@@ -111,18 +111,26 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
             pk__in={p.item_version.department_id for p in plan}
         ).select_related("region")
     }
-    created: list[tuple[DispatchItem, ItemTask]] = []
+    # The plan lists items in dependency order, so prerequisites exist before dependants.
+    loads = _Loads()
+    through = ItemTask.depends_on.through
+    links = []
+    created: list[ItemTask] = []
+    now = clock.now()
     for entry in plan:
         key = (entry.package_item.pk if entry.package_item else None, entry.item_version.item_id)
         if key in decided:
             continue
         department = departments[entry.item_version.department_id]
+        prerequisites = [by_package_item[pk] for pk in entry.depends_on if pk in by_package_item]
+        states = {p.state for p in prerequisites}
+        identity = entry.package_item.item if entry.package_item else entry.item_version.item
         task = ItemTask(
             case=case,
             package_item=entry.package_item,
             item_version=entry.item_version,
             title=entry.item_version.name,
-            item_code=entry.item_version.item.basic_code,
+            item_code=identity.basic_code,
             department=department,
             region=department.region,
             region_code=department.region.code,
@@ -131,34 +139,28 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
             promised_days=entry.item_version.promised_days,
             promised_unit=entry.item_version.promised_unit,
         )
+        if states & {TaskState.DENIED, TaskState.NOT_APPLICABLE}:
+            task.state = TaskState.NOT_APPLICABLE
+            task.decided_at = now
+        elif states <= {TaskState.APPROVED}:
+            task.state = TaskState.READY
+            task.ready_at = now
+            task.assignee_id = loads.pick(department.pk)
         task.save(force_insert=True)
-        created.append((entry, task))
+        created.append(task)
         if entry.package_item is not None:
             by_package_item[entry.package_item.pk] = task
-
-    loads = _Loads()
-    through = ItemTask.depends_on.through
-    links = []
-    for entry, task in created:
-        prerequisites = [by_package_item[pk] for pk in entry.depends_on if pk in by_package_item]
         links.extend(through(from_itemtask=task, to_itemtask=p) for p in prerequisites)
-        states = {p.state for p in prerequisites}
         payload = {
+            "task": task.pk,
+            "item": task.title,
             "department": task.department_id,
             "item_version": task.item_version_id,
             "region": task.region_code,
             "depends_on": [p.pk for p in prerequisites],
             "round": round_number,
         }
-        if states & {TaskState.DENIED, TaskState.NOT_APPLICABLE}:
-            task.state = TaskState.NOT_APPLICABLE
-            task.decided_at = clock.now()
-            task.save(update_fields=["state", "decided_at", "updated_at"])
-        elif states <= {TaskState.APPROVED}:
-            task.state = TaskState.READY
-            task.ready_at = clock.now()
-            task.assignee_id = loads.pick(task.department_id)
-            task.save(update_fields=["state", "ready_at", "assignee", "updated_at"])
+        if task.state == TaskState.READY:
             payload["assignee"] = task.assignee_id
         event_record(
             case=case,
@@ -166,10 +168,10 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
             actor=actor,
             from_state="",
             to_state=task.state,
-            payload={"task": task.pk, "item": task.title, **payload},
+            payload=payload,
         )
     through.objects.bulk_create(links)
-    return [task for _entry, task in created]
+    return created
 
 
 def tasks_close(*, case: Case, actor: Actor, reason: str) -> None:
