@@ -14,3 +14,13 @@ def fast_passwords(settings):
 @pytest.fixture
 def demo(db, fast_passwords) -> DemoSummary:
     return demo_load()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # The sample cases upload small PDFs: keep them out of the working tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }

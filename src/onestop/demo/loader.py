@@ -3,8 +3,9 @@
 ``demo_load()`` runs the sections in ``SECTIONS`` in order, each in its own transaction.
 Every record is looked up by its natural key first (region code, department 统一社会信用代码,
 hall name at its region, window number in its hall, username, ID number / credit code, item
-基本编码, package code) and created only when missing, so a second run creates nothing. A
-later section (``cases``: sample applications) is added by appending to ``SECTIONS``.
+基本编码, package code) and created only when missing, so a second run creates nothing. The
+last section (``cases``, in ``demo.cases``) plays sample applications through the case
+services; each is keyed by its idempotency key, so it too runs once.
 
 Catalogue entries are created as drafts and published with ``item_version_publish`` /
 ``package_version_publish``, so the quality checker validates the demo catalogue exactly as
@@ -36,6 +37,7 @@ from onestop.catalog.models import (
     ServiceItemVersion,
     VersionStatus,
 )
+from onestop.demo.cases import load_cases
 from onestop.demo.data import catalog as catalog_data
 from onestop.demo.data import people, regions
 from onestop.demo.data.catalog_specs import ItemSpec, PackageSpec
@@ -371,6 +373,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("organisations", load_organisations),
     ("people", load_people),
     ("catalog", load_catalog),
+    ("cases", load_cases),
 ]
 
 

@@ -24,6 +24,7 @@ KIND_LABELS = {
     "applicants": "申请人",
     "items": "事项",
     "packages": "一件事",
+    "cases": "示例办件",
 }
 
 
