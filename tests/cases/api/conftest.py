@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.test import Client
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.config.auth import token_issue
+from onestop.core import clock
 from onestop.regions.models import RegionLevel
 from tests.factories.accounts import ApplicantFactory, StaffFactory, UserFactory
 from tests.factories.cases import PDF, Setup
@@ -29,6 +31,16 @@ ROLES = (
     "agent",
     "anonymous",
 )
+
+
+# A Wednesday in a year the calendar knows, so limits and lights never turn provisional.
+NOW = dt.datetime(2026, 6, 10, 10, 0, tzinfo=clock.SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with clock.frozen(NOW):
+        yield
 
 
 def b64(body: bytes = PDF) -> str:

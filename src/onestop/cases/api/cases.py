@@ -53,6 +53,11 @@ class IdempotencyKeyReused(ValidationFailed):
 
 
 def _target(body: ApplicationIn) -> tuple[PackageVersion | None, ServiceItemVersion | None]:
+    if bool(body.package_code) == bool(body.item_code):
+        raise ValidationFailed(
+            _("请填写一件事编码 package_code 或事项编码 item_code（二者选一）。"),
+            field="package_code",
+        )
     if body.package_code:
         package = package_version_by_code(body.package_code)
         if package is None:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import model_validator
 
 from onestop.cases.states import PauseKind
 
@@ -41,12 +40,6 @@ class ApplicationIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, description="情形问题的回答")
     form_data: dict[str, Any] = Field(default_factory=dict, description="一表申请的内容")
     materials: list[MaterialIn] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _one_target(self) -> ApplicationIn:
-        if bool(self.package_code) == bool(self.item_code):
-            raise ValueError("package_code 与 item_code 须且只须填写一个。")
-        return self
 
 
 class CaseApplyIn(ApplicationIn):
