@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts.admin_access import RoleAdminMixin
+from onestop.accounts.roles import Permission
 from onestop.catalog import checks, services
 from onestop.catalog.conditions import condition_problems
 from onestop.catalog.graph import find_cycle
@@ -109,7 +111,13 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-class DraftOnlyInline(admin.TabularInline):
+class CatalogAccess(RoleAdminMixin):
+    """事项管理员 maintain the catalog through the admin by their role."""
+
+    staff_permission = Permission.CATALOG_EDIT
+
+
+class DraftOnlyInline(CatalogAccess, admin.TabularInline):
     """Inline rows editable only while the parent version is a draft; saved via services."""
 
     extra = 0
@@ -124,7 +132,7 @@ class DraftOnlyInline(admin.TabularInline):
         return _is_draft(obj) and super().has_delete_permission(request, obj)
 
 
-class VersionAdminBase(admin.ModelAdmin):
+class VersionAdminBase(CatalogAccess, admin.ModelAdmin):
     """Shared behaviour: read-only unless draft, no bulk delete, no direct add."""
 
     save_on_top = True
@@ -204,7 +212,7 @@ class FeeInline(DraftOnlyInline):
     fields = ("order", "name", "standard", "amount", "basis", "allows_reduction")
 
 
-class ItemVersionInline(admin.TabularInline):
+class ItemVersionInline(CatalogAccess, admin.TabularInline):
     model = ServiceItemVersion
     fields = ("version_link", "status", "published_at", "promised_days", "department")
     readonly_fields = fields
@@ -233,7 +241,7 @@ class ServiceItemCreateForm(forms.ModelForm):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(CatalogAccess, admin.ModelAdmin):
     list_display = ("basic_code", "name", "current_version")
     search_fields = ("basic_code", "name")
     inlines = (ItemVersionInline,)
@@ -518,7 +526,7 @@ class FormFieldInline(DraftOnlyInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class PackageVersionInline(admin.TabularInline):
+class PackageVersionInline(CatalogAccess, admin.TabularInline):
     model = PackageVersion
     fields = ("version_link", "status", "published_at", "promised_days", "lead_department")
     readonly_fields = fields
@@ -546,7 +554,7 @@ class PackageCreateForm(forms.ModelForm):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(CatalogAccess, admin.ModelAdmin):
     list_display = ("code", "name", "current_version")
     search_fields = ("code", "name")
     inlines = (PackageVersionInline,)

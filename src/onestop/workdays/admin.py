@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts.admin_access import RoleModelAdmin
 from onestop.accounts.roles import Permission
 from onestop.core.errors import DomainError
 from onestop.workdays import services
@@ -30,32 +31,10 @@ def _adopt(obj: Model, saved: Model) -> None:
     obj._state.db = saved._state.db
 
 
-class CalendarEditorAdmin(admin.ModelAdmin):
+class CalendarEditorAdmin(RoleModelAdmin):
     """Superusers, holders of the model permission, and staff whose role may edit the calendar."""
 
-    def _is_calendar_editor(self, request: HttpRequest) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        staff = getattr(user, "staff", None)
-        return bool(
-            staff is not None and staff.is_active and staff.has_permission(Permission.CALENDAR_EDIT)
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or self._is_calendar_editor(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) or self._is_calendar_editor(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return super().has_add_permission(request, *args) or self._is_calendar_editor(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) or self._is_calendar_editor(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) or self._is_calendar_editor(request)
+    staff_permission = Permission.CALENDAR_EDIT
 
 
 class YearFilter(admin.SimpleListFilter):
