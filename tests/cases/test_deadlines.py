@@ -213,3 +213,21 @@ def test_publishing_next_years_schedule_makes_a_provisional_due_date_final(setup
     assert case.due_is_provisional is False
     # 12-30, 12-31, (01-01 off, weekend, 01-04 off) 01-05, 01-06, 01-07
     assert case.due_at == end_of(2027, 1, 7)
+
+
+def test_a_limit_in_natural_days_counts_holidays_and_is_never_provisional(setup):
+    setup.package.promised_unit = "natural_day"
+    setup.package.save(update_fields=["promised_unit"])
+    with clock.frozen(at(2026, 9, 29)):
+        case = setup.accepted()
+    assert case.due_at == end_of(2026, 10, 4)  # 5 calendar days, holidays included
+    assert case.due_is_provisional is False
+    officer = setup.officers["licence"]
+    licence = setup.task(case, "licence")
+    with clock.frozen(at(2026, 9, 30)):
+        services.task_claim(task_id=licence.pk, officer=officer)
+        services.task_pause(task_id=licence.pk, officer=officer, kind="hearing", reason="听证")
+    with clock.frozen(at(2026, 10, 3)):
+        services.task_resume(task_id=licence.pk, officer=officer, result="听证完毕")
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 10, 7)  # paused 3 calendar days
