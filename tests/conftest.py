@@ -13,3 +13,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _calendar_after_flush(request):
+    """Transactional tests flush every table, the seeded working-day calendar included;
+    give each one the calendar back so its deadlines count real holidays."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from onestop.workdays.services import calendar_seed_from_library
+
+        calendar_seed_from_library()
+    yield
