@@ -57,8 +57,19 @@ class BearerToken(HttpBearer):
         return user
 
 
+class PageSession(SessionAuth):
+    """The page session, CSRF-checked. A request without a logged-in session (an API client
+    with a bearer token) has no CSRF cookie to check: ninja's ``SessionAuth`` would refuse it
+    with 403 before the bearer scheme is tried, so it is passed on instead."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 # Session first (pages calling the API with htmx/fetch, CSRF-checked), then bearer tokens.
-api_auth = [SessionAuth(csrf=True), BearerToken()]
+api_auth = [PageSession(csrf=True), BearerToken()]
 
 router = Router(tags=["登录"])
 
