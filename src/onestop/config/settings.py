@@ -30,6 +30,16 @@ def env_bool(name: str, *, default: bool) -> bool:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
+def env_number(name: str, default: float, kind: type = int) -> float:
+    value = env(name)
+    if not value:
+        return kind(default)
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
@@ -117,7 +127,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'onestop.sqlite3'}",
-        conn_max_age=int(env("ONESTOP_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("ONESTOP_DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -166,14 +176,25 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Bearer tokens for API clients (POST /api/auth/token) expire after this many seconds.
-ONESTOP_API_TOKEN_MAX_AGE = int(env("ONESTOP_API_TOKEN_MAX_AGE", str(12 * 3600)))
+ONESTOP_API_TOKEN_MAX_AGE = env_number("ONESTOP_API_TOKEN_MAX_AGE", 12 * 3600)
+
+# Other processes notice a calendar change (a new year's schedule, a closure) within this.
+ONESTOP_CALENDAR_RECHECK_SECONDS = env_number("ONESTOP_CALENDAR_RECHECK_SECONDS", 5, float)
+
+# Traffic lights: yellow when at most this many working days, or this share of the limit,
+# remain (DOMAIN.md §6.4: no source fixes the threshold, so it is configurable).
+ONESTOP_WARN_REMAINING_WORKDAYS = env_number("ONESTOP_WARN_REMAINING_WORKDAYS", 1)
+ONESTOP_WARN_REMAINING_RATIO = env_number("ONESTOP_WARN_REMAINING_RATIO", 0.2, float)
+
+# Largest uploaded material accepted (bytes).
+ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("ONESTOP_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env("ONESTOP_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_number("ONESTOP_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
