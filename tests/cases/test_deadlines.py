@@ -171,12 +171,12 @@ def test_overlapping_pauses_of_two_tasks_stop_the_case_clock_once(setup):
         (at(2026, 10, 13, 9), Light.RED, -1),
     ],
 )
-def test_traffic_light(now, colour, remaining):
+def test_traffic_light(db, now, colour, remaining):
     light = traffic_light(due_at=end_of(2026, 10, 12), limit_days=5, now=now)
     assert (light.colour, light.remaining_days) == (colour, remaining)
 
 
-def test_traffic_light_share_of_the_limit_and_settings(settings):
+def test_traffic_light_share_of_the_limit_and_settings(db, settings):
     due = end_of(2026, 11, 30)  # a Monday
     now = at(2026, 11, 24)  # Tuesday: 4 workdays left (25, 26, 27, 30)
     assert traffic_light(due_at=due, limit_days=20, now=now).colour == Light.YELLOW
