@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from onestop.accounts.services import staff_deactivate
 from onestop.cases.states import CaseState
 from tests.cases.api.conftest import assert_problem
 
@@ -107,3 +108,11 @@ def test_a_login_without_a_profile_may_do_nothing(setup):
 
     case = setup.case_in(CaseState.SUBMITTED)
     assert_problem(Api(UserFactory()).get(f"/api/cases/{case.pk}"), 403)
+
+
+def test_staff_off_duty_may_do_nothing(setup, people):
+    case = setup.case_in(CaseState.SUBMITTED)
+    staff_deactivate(staff=people.clerk)
+
+    assert_problem(people.api("clerk").get(f"/api/cases/{case.pk}"), 403)
+    assert_problem(people.api("clerk").post(f"/api/cases/{case.pk}/accept", {}), 403)

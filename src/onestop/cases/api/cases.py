@@ -4,6 +4,12 @@ Every endpoint: parse the body, check the caller's role (403) and scope (404), c
 service, return the case as the caller may see it. Materials travel inline as base64 (see
 ``FileIn``); one large file can be handed in later with the multipart endpoint
 ``POST /api/cases/{id}/materials/{key}``.
+
+Idempotency: ``Idempotency-Key`` is scoped to the calling login. The first submission answers
+201, a retry with the same body 200 and the same case; the same key with another body is 422
+``idempotency_key_reused`` (as the IETF idempotency-key draft has it), naming what differs.
+Two retries in flight at the same moment still make one case (a unique constraint); both
+may then answer 201 with that one case.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
+from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
+from onestop.cases.api.common import Json
 from onestop.cases.api.schemas import (
     AcceptIn,
     ApplicationIn,
@@ -133,7 +141,7 @@ def case_apply(
     idempotency_key: str | None = Header(
         None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP
     ),
-):
+) -> Status:
     applicant = common.applicant_only(request)
     region = _region(payload.region_code)
     if idempotency_key:
@@ -174,7 +182,7 @@ def case_intake(
     idempotency_key: str | None = Header(
         None, alias="Idempotency-Key", description=IDEMPOTENCY_HELP
     ),
-):
+) -> Status:
     staff = common.staff_with(request, Permission.CASE_INTAKE)
     applicant = applicant_find(identifier=payload.applicant_identifier)
     if applicant is None:
@@ -218,7 +226,7 @@ def case_list_mine(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-):
+) -> Json:
     applicant = common.applicant_only(request)
     qs = selectors.case_list_for_applicant(applicant).select_related("applicant", "hall")
     count, cases = common.page(qs, limit=limit, offset=offset)
@@ -231,7 +239,7 @@ def case_list_mine(
     summary="办件详情：子件、材料、时间线、期限与红黄绿灯",
     description="不在查看范围内的办件返回 404。申请人只看到办理部门，看不到承办人姓名。",
 )
-def case_detail(request: HttpRequest, case_id: int):
+def case_detail(request: HttpRequest, case_id: int) -> Json:
     viewer = common.caller(request).viewer
     return common.case_out(selectors.case_get_for(viewer, case_id), viewer)
 
@@ -245,7 +253,7 @@ def window_queue(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-):
+) -> Json:
     clerk = common.staff_with(request, Permission.CASE_ACCEPT)
     count, cases = common.page(selectors.window_queue(clerk), limit=limit, offset=offset)
     return {"count": count, "items": [common.case_row(c) for c in cases]}
@@ -260,7 +268,7 @@ def window_handout(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-):
+) -> Json:
     clerk = common.staff_with(request, Permission.CASE_HAND_OUT)
     qs = selectors.handout_queue(clerk).select_related("hall")
     count, cases = common.page(qs, limit=limit, offset=offset)
@@ -274,7 +282,7 @@ def window_handout(
 # ----------------------------------------------------------------------- window actions
 
 
-def _window_case(request: HttpRequest, case_id: int, permission: Permission):
+def _window_case(request: HttpRequest, case_id: int, permission: Permission) -> tuple[Staff, Case]:
     clerk = common.staff_with(request, permission)
     return clerk, selectors.case_get_for(clerk, case_id)
 
@@ -284,7 +292,7 @@ def _window_case(request: HttpRequest, case_id: int, permission: Permission):
     response={200: CaseOut, **PROBLEMS},
     summary="预审通过（网上申请进入待受理）",
 )
-def case_pre_review(request: HttpRequest, case_id: int, payload: NoteIn):
+def case_pre_review(request: HttpRequest, case_id: int, payload: NoteIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
     case = services.case_pre_review_pass(case_id=case.pk, clerk=clerk, note=payload.note)
     return common.case_out(case, clerk)
@@ -295,7 +303,7 @@ def case_pre_review(request: HttpRequest, case_id: int, payload: NoteIn):
     response={200: CaseOut, **PROBLEMS},
     summary="受理（可容缺受理），分送各部门办理",
 )
-def case_accept(request: HttpRequest, case_id: int, payload: AcceptIn):
+def case_accept(request: HttpRequest, case_id: int, payload: AcceptIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
     case = services.case_accept(
         case_id=case.pk, clerk=clerk, tolerated=payload.tolerated, note=payload.note
@@ -308,7 +316,7 @@ def case_accept(request: HttpRequest, case_id: int, payload: AcceptIn):
     response={200: CaseOut, **PROBLEMS},
     summary="一次性告知补正",
 )
-def case_request_correction(request: HttpRequest, case_id: int, payload: CorrectionIn):
+def case_request_correction(request: HttpRequest, case_id: int, payload: CorrectionIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
     case = services.case_request_correction(
         case_id=case.pk, clerk=clerk, missing=payload.missing, note=payload.note
@@ -317,7 +325,7 @@ def case_request_correction(request: HttpRequest, case_id: int, payload: Correct
 
 
 @router.post("/cases/{int:case_id}/reject", response={200: CaseOut, **PROBLEMS}, summary="不予受理")
-def case_reject(request: HttpRequest, case_id: int, payload: ReasonIn):
+def case_reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
     case = services.case_reject(case_id=case.pk, clerk=clerk, reason=payload.reason)
     return common.case_out(case, clerk)
@@ -326,7 +334,7 @@ def case_reject(request: HttpRequest, case_id: int, payload: ReasonIn):
 @router.post(
     "/cases/{int:case_id}/hand-out", response={200: CaseOut, **PROBLEMS}, summary="统一出件"
 )
-def case_hand_out(request: HttpRequest, case_id: int, payload: NoteIn):
+def case_hand_out(request: HttpRequest, case_id: int, payload: NoteIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_HAND_OUT)
     case = services.case_hand_out(case_id=case.pk, clerk=clerk, note=payload.note)
     return common.case_out(case, clerk)
@@ -335,7 +343,7 @@ def case_hand_out(request: HttpRequest, case_id: int, payload: NoteIn):
 # ------------------------------------------------------------- the applicant's actions
 
 
-def _own_case(request: HttpRequest, case_id: int):
+def _own_case(request: HttpRequest, case_id: int) -> tuple[Applicant | Staff, Case]:
     by = common.owner_or_window(request)
     return by, selectors.case_get_for(by, case_id)
 
@@ -345,7 +353,7 @@ def _own_case(request: HttpRequest, case_id: int):
     response={200: CaseOut, **PROBLEMS},
     summary="撤回申请（办结前，申请人本人或窗口代为）",
 )
-def case_withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn):
+def case_withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn) -> Json:
     by, case = _own_case(request, case_id)
     case = services.case_withdraw(case_id=case.pk, by=by, reason=payload.reason)
     return common.case_out(case, by)
@@ -356,7 +364,7 @@ def case_withdraw(request: HttpRequest, case_id: int, payload: OptionalReasonIn)
     response={200: CaseOut, **PROBLEMS},
     summary="补正：一次提交补正通知列出的全部材料",
 )
-def case_supplement(request: HttpRequest, case_id: int, payload: SupplementIn):
+def case_supplement(request: HttpRequest, case_id: int, payload: SupplementIn) -> Json:
     by, case = _own_case(request, case_id)
     case = services.case_supplement(
         case_id=case.pk, by=by, materials=common.material_inputs(payload.materials)
@@ -369,7 +377,7 @@ def case_supplement(request: HttpRequest, case_id: int, payload: SupplementIn):
     response={200: CaseOut, **PROBLEMS},
     summary="补交容缺材料（JSON：base64 文件、电子证照引用或告知承诺）",
 )
-def case_supply_tolerated(request: HttpRequest, case_id: int, payload: MaterialIn):
+def case_supply_tolerated(request: HttpRequest, case_id: int, payload: MaterialIn) -> Json:
     by, case = _own_case(request, case_id)
     (material,) = common.material_inputs([payload])
     case = services.case_supply_tolerated(
@@ -387,7 +395,9 @@ def case_supply_tolerated(request: HttpRequest, case_id: int, payload: MaterialI
         "不受 JSON 请求体大小的限制（上限见 ONESTOP_UPLOAD_MAX_BYTES）。"
     ),
 )
-def case_material_upload(request: HttpRequest, case_id: int, key: str, file: File[UploadedFile]):
+def case_material_upload(
+    request: HttpRequest, case_id: int, key: str, file: File[UploadedFile]
+) -> Json:
     by, case = _own_case(request, case_id)
     case = services.case_supply_tolerated(
         case_id=case.pk, key=key, material=MaterialInput(key=key, file=file), by=by

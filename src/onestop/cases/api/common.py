@@ -39,6 +39,8 @@ from onestop.catalog.models import FieldKind
 from onestop.core.errors import PermissionDenied, ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
 
+Json = dict[str, Any]
+
 # ------------------------------------------------------------------------------ callers
 
 

@@ -6,9 +6,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
+from onestop.cases.api.common import Json
 from onestop.cases.api.schemas import (
     DenyIn,
     ExtensionIn,
@@ -32,17 +34,17 @@ router = Router(tags=["部门子件"], auth=api_auth)
 PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
-def _task(request: HttpRequest, task_id: int, permission: Permission):
+def _task(request: HttpRequest, task_id: int, permission: Permission) -> tuple[Staff, ItemTask]:
     officer = common.staff_with(request, permission)
     return officer, api_queries.task_get_for(officer, task_id)
 
 
-def _out(task: ItemTask) -> dict:
+def _out(task: ItemTask) -> Json:
     task.refresh_from_db()
     return common.task_out(task)
 
 
-def _pause_out(pause: Pause) -> dict:
+def _pause_out(pause: Pause) -> Json:
     return {
         "id": pause.pk,
         "task": _out(pause.task),
@@ -65,14 +67,14 @@ def inbox(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-):
+) -> Json:
     officer = common.staff_with(request, Permission.TASK_HANDLE)
     count, tasks = common.page(selectors.inbox_for(officer), limit=limit, offset=offset)
     return {"count": count, "items": [common.inbox_row(t, officer) for t in tasks]}
 
 
 @router.post("/tasks/{int:task_id}/claim", response={200: TaskOut, **PROBLEMS}, summary="认领")
-def task_claim(request: HttpRequest, task_id: int):
+def task_claim(request: HttpRequest, task_id: int) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
     return _out(services.task_claim(task_id=task.pk, officer=officer))
 
@@ -82,7 +84,7 @@ def task_claim(request: HttpRequest, task_id: int):
     response={200: TaskOut, **PROBLEMS},
     summary="改派给本部门另一位工作人员（当前承办人或首席审批员）",
 )
-def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn):
+def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
     to = api_queries.staff_get_in_department(
         department_id=task.department_id, staff_id=payload.to_staff_id
@@ -97,7 +99,7 @@ def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn):
     response={200: TaskOut, **PROBLEMS},
     summary="退回窗口（整件退回，须说明理由）",
 )
-def task_return(request: HttpRequest, task_id: int, payload: ReasonIn):
+def task_return(request: HttpRequest, task_id: int, payload: ReasonIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
     return _out(services.task_return(task_id=task.pk, officer=officer, reason=payload.reason))
 
@@ -105,7 +107,7 @@ def task_return(request: HttpRequest, task_id: int, payload: ReasonIn):
 @router.post(
     "/tasks/{int:task_id}/approve", response={200: TaskOut, **PROBLEMS}, summary="作出通过决定"
 )
-def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn):
+def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_DECIDE)
     return _out(services.task_approve(task_id=task.pk, officer=officer, opinion=payload.opinion))
 
@@ -115,7 +117,7 @@ def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn):
     response={200: TaskOut, **PROBLEMS},
     summary="作出不予许可决定（须说明理由；后续依赖事项不再办理）",
 )
-def task_deny(request: HttpRequest, task_id: int, payload: DenyIn):
+def task_deny(request: HttpRequest, task_id: int, payload: DenyIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_DECIDE)
     return _out(services.task_deny(task_id=task.pk, officer=officer, opinion=payload.opinion))
 
@@ -125,7 +127,7 @@ def task_deny(request: HttpRequest, task_id: int, payload: DenyIn):
     response={200: PauseOut, **PROBLEMS},
     summary="启动特别程序（听证、检验、专家评审……），计时暂停",
 )
-def task_pause(request: HttpRequest, task_id: int, payload: PauseIn):
+def task_pause(request: HttpRequest, task_id: int, payload: PauseIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_PAUSE)
     pause = services.task_pause(
         task_id=task.pk, officer=officer, kind=payload.kind, reason=payload.reason
@@ -138,7 +140,7 @@ def task_pause(request: HttpRequest, task_id: int, payload: PauseIn):
     response={200: PauseOut, **PROBLEMS},
     summary="结束特别程序，期限顺延暂停的工作日",
 )
-def task_resume(request: HttpRequest, task_id: int, payload: ResumeIn):
+def task_resume(request: HttpRequest, task_id: int, payload: ResumeIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_PAUSE)
     pause = services.task_resume(task_id=task.pk, officer=officer, result=payload.result)
     return _pause_out(pause)
@@ -149,7 +151,7 @@ def task_resume(request: HttpRequest, task_id: int, payload: ResumeIn):
     response={201: ExtensionOut, **PROBLEMS},
     summary="申请延期（由本部门首席审批员批准）",
 )
-def extension_request(request: HttpRequest, task_id: int, payload: ExtensionIn):
+def extension_request(request: HttpRequest, task_id: int, payload: ExtensionIn) -> Status:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
     extension = services.extension_request(
         task_id=task.pk, officer=officer, days=payload.days, reason=payload.reason
@@ -162,7 +164,7 @@ def extension_request(request: HttpRequest, task_id: int, payload: ExtensionIn):
     response={200: ExtensionOut, **PROBLEMS},
     summary="批准延期（首席审批员），子件和办件期限顺延",
 )
-def extension_approve(request: HttpRequest, extension_id: int):
+def extension_approve(request: HttpRequest, extension_id: int) -> Json:
     chief = common.staff_with(request, Permission.EXTENSION_APPROVE)
     extension = api_queries.extension_get_for(chief, extension_id)
     extension = services.extension_approve(extension_id=extension.pk, chief=chief)
