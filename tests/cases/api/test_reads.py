@@ -110,9 +110,10 @@ def test_a_login_without_a_profile_may_do_nothing(setup):
     assert_problem(Api(UserFactory()).get(f"/api/cases/{case.pk}"), 403)
 
 
-def test_staff_off_duty_may_do_nothing(setup, people):
+def test_staff_taken_off_duty_lose_their_token(setup, people):
     case = setup.case_in(CaseState.SUBMITTED)
+    clerk = people.api("clerk")  # token issued while on duty
     staff_deactivate(staff=people.clerk)
 
-    assert_problem(people.api("clerk").get(f"/api/cases/{case.pk}"), 403)
-    assert_problem(people.api("clerk").post(f"/api/cases/{case.pk}/accept", {}), 403)
+    assert_problem(clerk.get(f"/api/cases/{case.pk}"), 401)
+    assert_problem(clerk.post(f"/api/cases/{case.pk}/accept", {}), 401)
