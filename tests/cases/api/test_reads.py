@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from onestop.accounts.services import staff_deactivate
 from onestop.cases.states import CaseState
+from onestop.core import clock
 from tests.cases.api.conftest import assert_problem
 
 
@@ -117,3 +120,15 @@ def test_staff_taken_off_duty_lose_their_token(setup, people):
 
     assert_problem(clerk.get(f"/api/cases/{case.pk}"), 401)
     assert_problem(clerk.post(f"/api/cases/{case.pk}/accept", {}), 401)
+
+
+def test_a_due_date_in_a_year_without_a_published_schedule_is_provisional(setup, people):
+    with clock.frozen(dt.datetime(2026, 12, 29, 10, 0, tzinfo=clock.SHANGHAI)):
+        case = setup.case_in(CaseState.IN_PROGRESS)
+        body = people.api("owner").get(f"/api/cases/{case.pk}").json()
+
+    assert body["is_provisional"] is True
+    assert body["due"]["is_provisional"] is True
+    assert body["traffic_light"]["is_provisional"] is True
+    mine = people.api("owner").get("/api/cases/mine").json()["items"][0]
+    assert mine["is_provisional"] is True

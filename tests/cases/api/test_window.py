@@ -328,3 +328,21 @@ def test_window_queue_query_count_does_not_grow_with_cases(
     with django_assert_max_num_queries(8):
         response = clerk.get("/api/window/queue")
     assert response.json()["count"] == 5
+
+
+def test_the_agent_who_entered_a_case_may_withdraw_it_for_the_applicant(setup, people):
+    from tests.cases.api.conftest import application
+
+    body = application(
+        setup,
+        applicant_identifier=setup.applicant.id_number,
+        channel="village_centre",
+        agent_authorisation="赫山委托〔2026〕18号",
+    )
+    agent = people.api("agent")
+    case = agent.post("/api/cases/intake", body).json()
+
+    response = agent.post(f"/api/cases/{case['id']}/withdraw", {"reason": "申请人委托撤回"})
+
+    assert response.status_code == 200
+    assert response.json()["state"] == CaseState.WITHDRAWN
