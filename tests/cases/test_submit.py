@@ -15,7 +15,7 @@ from onestop.cases.services import MaterialInput
 from onestop.cases.states import CaseState, Channel, MaterialStatus
 from onestop.core import clock
 from onestop.core.errors import PermissionDenied, ValidationFailed
-from tests.factories.accounts import ApplicantFactory, StaffFactory
+from tests.factories.accounts import ApplicantFactory, StaffFactory, UserFactory
 from tests.factories.cases import PDF, PNG, big_pdf, png_input, upload
 from tests.factories.catalog import ServiceItemVersionFactory
 from tests.factories.regions import CountyFactory
@@ -286,3 +286,24 @@ def test_someone_else_cannot_withdraw_my_case(setup):
 
 def test_number_format(setup):
     assert re.fullmatch(r"430903000000-\d{8}-\d{5}", setup.submit().number)
+
+
+def test_nobody_applies_in_another_applicants_name(setup):
+    other_applicant = ApplicantFactory(user=UserFactory())
+    supervisor = StaffFactory(supervisor=True, region=setup.county)
+    for intruder in (other_applicant.user, supervisor.user):
+        with pytest.raises(PermissionDenied, match="只能以本人名义申请"):
+            setup.submit(created_by=intruder)
+    assert Case.objects.count() == 0
+
+
+def test_an_agent_in_the_region_may_apply_for_the_applicant(setup):
+    agent = StaffFactory(agent=True, region=setup.county)
+    assert setup.submit(created_by=agent.user).applicant == setup.applicant
+
+
+def test_staff_outside_the_accepting_region_may_not_enter_a_case(setup):
+    far_clerk = StaffFactory(region=CountyFactory(code="430981", name="沅江市"))
+    with pytest.raises(PermissionDenied):
+        setup.submit(created_by=far_clerk.user)
+    assert Case.objects.count() == 0

@@ -64,6 +64,22 @@ def _materials_by_key(materials: Sequence[MaterialInput]) -> dict[str, MaterialI
     return given
 
 
+def _require_may_apply(
+    *, applicant: Applicant, created_by: AbstractBaseUser | None, region: Region
+) -> None:
+    """Applicants apply for themselves; anyone else must be staff allowed to enter cases there."""
+    if created_by is None or applicant.user_id == created_by.pk:
+        return
+    staff = getattr(created_by, "staff", None)
+    if (
+        staff is not None
+        and staff.has_permission(Permission.CASE_INTAKE)
+        and staff.covers(region.code)
+    ):
+        return
+    raise PermissionDenied(_("只能以本人名义申请；代为申请须由窗口人员或帮代办员在其辖区内录入。"))
+
+
 @transaction.atomic
 def case_submit(
     *,
@@ -85,6 +101,7 @@ def case_submit(
 
     A retry with the same ``idempotency_key`` by the same ``created_by`` returns the same case.
     """
+    _require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     key = (idempotency_key or "").strip() or None
     if key is not None:
         if len(key) > 128:
