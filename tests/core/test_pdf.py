@@ -1,0 +1,32 @@
+import io
+
+import pytest
+from reportlab.lib.units import mm
+
+from onestop.core import pdf
+
+
+def test_a_pdf_with_chinese_text_is_produced():
+    data = pdf.render(
+        [
+            pdf.para("受理通知书", "title"),
+            pdf.Spacer(1, 5 * mm),
+            pdf.table(["材料", "份数"], [["居民身份证", "1"], ["营业执照", "1"]], [120, 30]),
+        ],
+        title="受理通知书",
+    )
+    assert data.startswith(b"%PDF-")
+    assert len(data) > 1000
+
+
+def test_the_font_is_embedded_when_the_system_has_one():
+    choice = pdf.cjk_font()
+    if not choice.is_embedded:
+        pytest.skip("no CJK TrueType font on this machine (apt-get install fonts-wqy-microhei)")
+    data = pdf.render([pdf.para("一件事一次办")], title="t")
+    assert b"FontFile2" in data  # an embedded TrueType font program
+
+
+def test_text_is_escaped_not_interpreted_as_markup():
+    data = pdf.render([pdf.para("<b>不是标签</b> & 符号")], title="t")
+    assert io.BytesIO(data).getvalue().startswith(b"%PDF-")
