@@ -24,7 +24,7 @@ def test_login_redirects_to_next(client):
     UserFactory(username="someone")
     response = client.post(
         "/accounts/login/",
-        {"username": "someone", "password": "demo-pass-123", "next": "/admin/"},
+        {"username": "someone", "password": "demo-pass-123", "next": "/desk/"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/desk/"
