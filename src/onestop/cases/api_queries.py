@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.cases.deadlines import TrafficLight, traffic_light
-from onestop.cases.models import Case, CaseEvent, CaseMaterial, Extension, ItemTask
+from onestop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Extension,
+    ItemTask,
+    VerificationTask,
+)
 from onestop.cases.selectors import Viewer, case_scope_for
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.states import CASE_CLOCK_STATES, EventKind, MaterialStatus
@@ -45,6 +52,18 @@ def extension_get_for(viewer: Viewer, extension_id: int) -> Extension:
     if extension is None:
         raise NotFound(_("延期申请不存在或不在您的查看范围内。"))
     return extension
+
+
+def verification_get_for(viewer: Viewer, verification_id: int) -> VerificationTask:
+    """A 告知承诺 verification task whose case the viewer may see; otherwise ``NotFound``."""
+    verification = (
+        VerificationTask.objects.filter(pk=verification_id, case__in=case_scope_for(viewer))
+        .select_related("case", "task", "department")
+        .first()
+    )
+    if verification is None:
+        raise NotFound(_("核查任务不存在或不在您的查看范围内。"))
+    return verification
 
 
 def staff_get_in_department(*, department_id: int, staff_id: int) -> Staff | None:

@@ -126,6 +126,31 @@ def extension_approve(setup: Setup, people: People) -> Request:
     return Request("post", f"/api/extensions/{extension.pk}/approve", {})
 
 
+def extensions_pending(setup: Setup, people: People) -> Request:
+    extension_approve(setup, people)
+    return Request("get", "/api/extensions/pending")
+
+
+def _verification(setup: Setup):
+    case = setup.case_in(CaseState.IN_PROGRESS)  # with a signed 告知承诺 for the licence
+    setup.decide(case, "licence")
+    return case.verifications.get()
+
+
+def verifications(setup: Setup, people: People) -> Request:
+    _verification(setup)
+    return Request("get", "/api/verifications")
+
+
+def verification_record(setup: Setup, people: People) -> Request:
+    verification = _verification(setup)
+    return Request(
+        "post",
+        f"/api/verifications/{verification.pk}/record",
+        {"is_true": True, "note": "现场核查属实"},
+    )
+
+
 def catalog_list(setup: Setup, people: People) -> Request:
     return Request("get", "/api/catalog/packages")
 
@@ -181,6 +206,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
         "extensions", {"days": 3, "reason": "需补充现场核查"}
     ),
     ("post", "/api/extensions/{extension_id}/approve"): extension_approve,
+    ("get", "/api/extensions/pending"): extensions_pending,
+    ("get", "/api/verifications"): verifications,
+    ("post", "/api/verifications/{verification_id}/record"): verification_record,
     ("get", "/api/catalog/packages"): catalog_list,
     ("get", "/api/catalog/packages/{code}"): catalog_detail,
     ("post", "/api/catalog/packages/{code}/plan"): catalog_plan,

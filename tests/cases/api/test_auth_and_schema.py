@@ -9,7 +9,14 @@ from onestop.cases.states import CaseState
 from tests.cases.api.conftest import application, assert_problem
 from tests.cases.api.scenarios import SCENARIOS
 
-CASE_PREFIXES = ("/api/cases", "/api/tasks", "/api/extensions", "/api/inbox", "/api/window")
+CASE_PREFIXES = (
+    "/api/cases",
+    "/api/tasks",
+    "/api/extensions",
+    "/api/inbox",
+    "/api/window",
+    "/api/verifications",
+)
 
 
 def test_a_token_from_the_login_endpoint_applies_and_reads(setup, people):

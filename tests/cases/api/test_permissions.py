@@ -46,6 +46,9 @@ TABLE = {
     ("post", "/api/extensions/{extension_id}/approve"): (
         "403 403 403 403 403 403 200 403 403 403 401"
     ),
+    ("get", "/api/extensions/pending"): "403 403 403 403 403 403 200 403 403 403 401",
+    ("get", "/api/verifications"): "403 403 403 403 200 200 200 403 403 403 401",
+    ("post", "/api/verifications/{verification_id}/record"): DEPARTMENT,
     ("get", "/api/catalog/packages"): PUBLIC,
     ("get", "/api/catalog/packages/{code}"): PUBLIC,
     ("post", "/api/catalog/packages/{code}/plan"): PUBLIC,

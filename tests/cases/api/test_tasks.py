@@ -246,3 +246,54 @@ def test_approving_an_extension_twice_is_409_and_an_unknown_one_404(setup, peopl
     assert chief.post(f"/api/extensions/{extension.pk}/approve").status_code == 200
     assert_problem(chief.post(f"/api/extensions/{extension.pk}/approve"), 409)
     assert_problem(chief.post("/api/extensions/999999/approve"), 404)
+
+
+def test_the_chief_finds_pending_extensions_to_approve(setup, people, task):
+    _claim(people, task)
+    people.api("officer").post(f"/api/tasks/{task.pk}/extensions", {"days": 2, "reason": "核查"})
+
+    pending = people.api("chief").get("/api/extensions/pending").json()
+
+    assert pending["count"] == 1
+    row = pending["items"][0]
+    assert (row["task_id"], row["days"], row["requested_by"]["name"]) == (task.pk, 2, "licence专人")
+    people.api("chief").post(f"/api/extensions/{row['id']}/approve")
+    assert people.api("chief").get("/api/extensions/pending").json()["count"] == 0
+
+
+def test_bad_pending_paging_is_422(people):
+    assert_problem(people.api("chief").get("/api/extensions/pending", offset=-5), 422, "offset")
+
+
+def test_a_commitment_is_verified_after_approval(setup, people, case, task):
+    _claim(people, task)
+    people.api("officer").post(f"/api/tasks/{task.pk}/approve", {"opinion": "同意"})
+    officer = people.api("officer")
+
+    listed = officer.get("/api/verifications").json()
+    assert listed["count"] == 1
+    verification = listed["items"][0]
+    assert verification["material_keys"] == ["residence_proof"]
+    assert verification["state"] == "open"
+
+    response = officer.post(
+        f"/api/verifications/{verification['id']}/record",
+        {"is_true": False, "note": "住所为虚构地址"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "false_commitment"
+    assert response.json()["decided_by"]["name"] == "licence专人"
+    assert officer.get("/api/verifications").json()["count"] == 0
+    again = officer.post(f"/api/verifications/{verification['id']}/record", {"is_true": True})
+    assert_problem(again, 409)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({}, "is_true"), ({"is_true": False, "note": ""}, "note")]
+)
+def test_bad_verification_record_is_422(setup, people, case, task, body, field):
+    setup.decide(case, "licence")
+    verification = case.verifications.get()
+    response = people.api("officer").post(f"/api/verifications/{verification.pk}/record", body)
+    assert_problem(response, 422, field)

@@ -24,7 +24,14 @@ from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_use
 from onestop.cases import api_queries, selectors
 from onestop.cases.api.schemas import MaterialIn
 from onestop.cases.deadlines import Due, TrafficLight
-from onestop.cases.models import Case, CaseEvent, CaseMaterial, Extension, ItemTask
+from onestop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Extension,
+    ItemTask,
+    VerificationTask,
+)
 from onestop.cases.services import MaterialInput
 from onestop.cases.states import (
     CaseOutcome,
@@ -34,6 +41,7 @@ from onestop.cases.states import (
     ExtensionState,
     MaterialStatus,
     TaskState,
+    VerificationState,
 )
 from onestop.catalog.models import FieldKind
 from onestop.core.errors import PermissionDenied, ValidationFailed
@@ -395,9 +403,11 @@ def inbox_row(task: ItemTask, officer: Staff) -> dict[str, Any]:
     }
 
 
-def extension_out(extension: Extension) -> dict[str, Any]:
-    extension.task.refresh_from_db(fields=["due_at"])
-    extension.case.refresh_from_db(fields=["due_at"])
+def extension_out(extension: Extension, *, refresh: bool = True) -> dict[str, Any]:
+    """``refresh``: after a service moved the due dates under the objects it returned."""
+    if refresh:
+        extension.task.refresh_from_db(fields=["due_at"])
+        extension.case.refresh_from_db(fields=["due_at"])
     return {
         "id": extension.pk,
         "task_id": extension.task_id,
@@ -412,6 +422,24 @@ def extension_out(extension: Extension) -> dict[str, Any]:
         "approved_at": extension.approved_at,
         "task_due_at": extension.task.due_at,
         "case_due_at": extension.case.due_at,
+    }
+
+
+def verification_out(verification: VerificationTask) -> dict[str, Any]:
+    return {
+        "id": verification.pk,
+        "case_id": verification.case_id,
+        "case_number": verification.case.number,
+        "task_id": verification.task_id,
+        "task_title": verification.task.title,
+        "department": {"id": verification.department_id, "name": verification.department.name},
+        "material_keys": list(verification.material_keys or []),
+        "state": verification.state,
+        "state_label": _label(VerificationState, verification.state),
+        "decided_by": _staff_ref(verification.decided_by),
+        "decided_at": verification.decided_at,
+        "note": verification.note,
+        "created_at": verification.created_at,
     }
 
 

@@ -324,6 +324,37 @@ class ExtensionOut(Schema):
     case_due_at: dt.datetime | None
 
 
+class ExtensionPage(Schema):
+    count: int
+    items: list[ExtensionOut]
+
+
+class VerificationIn(Schema):
+    is_true: bool = Field(..., description="承诺是否属实")
+    note: str = Field("", max_length=4000, description="核查情况；虚假承诺时必填")
+
+
+class VerificationOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    task_id: int
+    task_title: str
+    department: DepartmentRef
+    material_keys: list[str]
+    state: str
+    state_label: str
+    decided_by: StaffRef | None
+    decided_at: dt.datetime | None
+    note: str
+    created_at: dt.datetime
+
+
+class VerificationPage(Schema):
+    count: int
+    items: list[VerificationOut]
+
+
 class PauseOut(Schema):
     id: int
     task: TaskOut

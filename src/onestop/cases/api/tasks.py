@@ -15,6 +15,7 @@ from onestop.cases.api.schemas import (
     DenyIn,
     ExtensionIn,
     ExtensionOut,
+    ExtensionPage,
     InboxPage,
     OpinionIn,
     PauseIn,
@@ -23,6 +24,9 @@ from onestop.cases.api.schemas import (
     ReassignIn,
     ResumeIn,
     TaskOut,
+    VerificationIn,
+    VerificationOut,
+    VerificationPage,
 )
 from onestop.cases.models import ItemTask, Pause
 from onestop.cases.states import PauseKind
@@ -169,3 +173,54 @@ def extension_approve(request: HttpRequest, extension_id: int) -> Json:
     extension = api_queries.extension_get_for(chief, extension_id)
     extension = services.extension_approve(extension_id=extension.pk, chief=chief)
     return common.extension_out(extension)
+
+
+@router.get(
+    "/extensions/pending",
+    response={200: ExtensionPage, **PROBLEMS},
+    summary="待批准的延期申请（首席审批员：本部门本辖区）",
+)
+def extension_list_pending(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Json:
+    chief = common.staff_with(request, Permission.EXTENSION_APPROVE)
+    qs = selectors.extension_list_pending_for(chief).select_related("approved_by")
+    count, extensions = common.page(qs, limit=limit, offset=offset)
+    return {"count": count, "items": [common.extension_out(e, refresh=False) for e in extensions]}
+
+
+@router.get(
+    "/verifications",
+    response={200: VerificationPage, **PROBLEMS},
+    summary="待核查的告知承诺（本部门）",
+)
+def verification_list(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> Json:
+    officer = common.staff_with(request, Permission.TASK_DECIDE)
+    qs = selectors.verification_list_for(officer).select_related("department", "decided_by")
+    count, verifications = common.page(qs, limit=limit, offset=offset)
+    return {"count": count, "items": [common.verification_out(v) for v in verifications]}
+
+
+@router.post(
+    "/verifications/{int:verification_id}/record",
+    response={200: VerificationOut, **PROBLEMS},
+    summary="记录告知承诺核查结果（属实或虚假承诺）",
+)
+def verification_record(
+    request: HttpRequest, verification_id: int, payload: VerificationIn
+) -> Json:
+    officer = common.staff_with(request, Permission.TASK_DECIDE)
+    verification = api_queries.verification_get_for(officer, verification_id)
+    verification = services.verification_record(
+        verification_id=verification.pk,
+        officer=officer,
+        is_true=payload.is_true,
+        note=payload.note,
+    )
+    return common.verification_out(verification)
