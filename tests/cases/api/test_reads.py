@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from onestop.accounts.services import staff_deactivate
 from onestop.cases.states import CaseState
@@ -132,3 +134,19 @@ def test_a_due_date_in_a_year_without_a_published_schedule_is_provisional(setup,
     assert body["traffic_light"]["is_provisional"] is True
     mine = people.api("owner").get("/api/cases/mine").json()["items"][0]
     assert mine["is_provisional"] is True
+
+
+def test_the_detail_query_count_does_not_grow_with_the_history(setup, people):
+    case = setup.case_in(CaseState.IN_PROGRESS)
+    api = people.api("clerk")
+    api.get(f"/api/cases/{case.pk}")  # warm the calendar cache
+
+    with CaptureQueriesContext(connection) as early:
+        api.get(f"/api/cases/{case.pk}")
+    setup.decide(case, "licence")
+    setup.decide(case, "seal")
+    with CaptureQueriesContext(connection) as late:
+        body = api.get(f"/api/cases/{case.pk}").json()
+
+    assert len(body["timeline"]) > 10
+    assert len(late.captured_queries) == len(early.captured_queries) <= 20
