@@ -6,6 +6,7 @@ where a ``DomainError`` becomes an HTTP response.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -57,6 +58,18 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
         "code": "unauthenticated",
     }
     return problem(request, body, 401)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    body = {
+        "type": "https://onestop.invalid/problems/request_too_large",
+        "title": "请求内容过大",
+        "status": 413,
+        "detail": "请求体超过了 JSON 请求的大小上限；较大的文件请用 multipart 上传接口提交。",
+        "code": "request_too_large",
+    }
+    return problem(request, body, 413)
 
 
 @api.exception_handler(HttpError)

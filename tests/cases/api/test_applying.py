@@ -8,6 +8,7 @@ from onestop.cases.models import Case
 from onestop.cases.states import CaseState, MaterialStatus
 from tests.cases.api.conftest import application, assert_problem, b64, file_material
 from tests.factories.accounts import ApplicantFactory, UserFactory
+from tests.factories.cases import PDF
 from tests.factories.catalog import ServiceItemFactory, ServiceItemVersionFactory
 
 
@@ -268,3 +269,15 @@ def test_bad_intake_is_422_naming_the_field(setup, people, role, change, field):
 
 def test_base64_helper_roundtrip():
     assert b64(b"%PDF") == "JVBERg=="
+
+
+def test_a_body_over_the_json_limit_is_413_problem_json(setup, people, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    body = application(setup)
+    body["materials"][0] = file_material("id_card", PDF + b"0" * 100_000)
+
+    response = people.api("owner").post("/api/cases", body)
+
+    problem = assert_problem(response, 413)
+    assert problem["code"] == "request_too_large"
+    assert not Case.objects.exists()
