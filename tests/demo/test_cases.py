@@ -16,15 +16,12 @@ from onestop.cases.states import CaseOutcome, CaseState, Channel, TaskState
 from onestop.core import clock
 from onestop.demo.cases import SCENARIOS
 from onestop.demo.loader import demo_load
-
-# A Wednesday afternoon, so "n working days ago" crosses a weekend for some scenarios.
-LOADED_AT = dt.datetime(2026, 6, 17, 15, 30, tzinfo=clock.SHANGHAI)
+from tests.demo.conftest import LOADED_AT
 
 
 @pytest.fixture
-def loaded(db, fast_passwords):
-    with clock.frozen(LOADED_AT):
-        return demo_load()
+def loaded(demo):
+    return demo
 
 
 @pytest.mark.django_db

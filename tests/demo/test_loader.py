@@ -56,20 +56,6 @@ def test_summary_counts_what_the_database_holds(demo):
 
 
 @pytest.mark.django_db
-def test_load_fills_in_what_is_missing_and_keeps_what_exists(fast_passwords):
-    # Someone set up the city by hand before trying the demo: it is reused, not duplicated.
-    from onestop.regions import services
-
-    province = services.region_create(code="43", name="湖南省", level=RegionLevel.PROVINCE)
-    services.region_create(code="4309", name="益阳市", level=RegionLevel.CITY, parent=province)
-
-    summary = demo_load()
-
-    assert summary.created["regions"] == len(regions.REGIONS) - 2
-    assert Region.objects.filter(code="4309").count() == 1
-
-
-@pytest.mark.django_db
 def test_yiyang_counties_carry_their_statutory_codes(demo):
     counties = dict(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", "name"))
     assert counties == {
