@@ -66,3 +66,10 @@ def test_malformed_body_is_problem_json_422(client):
     response = client.post("/api/auth/token", {"username": "x"}, content_type="application/json")
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_unparseable_body_is_explained_in_chinese(client):
+    response = client.post("/api/auth/token", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "请求内容无法解析"

@@ -72,13 +72,28 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return problem(request, body, 413)
 
 
+# django-ninja's own refusals, said in Chinese like every other error.
+_NINJA_MESSAGES = {
+    "Cannot parse request body": (
+        "请求内容无法解析",
+        "请求体应为合法的 JSON（或接口要求的表单格式）。",
+    ),
+    "CSRF check Failed": (
+        "CSRF 校验失败",
+        "以页面会话调用接口时须带 X-CSRFToken 头；接口客户端请使用 Bearer 令牌。",
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc.message)
+    title, detail = _NINJA_MESSAGES.get(message, (message, message))
     body = {
         "type": "about:blank",
-        "title": str(exc.message),
+        "title": title,
         "status": exc.status_code,
-        "detail": str(exc.message),
+        "detail": detail,
     }
     return problem(request, body, exc.status_code)
 
