@@ -6,4 +6,18 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("packages/<str:code>/", views.package, name="package"),
+    path("packages/<str:code>/guide.pdf", views.guide_pdf, name="guide_pdf"),
+    path("packages/<str:code>/apply/", views.apply, name="apply"),
+    path("items/<str:code>/", views.item, name="item"),
+    path("my/cases/", views.my_cases, name="my_cases"),
+    path("my/cases/<str:number>/", views.my_case, name="my_case"),
+    path("my/cases/<str:number>/supplement/", views.supplement, name="supplement"),
+    path(
+        "my/cases/<str:number>/tolerated/<slug:key>/",
+        views.supply_tolerated,
+        name="supply_tolerated",
+    ),
+    path("my/cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
 ]

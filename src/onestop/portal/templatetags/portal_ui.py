@@ -1,0 +1,40 @@
+"""Portal template helpers."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from onestop.catalog.models import MaterialForm
+from onestop.portal.guide import answer_label as guide_answer_label
+
+register = template.Library()
+
+
+@register.simple_tag
+def notice_url(number: str, kind: str) -> str:
+    """The notice PDF's URL, or "" while the notices are not wired up (the link is hidden)."""
+    try:
+        return reverse("cases:notice", args=[number, kind])
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def get(mapping: dict, key: str):  # noqa: ANN201 - any value
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def material_form(value: str) -> str:
+    """原件 / 复印件 … for a material form code."""
+    try:
+        return str(MaterialForm(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def answer_label(question) -> str:  # noqa: ANN001 - guide.Question
+    """The label of a situation answer (是/否, the choice's label, the number with its unit)."""
+    return guide_answer_label(question)
