@@ -1,4 +1,11 @@
+from django.urls import path
+
+from onestop.cases import views
+
 app_name = "cases"
 
 # Notices (受理通知书 / 补正告知书 / 不予受理通知书) as PDFs, shared by portal and workbench.
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:number>/", views.verify, name="verify"),
+    path("<str:number>/notices/<str:kind>.pdf", views.notice, name="notice"),
+]

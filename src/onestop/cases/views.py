@@ -1,0 +1,73 @@
+"""Case pages shared by the portal and the workbench: notices as PDFs and the verification page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user
+from onestop.cases.models import Case
+from onestop.cases.notices import NoticeKind, notice_data, notice_pdf
+from onestop.cases.selectors import Viewer, case_get_by_number_for
+from onestop.core.errors import NotFound
+from onestop.core.masking import mask_name
+
+
+def viewer_for(user: Any) -> Viewer | None:
+    """Who is looking: the active staff profile, else the applicant profile, else None."""
+    return staff_get_for_user(user) or applicant_get_for_user(user)
+
+
+def case_for_request(request: HttpRequest, number: str) -> Case:
+    """The case if the logged-in viewer may see it; otherwise 404 (never 403: no leak)."""
+    viewer = viewer_for(request.user)
+    if viewer is None:
+        raise Http404
+    try:
+        return case_get_by_number_for(viewer, number)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def verify_url(request: HttpRequest, case: Case) -> str:
+    return request.build_absolute_uri(reverse("cases:verify", args=[case.number]))
+
+
+@login_required
+def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    """A notice PDF, for the applicant who owns the case and staff in scope."""
+    if kind not in NoticeKind.values:
+        raise Http404
+    case = case_for_request(request, number)
+    try:
+        data = notice_data(case, kind, verify_url=verify_url(request, case))
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    response = HttpResponse(notice_pdf(data), content_type="application/pdf")
+    filename = f"{case.number}-{kind}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    """Scan-to-verify: that a case with this number exists, its item, state and key dates.
+
+    Public (anyone holding the notice may check it), so it shows no personal data beyond a
+    masked name.
+    """
+    case = (
+        Case.objects.select_related("applicant", "hall", "accepting_region")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return render(
+        request,
+        "cases/verify.html",
+        {"case": case, "applicant_name": mask_name(case.applicant.name)},
+    )

@@ -1,0 +1,185 @@
+"""What the desks show about a case: answers and form as labels, materials, tasks, history.
+
+Reads only (through ``cases.selectors`` and the case's own relations); nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from onestop.cases.models import Case, CaseMaterial, ItemTask
+from onestop.cases.selectors import case_timeline, task_list_for_case
+from onestop.cases.states import (
+    CaseState,
+    EventKind,
+    MaterialStatus,
+    TaskState,
+)
+from onestop.catalog.models import FieldKind, MaterialNecessity
+from onestop.core import clock
+from onestop.core.errors import DomainError
+from onestop.workdays import calendar
+
+_YES = {"true", "yes", "1", "是"}
+_NO = {"false", "no", "0", "否"}
+
+
+def _yes_no(value: Any) -> str:
+    text = str(value).strip().lower()
+    if value is True or text in _YES:
+        return _("是")
+    if value is False or text in _NO:
+        return _("否")
+    return str(value)
+
+
+def _choice_label(choices: list[dict[str, Any]] | None, value: Any) -> str:
+    for choice in choices or []:
+        if isinstance(choice, dict) and str(choice.get("value")) == str(value):
+            return str(choice.get("label") or value)
+    return str(value)
+
+
+def answer_rows(case: Case) -> list[tuple[str, str]]:
+    """(question text, answer label) in the package's question order."""
+    if not case.package_version_id:
+        return []
+    rows = []
+    for question in case.package_version.questions.all():
+        if question.key not in case.answers:
+            continue
+        value = case.answers[question.key]
+        if question.kind == "yes_no":
+            label = _yes_no(value)
+        elif question.kind == "choice":
+            label = _choice_label(question.choices, value)
+        else:
+            label = f"{value}{question.unit}"
+        rows.append((question.text, label))
+    return rows
+
+
+def form_rows(case: Case) -> list[tuple[str, str]]:
+    """(field label, value) for the merged form; unknown keys shown by key."""
+    data = dict(case.form_data or {})
+    rows: list[tuple[str, str]] = []
+    if case.package_version_id:
+        for form_field in case.package_version.form_fields.all():
+            if form_field.key not in data:
+                continue
+            value = data.pop(form_field.key)
+            if form_field.kind == FieldKind.YES_NO:
+                value = _yes_no(value)
+            elif form_field.kind == FieldKind.CHOICE:
+                value = _choice_label(form_field.choices, value)
+            rows.append((form_field.label, str(value)))
+    rows.extend((key, str(value)) for key, value in data.items())
+    return rows
+
+
+@dataclass
+class MaterialRow:
+    material: CaseMaterial
+    is_present: bool
+    is_tolerable_missing: bool
+    error: str = ""
+
+    @property
+    def size_kb(self) -> str:
+        if not self.material.file_size:
+            return ""
+        return f"{self.material.file_size / 1024:.1f} KB"
+
+
+def material_rows(case: Case) -> list[MaterialRow]:
+    present = {
+        MaterialStatus.SUBMITTED,
+        MaterialStatus.LICENCE_REFERENCE,
+        MaterialStatus.COMMITMENT_SIGNED,
+    }
+    return [
+        MaterialRow(
+            material=m,
+            is_present=m.status in present,
+            is_tolerable_missing=(
+                m.necessity == MaterialNecessity.TOLERABLE and m.status == MaterialStatus.MISSING
+            ),
+        )
+        for m in case.materials.all()
+    ]
+
+
+def latest_supplement_on(case: Case) -> dt.date:
+    """The latest supplement date a 容缺 material may get: the case's promised completion day."""
+    if case.accepted_at is not None and case.due_at is not None:
+        return clock.local(case.due_at).date()
+    return calendar.deadline(clock.now(), case.promised_days, case.promised_unit).on
+
+
+@dataclass
+class TaskRow:
+    """A task as other departments see it: department and state, never the officer's name."""
+
+    task: ItemTask
+    state_label: str
+    is_open: bool
+
+
+def task_rows(case: Case) -> list[TaskRow]:
+    open_states = {TaskState.PENDING, TaskState.READY, TaskState.CLAIMED, TaskState.PAUSED}
+    return [
+        TaskRow(task=t, state_label=t.get_state_display(), is_open=t.state in open_states)
+        for t in task_list_for_case(case)
+        if t.state not in (TaskState.RETURNED, TaskState.CANCELLED) or case.state != "in_progress"
+    ]
+
+
+@dataclass
+class TimelineRow:
+    at: dt.datetime
+    label: str
+    role: str
+    reason: str
+    item: str
+
+
+def timeline_rows(case: Case) -> list[TimelineRow]:
+    """The history; the actor shown by role only (other officers' names stay private)."""
+    from onestop.accounts.roles import Role
+
+    roles = dict(Role.choices)
+    roles.update({"applicant": _("申请人"), "system": _("系统")})
+    rows = []
+    for event in case_timeline(case):
+        try:
+            label = EventKind(event.kind).label
+        except ValueError:
+            label = event.kind
+        rows.append(
+            TimelineRow(
+                at=event.at,
+                label=str(label),
+                role=str(roles.get(event.actor_role, event.actor_role or _("系统"))),
+                reason=event.reason,
+                item=str((event.payload or {}).get("item", "")),
+            )
+        )
+    return rows
+
+
+def errors_of(exc: DomainError | ValidationError) -> dict[str, str]:
+    """A domain error as {field: message}; ``top`` when it names no field."""
+    if isinstance(exc, ValidationError):
+        return {"top": "；".join(exc.messages)}
+    return {exc.field or "top": exc.message}
+
+
+WINDOW_ACTION_STATES = frozenset(
+    {CaseState.PRE_REVIEW, CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED}
+)
+ACCEPT_EVENT = EventKind.ACCEPTED
