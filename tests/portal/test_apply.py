@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onestop.cases.models import Case
+from onestop.cases.states import CaseState, MaterialStatus
+
+OPEN_BUSINESS = "4309YJS0101"
+URL = f"/packages/{OPEN_BUSINESS}/apply/"
+ANSWERS = {
+    "a-enterprise_type": "company",
+    "a-needs_seal": "yes",
+    "a-needs_invoices": "no",
+    "a-sells_food": "no",
+    "a-hires_staff": "no",
+}
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+FORM = {
+    "f-enterprise_name": "益阳市新桥餐饮有限公司",
+    "f-registered_capital": "50",
+    "f-business_scope": "餐饮服务",
+    "f-business_address": "益阳市赫山区康富路1号",
+    "f-legal_representative": "赵磊",
+    "f-legal_representative_id_number": "",  # filled from the demo applicant below
+    "f-contact_phone": "13807372001",
+    "f-seal_kinds": "basic",
+}
+
+
+def pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def valid_post(key: str = "k-1", **overrides) -> dict:
+    from onestop.accounts.models import Applicant
+
+    enterprise = Applicant.objects.get(user__username="enterprise")
+    data = {
+        **ANSWERS,
+        **FORM,
+        "f-legal_representative_id_number": enterprise.legal_representative_id_number,
+        "idempotency_key": key,
+        "m-company_registration_form": pdf("form.pdf"),
+        "m-articles_of_association": pdf("articles.pdf"),
+        "c-lease_contract": "on",  # 告知承诺 instead of the lease
+        # officer_appointment (容缺) left out on purpose
+        "m-seal_application": pdf("seal.pdf"),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_is_sent_to_login(client, demo):
+    response = client.get(URL, ANSWERS)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("username", ["clerk", "officer_market", "admin"])
+def test_staff_may_not_apply(as_user, demo, username):
+    assert as_user(username).get(URL, ANSWERS).status_code == 403
+
+
+def test_without_answers_back_to_the_questions(as_user, demo):
+    response = as_user("enterprise").get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/packages/{OPEN_BUSINESS}/")
+
+
+def test_form_carries_answers_prefills_and_explains_materials(as_user, demo):
+    html = as_user("enterprise").get(URL, ANSWERS).content.decode()
+    assert 'name="a-needs_seal" value="yes"' in html
+    assert 'value="益阳市资江食品有限公司"' in html  # enterprise name from the profile
+    assert 'name="idempotency_key"' in html
+    assert "本人承诺" in html
+    assert "可容缺后补" in html
+    assert "将由办理部门自动调取" in html  # 营业执照 / 身份证 are e-licences
+
+
+def test_mistakes_show_next_to_their_fields_and_nothing_is_created(as_user, demo):
+    client = as_user("enterprise")
+    before = Case.objects.count()
+    data = valid_post(
+        **{
+            "f-enterprise_name": "",
+            "f-contact_phone": "12345",
+            "m-articles_of_association": SimpleUploadedFile("a.exe", b"MZ..."),
+        }
+    )
+    del data["m-company_registration_form"]
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert Case.objects.count() == before
+    field = html.split('id="field-enterprise_name"')[1].split('class="field')[0]
+    assert "此项为必填项" in field
+    phone = html.split('id="field-contact_phone"')[1].split('class="field')[0]
+    assert 'class="error"' in phone
+    articles = html.split('id="material-articles_of_association"')[1].split("</li>")[0]
+    assert "不被接受" in articles
+    form = html.split('id="material-company_registration_form"')[1].split("</li>")[0]
+    assert "请上传" in form
+    assert 'value="k-1"' in html  # the same key on the corrected form
+
+
+def test_apply_with_a_tolerable_material_missing(as_user, demo):
+    client = as_user("enterprise")
+    response = client.post(URL, valid_post())
+    case = Case.objects.get(idempotency_key="k-1")
+    assert response.status_code == 302
+    assert response["Location"] == f"/my/cases/{case.number}/"
+    assert case.state == CaseState.PRE_REVIEW
+    statuses = dict(case.materials.values_list("key", "status"))
+    assert statuses["officer_appointment"] == MaterialStatus.MISSING
+    assert statuses["lease_contract"] == MaterialStatus.COMMITMENT_SIGNED
+    assert statuses["business_licence"] == MaterialStatus.LICENCE_REFERENCE
+    page = client.get(response["Location"]).content.decode()
+    assert case.number in page and "申请已提交" in page
+
+
+def test_submitting_twice_with_the_same_key_creates_one_case(as_user, demo):
+    client = as_user("enterprise")
+    before = Case.objects.count()
+    first = client.post(URL, valid_post("double"))
+    second = client.post(URL, valid_post("double"))
+    assert Case.objects.count() == before + 1
+    assert first["Location"] == second["Location"]
+
+
+def test_a_new_form_gets_a_new_key(as_user, demo):
+    client = as_user("enterprise")
+    one = client.get(URL, ANSWERS).content.decode().split('name="idempotency_key" value="')[1]
+    two = client.get(URL, ANSWERS).content.decode().split('name="idempotency_key" value="')[1]
+    assert one[:32] != two[:32]
+
+
+def test_apply_page_in_english(as_user, demo):
+    client = as_user("enterprise")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(URL, ANSWERS).content.decode()
+    assert 'lang="en"' in html
