@@ -39,9 +39,7 @@ def test_case_desk_shows_answers_form_and_materials_by_their_labels(setup, as_us
     assert setup.applicant.phone not in page
 
 
-def test_accepting_with_a_tolerated_material_starts_the_clock_and_offers_the_notice(
-    setup, as_user
-):
+def test_accepting_with_a_tolerated_material_starts_the_clock_and_offers_the_notice(setup, as_user):
     case = setup.submit(materials=setup.without("lease"))
     client = as_user(setup.clerk)
     page = client.get(desk(case)).content.decode()
@@ -64,18 +62,14 @@ def test_accepting_with_a_tolerated_material_starts_the_clock_and_offers_the_not
 
 def test_accepting_without_a_missing_material_tolerated_says_what_is_missing(setup, as_user):
     case = setup.submit(materials=setup.without("lease"))
-    response = as_user(setup.clerk).post(
-        reverse("workbench:window_accept", args=[case.number]), {}
-    )
+    response = as_user(setup.clerk).post(reverse("workbench:window_accept", args=[case.number]), {})
     assert response.status_code == 200
     assert "以下材料未提交，不能受理：租赁合同" in response.content.decode()
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
 
 
-def test_a_supplement_date_after_the_promised_date_is_refused_next_to_the_material(
-    setup, as_user
-):
+def test_a_supplement_date_after_the_promised_date_is_refused_next_to_the_material(setup, as_user):
     case = setup.submit(materials=setup.without("lease"))
     response = as_user(setup.clerk).post(
         reverse("workbench:window_accept", args=[case.number]),

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +25,7 @@ from onestop.accounts import services as accounts_services
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.accounts.roles import Role
 from onestop.accounts.selectors import applicant_find
+from onestop.accounts.validators import normalize_identifier, validate_resident_id
 from onestop.cases import services
 from onestop.cases.selectors import case_list_for
 from onestop.cases.services import MaterialInput
@@ -50,13 +53,76 @@ def _channel(staff: Staff) -> Channel:
     return Channel.HALL_WINDOW
 
 
+_SALT = "onestop.workbench.intake.applicant"
+
+
+def applicant_token(applicant: Applicant) -> str:
+    """The applicant in URLs and hidden fields: signed, so no ID number travels in a URL and
+    no one browses applicants by guessing ids."""
+    return signing.dumps(applicant.pk, salt=_SALT)
+
+
+def _applicant_from(token: str) -> Applicant | None:
+    try:
+        pk = signing.loads(token or "", salt=_SALT, max_age=12 * 3600)
+    except signing.BadSignature:
+        return None
+    return Applicant.objects.filter(pk=pk).first()
+
+
+def _found(applicant: Applicant) -> HttpResponse:
+    return redirect(
+        reverse("workbench:intake") + "?" + urlencode({"a": applicant_token(applicant)})
+    )
+
+
+def _register(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    post = request.POST
+    kind = post.get("kind", "person")
+    try:
+        if kind == ApplicantKind.ENTERPRISE:
+            applicant = accounts_services.applicant_register_enterprise(
+                name=post.get("name", ""),
+                uscc=post.get("uscc", ""),
+                legal_representative=post.get("legal_representative", ""),
+                legal_representative_id_number=post.get("legal_representative_id_number", ""),
+                phone=post.get("phone", ""),
+                address=post.get("address", ""),
+            )
+        else:
+            applicant = accounts_services.applicant_register_person(
+                name=post.get("name", ""),
+                id_number=post.get("id_number", ""),
+                phone=post.get("phone", ""),
+                address=post.get("address", ""),
+            )
+    except DomainError as exc:
+        context.update(
+            errors=presenters.errors_of(exc),
+            posted=post,
+            kind=kind,
+            identifier=post.get("identifier", ""),
+            not_found=True,
+        )
+        return render(request, "workbench/intake_find.html", context)
+    messages.success(request, _("已登记申请人%(name)s。") % {"name": applicant.name})
+    return _found(applicant)
+
+
+def _looks_like_id_number(identifier: str) -> bool:
+    try:
+        validate_resident_id(normalize_identifier(identifier))
+    except ValidationError:
+        return False
+    return True
+
+
 @staff_only(INTAKE_ROLES)
 def find(request: HttpRequest) -> HttpResponse:
-    """Step 1: find the applicant (GET ?identifier=…) or register them (POST)."""
+    """Step 1: find the applicant by ID number / credit code (POST), or register them."""
     staff: Staff = request.staff  # type: ignore[attr-defined]
-    identifier = (request.GET.get("identifier") or "").strip()
     context: dict[str, Any] = {
-        "identifier": identifier,
+        "identifier": "",
         "errors": {},
         "posted": {},
         "kind": "person",
@@ -64,47 +130,22 @@ def find(request: HttpRequest) -> HttpResponse:
         "recent": list(case_list_for(staff)[:10]) if staff.role == Role.AGENT else [],
     }
     if request.method == "POST":
-        post = request.POST
-        kind = post.get("kind", "person")
-        try:
-            if kind == ApplicantKind.ENTERPRISE:
-                applicant = accounts_services.applicant_register_enterprise(
-                    name=post.get("name", ""),
-                    uscc=post.get("uscc", ""),
-                    legal_representative=post.get("legal_representative", ""),
-                    legal_representative_id_number=post.get("legal_representative_id_number", ""),
-                    phone=post.get("phone", ""),
-                    address=post.get("address", ""),
-                )
-            else:
-                applicant = accounts_services.applicant_register_person(
-                    name=post.get("name", ""),
-                    id_number=post.get("id_number", ""),
-                    phone=post.get("phone", ""),
-                    address=post.get("address", ""),
-                )
-        except DomainError as exc:
-            context.update(
-                errors=presenters.errors_of(exc),
-                posted=post,
-                kind=kind,
-                identifier=post.get("identifier", ""),
-                not_found=True,
-            )
-            return render(request, "workbench/intake_find.html", context)
-        messages.success(request, _("已登记申请人%(name)s。") % {"name": applicant.name})
-        url = reverse("workbench:intake") + "?" + urlencode({"identifier": applicant.identifier})
-        return redirect(url)
-    if identifier:
+        if request.POST.get("step") == "register":
+            return _register(request, context)
+        identifier = (request.POST.get("identifier") or "").strip()
         applicant = applicant_find(identifier=identifier)
-        if applicant is None:
-            context["not_found"] = True
-            context["kind"] = "enterprise" if identifier[:1].isdigit() is False else "person"
-            if len(identifier) == 18 and not identifier[:2].isdigit():
-                context["kind"] = "enterprise"
-        else:
-            context["applicant"] = applicant
-            context["packages"] = _packages_for(applicant)
+        if applicant is not None:
+            return _found(applicant)
+        context.update(
+            identifier=identifier,
+            not_found=bool(identifier),
+            kind="person" if _looks_like_id_number(identifier) else "enterprise",
+        )
+        return render(request, "workbench/intake_find.html", context)
+    applicant = _applicant_from(request.GET.get("a", ""))
+    if applicant is not None:
+        context.update(applicant=applicant, token=applicant_token(applicant))
+        context["packages"] = _packages_for(applicant)
     return render(request, "workbench/intake_find.html", context)
 
 
@@ -236,7 +277,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     """Steps 2–4: package → situation questions → merged form and materials → submit."""
     staff: Staff = request.staff  # type: ignore[attr-defined]
     data = request.POST if request.method == "POST" else request.GET
-    applicant = applicant_find(identifier=data.get("identifier", ""))
+    applicant = _applicant_from(data.get("a", ""))
     version = package_version_by_code(data.get("package", ""))
     if applicant is None or version is None:
         messages.error(request, _("请先找到申请人并选择要办理的一件事。"))
@@ -244,6 +285,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     questions = list(version.questions.all())
     context: dict[str, Any] = {
         "applicant": applicant,
+        "token": applicant_token(applicant),
         "version": version,
         "questions": questions,
         "data": data,
