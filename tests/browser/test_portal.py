@@ -96,7 +96,7 @@ def test_apply_errors_are_shown_next_to_the_fields(demo, login):
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#field-contact_phone .error").is_visible()
-    assert page.locator("#field-business_scope .error").inner_text().endswith("此项为必填项。")
+    assert page.locator("#field-business_scope .error").inner_text() == "此项为必填项。"
     assert page.locator("#material-company_registration_form .error").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing overflows the phone screen

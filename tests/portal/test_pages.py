@@ -54,7 +54,7 @@ def test_guide_lists_items_materials_time_and_place(client, demo):
     assert "申请材料（已合并去重）" in html
     assert "印章" in html  # 公章刻制备案 applies with needs_seal
     assert "食品经营许可" not in html
-    assert "2 工作日" in html
+    assert "2 个工作日" in html
     assert "益阳市政务服务中心" in html
     assert "无需提交" in html or "可容缺后补" in html
 

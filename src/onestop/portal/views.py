@@ -319,6 +319,12 @@ def _prefill(applicant: Applicant) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
+def _without_label(message: str, label: str) -> str:
+    """“企业名称”：此项为必填项。 → 此项为必填项。 (the label is right above the message)."""
+    prefix = f"“{label}”："
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
 def _field_of(exc: DomainError) -> tuple[str, str]:
     """('form'|'material'|'', key) for the field a service error names."""
     name = exc.field or ""
@@ -355,7 +361,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 form_data_clean([form_field], {form_field.key: values[form_field.key]})
             except ValidationFailed as exc:
-                field_errors[form_field.key] = exc.message
+                field_errors[form_field.key] = _without_label(exc.message, form_field.label)
         inputs: list[MaterialInput] = []
         for material in plan.materials:
             if material.is_held_by_government:
@@ -400,7 +406,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             except DomainError as exc:
                 where, key = _field_of(exc)
                 if where == "form":
-                    field_errors[key] = exc.message
+                    field_errors[key] = exc.message  # names its field: kept whole
                 elif where == "material":
                     material_errors[key] = exc.message
                 else:
