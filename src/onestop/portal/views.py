@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Applicant, ApplicantKind
+from onestop.accounts.roles import Role
 from onestop.accounts.selectors import applicant_get_for_user
+from onestop.cases.deadlines import traffic_light
 from onestop.cases.models import Case
 from onestop.cases.selectors import (
     case_get_by_number_for,
@@ -457,12 +459,18 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     applicant = _applicant(request)
-    cases = list(case_list_for_applicant(applicant))
-    return render(
-        request,
-        "portal/my_cases.html",
-        {"cases": cases, "clock_states": CASE_CLOCK_STATES},
-    )
+    rows = []
+    for case in case_list_for_applicant(applicant):
+        signal = None
+        if case.state in CASE_CLOCK_STATES and case.due_at is not None:
+            # From the stored due date (no event read per row), as the inbox does for tasks.
+            signal = traffic_light(
+                due_at=case.due_at,
+                limit_days=case.promised_days,
+                is_provisional=case.due_is_provisional,
+            )
+        rows.append((case, signal))
+    return render(request, "portal/my_cases.html", {"rows": rows})
 
 
 def _case_for(request: HttpRequest, number: str) -> tuple[Applicant, Case]:
@@ -473,9 +481,17 @@ def _case_for(request: HttpRequest, number: str) -> tuple[Applicant, Case]:
         raise Http404(_("办件不存在。")) from None
 
 
+# Steps inside a department that say nothing to the applicant (who works on it, internal checks).
+_INTERNAL_EVENTS = frozenset(
+    {EventKind.TASK_REASSIGNED, EventKind.EXTENSION_REQUESTED, EventKind.VERIFICATION_OPENED}
+)
+
+
 def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
     rows = []
     for event in case_timeline(case):
+        if event.kind in _INTERNAL_EVENTS:
+            continue
         try:
             label = str(EventKind(event.kind).label)
         except ValueError:
@@ -486,8 +502,10 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
             who = _("申请人")
         elif "task" in payload:
             who = departments.get(payload.get("task"), "")
-        elif event.actor_role in {"window_clerk", "agent"}:
-            who = _("综合受理窗口") if event.actor_role == "window_clerk" else _("帮代办员")
+        elif event.actor_role == Role.WINDOW_CLERK:
+            who = _("综合受理窗口")
+        elif event.actor_role == Role.AGENT:
+            who = _("帮代办员")
         elif event.actor_role == "system":
             who = _("系统")
         rows.append(
