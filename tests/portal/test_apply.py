@@ -140,3 +140,4 @@ def test_apply_page_in_english(as_user, demo):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(URL, ANSWERS).content.decode()
     assert 'lang="en"' in html
+    assert "Application form (one form)" in html and "Submit application" in html

@@ -156,3 +156,5 @@ def test_case_page_in_english(as_user, demo):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/my/cases/{case.number}/").content.decode()
     assert 'lang="en"' in html
+    assert "Progress" in html and "Case number" in html
+    assert "My cases" in client.get("/my/cases/").content.decode()

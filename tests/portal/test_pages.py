@@ -107,4 +107,6 @@ def test_pages_in_english(client, demo):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert 'lang="en"' in html
-    assert "Services for individuals" in html or "个人办事" in html
+    assert "Services for individuals" in html and "Services for enterprises" in html
+    guide = client.get(f"/packages/{OPEN_BUSINESS}/", ANSWERS).content.decode()
+    assert "Please answer these questions" in guide and "Materials (merged, no duplicates)" in guide
