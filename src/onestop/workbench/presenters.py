@@ -91,9 +91,14 @@ class MaterialRow:
 
     @property
     def size_kb(self) -> str:
-        if not self.material.file_size:
+        size = self.material.file_size
+        if not size:
             return ""
-        return f"{self.material.file_size / 1024:.1f} KB"
+        if size < 1024:
+            return f"{size} B"
+        if size < 1024 * 1024:
+            return f"{size / 1024:.1f} KB"
+        return f"{size / 1048576:.1f} MB"
 
 
 def material_rows(case: Case) -> list[MaterialRow]:
@@ -141,6 +146,7 @@ def task_rows(case: Case) -> list[TaskRow]:
 
 @dataclass
 class TimelineRow:
+    kind: str
     at: dt.datetime
     label: str
     role: str
@@ -162,6 +168,7 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
             label = event.kind
         rows.append(
             TimelineRow(
+                kind=event.kind,
                 at=event.at,
                 label=str(label),
                 role=str(roles.get(event.actor_role, event.actor_role or _("系统"))),
@@ -170,6 +177,18 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
             )
         )
     return rows
+
+
+def returned_reason(case: Case, timeline: list[TimelineRow]) -> str:
+    """Why a department sent the case back to the window (while it waits there again)."""
+    if case.state != CaseState.SUBMITTED:
+        return ""
+    for row in reversed(timeline):
+        if row.kind == EventKind.RETURNED_TO_WINDOW:
+            return f"{row.item}：{row.reason}" if row.item else row.reason
+        if row.kind in (EventKind.SUBMITTED, EventKind.SUPPLEMENTED, EventKind.PRE_REVIEW_PASSED):
+            return ""
+    return ""
 
 
 def errors_of(exc: DomainError | ValidationError) -> dict[str, str]:

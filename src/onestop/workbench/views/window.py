@@ -57,7 +57,9 @@ def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
             f"materials.{row.material.key}", ""
         )
     latest_on = presenters.latest_supplement_on(case)
+    timeline = presenters.timeline_rows(case)
     return {
+        "returned_reason": presenters.returned_reason(case, timeline),
         "case": case,
         "answers": presenters.answer_rows(case),
         "form_rows": presenters.form_rows(case),
@@ -66,7 +68,7 @@ def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "latest_on": latest_on,
         "today": clock.today(),
         "tasks": presenters.task_rows(case) if case.accepted_at else [],
-        "timeline": presenters.timeline_rows(case),
+        "timeline": timeline,
         "notices": [(k, k.label) for k in notice_kinds_for(case)],
         "light": case_traffic_light(case),
         "can_act": case.state in (CaseState.PRE_REVIEW, CaseState.SUBMITTED),
