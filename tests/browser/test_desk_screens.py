@@ -59,3 +59,10 @@ def test_take_desk_screenshots(login, live_server, transactional_db):
                     page.click("#applicant-found button")
                     page.wait_for_load_state()
                     page.screenshot(path=str(out / f"desk-intake-q-{label}.png"), full_page=True)
+                    for fieldset in page.locator("fieldset.question").all():
+                        fieldset.locator("input").first.check()
+                    page.click("#questions-form button")
+                    page.wait_for_load_state()
+                    page.screenshot(
+                        path=str(out / f"desk-intake-form-{label}.png"), full_page=True
+                    )

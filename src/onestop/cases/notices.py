@@ -202,16 +202,19 @@ def _body(data: NoticeData) -> list[Flowable]:
     salutation = _("%(name)s：") % {"name": data.applicant_name}
     out.append(pdf.para(salutation))
     if data.kind == NoticeKind.ACCEPTED:
-        out.append(
-            pdf.para(
-                _(
-                    "你（单位）于%(date)s提出的“%(title)s”申请，经审查，申请材料齐全、符合法定形式"
-                    "（或按容缺受理机制受理），根据《中华人民共和国行政许可法》第三十二条的规定，"
-                    "决定予以受理。我们将在承诺时限内办结，并统一出件。"
-                )
-                % {"date": _date(data.issued_at), "title": data.case_title}
+        if data.tolerated:
+            opening = _(
+                "你（单位）于%(date)s提出的“%(title)s”申请，经审查，主要申请材料齐全、符合法定"
+                "形式，次要材料按容缺受理机制后补，根据《中华人民共和国行政许可法》第三十二条的"
+                "规定，决定予以受理。我们将在承诺时限内办结，并统一出件。"
             )
-        )
+        else:
+            opening = _(
+                "你（单位）于%(date)s提出的“%(title)s”申请，经审查，申请材料齐全、符合法定形式，"
+                "根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
+                "我们将在承诺时限内办结，并统一出件。"
+            )
+        out.append(pdf.para(opening % {"date": _date(data.issued_at), "title": data.case_title}))
         if data.tolerated:
             out.append(pdf.para(_("容缺受理：以下材料须在补交期限内补齐"), "h2"))
             out.append(

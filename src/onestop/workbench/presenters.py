@@ -20,7 +20,7 @@ from onestop.cases.states import (
     MaterialStatus,
     TaskState,
 )
-from onestop.catalog.models import FieldKind, MaterialNecessity
+from onestop.catalog.models import FieldKind, MaterialForm, MaterialNecessity
 from onestop.core import clock
 from onestop.core.errors import DomainError
 from onestop.workdays import calendar
@@ -45,6 +45,24 @@ def _choice_label(choices: list[dict[str, Any]] | None, value: Any) -> str:
     return str(value)
 
 
+def answer_label(question: Any, value: Any) -> str:
+    """How an answer reads: 是/否, the choice's label, or the number with its unit."""
+    if value is None or value == "":
+        return "—"
+    if question.kind == "yes_no":
+        return _yes_no(value)
+    if question.kind == "choice":
+        return _choice_label(question.choices, value)
+    return f"{value}{question.unit}"
+
+
+def material_form_label(form: str) -> str:
+    try:
+        return str(MaterialForm(form).label)
+    except ValueError:
+        return form
+
+
 def answer_rows(case: Case) -> list[tuple[str, str]]:
     """(question text, answer label) in the package's question order."""
     if not case.package_version_id:
@@ -53,14 +71,7 @@ def answer_rows(case: Case) -> list[tuple[str, str]]:
     for question in case.package_version.questions.all():
         if question.key not in case.answers:
             continue
-        value = case.answers[question.key]
-        if question.kind == "yes_no":
-            label = _yes_no(value)
-        elif question.kind == "choice":
-            label = _choice_label(question.choices, value)
-        else:
-            label = f"{value}{question.unit}"
-        rows.append((question.text, label))
+        rows.append((question.text, answer_label(question, case.answers[question.key])))
     return rows
 
 

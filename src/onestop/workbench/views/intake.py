@@ -158,6 +158,7 @@ def _packages_for(applicant: Applicant) -> list[PackageVersion]:
 @dataclass
 class MaterialEntry:
     material: MergedMaterial
+    form_label: str
     received: bool
     is_licence: bool
     is_commitment: bool
@@ -217,6 +218,7 @@ def _material_entries(plan: PackagePlan, post: Any, errors: dict[str, str]) -> l
         entries.append(
             MaterialEntry(
                 material=m,
+                form_label=presenters.material_form_label(m.form),
                 received=(f"received_{m.key}" in post) if post else not is_licence,
                 is_licence=is_licence,
                 is_commitment=m.necessity == MaterialNecessity.COMMITMENT,
@@ -337,15 +339,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             return redirect("workbench:intake")
     context.update(
         plan=plan,
-        answer_rows=[
-            (
-                q.text,
-                presenters._yes_no(answers.get(q.key))
-                if q.kind == "yes_no"
-                else answers.get(q.key),
-            )
-            for q in questions
-        ],
+        answer_rows=[(q.text, presenters.answer_label(q, answers.get(q.key))) for q in questions],
         fields=_field_rows(plan, values, errors),
         entries=entries,
         errors=errors,
