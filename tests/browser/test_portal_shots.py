@@ -55,6 +55,10 @@ def test_screenshots(transactional_db, settings, tmp_path, login, live_server):
         for name, url in pages.items():
             page.goto(url)
             page.screenshot(path=str(out / f"portal-{name}-{suffix}.png"), full_page=True)
+        page.goto(f"/packages/4309YJS0101/?{ANSWERS}")
+        page.emulate_media(media="print")
+        page.screenshot(path=str(out / f"portal-guide-print-{suffix}.png"), full_page=True)
+        page.emulate_media(media="screen")
         page.goto(f"/packages/4309YJS0101/apply/?{ANSWERS}")
         page.fill("#id-f-contact_phone", "123")
         page.click("button[type=submit]")
