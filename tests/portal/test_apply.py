@@ -141,3 +141,37 @@ def test_apply_page_in_english(as_user, demo):
     html = client.get(URL, ANSWERS).content.decode()
     assert 'lang="en"' in html
     assert "Application form (one form)" in html and "Submit application" in html
+
+
+def _company_registration():
+    from onestop.catalog.selectors import item_search_queryset
+
+    return item_search_queryset("企业设立登记").select_related("item").get()
+
+
+def test_single_item_apply_is_for_applicants_only(as_user, client, demo):
+    url = f"/items/{_company_registration().item.basic_code}/apply/"
+    assert client.get(url).status_code == 302
+    assert as_user("clerk").get(url).status_code == 403
+    html = as_user("enterprise").get(url).content.decode()
+    assert "企业设立登记申请书" in html and 'name="idempotency_key"' in html
+
+
+def test_apply_for_a_single_item(as_user, demo):
+    from onestop.cases.services.plans import case_plan_for_submit
+
+    item_version = _company_registration()
+    plan = case_plan_for_submit(package_version=None, item_version=item_version, answers={})
+    data = {"idempotency_key": "item-1"}
+    for material in plan.materials:
+        if not material.is_held_by_government and material.necessity != "tolerable":
+            if material.necessity == "commitment":
+                data[f"c-{material.key}"] = "on"
+            else:
+                data[f"m-{material.key}"] = pdf(f"{material.key}.pdf")
+    client = as_user("enterprise")
+    response = client.post(f"/items/{item_version.item.basic_code}/apply/", data)
+    assert response.status_code == 302
+    case = Case.objects.get(idempotency_key="item-1")
+    assert case.item_version == item_version
+    assert case.package_version is None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("packages/<str:code>/guide.pdf", views.guide_pdf, name="guide_pdf"),
     path("packages/<str:code>/apply/", views.apply, name="apply"),
     path("items/<str:code>/", views.item, name="item"),
+    path("items/<str:code>/apply/", views.item_apply, name="item_apply"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
     path("my/cases/<str:number>/supplement/", views.supplement, name="supplement"),

@@ -42,6 +42,7 @@ from onestop.cases.services import (
 )
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import material_input_check
+from onestop.cases.services.plans import case_plan_for_submit
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
     CASE_FINAL_STATES,
@@ -339,7 +340,7 @@ def _field_of(exc: DomainError) -> tuple[str, str]:
 
 @login_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    """Apply online: the merged form and the materials; submitted once per idempotency key."""
+    """Apply online for a package: the situation answers carried over from the guide."""
     applicant = _applicant(request)
     package_version = _package(code)
     source = request.POST if request.method == "POST" else request.GET
@@ -348,24 +349,77 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if guide.plan is None:
         messages.info(request, guide.error or _("请先回答全部情形问题，再在线申请。"))
         return redirect(reverse("portal:package", args=[code]) + "?" + guide.query)
-    plan = guide.plan
+    region = (
+        package_version.lead_department.region
+        if package_version.lead_department
+        else applicant.region
+    )
+    return _apply_form(
+        request,
+        applicant,
+        materials=guide.plan.materials,
+        form_fields=guide.plan.form_fields,
+        submit={
+            "package_version": package_version,
+            "answers": {k: v for k, v in answers.items() if v},
+            "accepting_region": region,
+        },
+        context={
+            "title": package_version.name,
+            "back_url": reverse("portal:package", args=[code]) + "?" + guide.query,
+            "guide": guide,
+            "item_count": len(guide.plan.items),
+        },
+    )
 
+
+@login_required
+def item_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply online for a single item (no situation questions)."""
+    applicant = _applicant(request)
+    item_version = item_version_by_code(code)
+    if item_version is None:
+        raise Http404(_("没有找到该事项，或它尚未发布。"))
+    plan = case_plan_for_submit(package_version=None, item_version=item_version, answers={})
+    return _apply_form(
+        request,
+        applicant,
+        materials=plan.materials,
+        form_fields=plan.form_fields,
+        submit={"item_version": item_version, "accepting_region": item_version.department.region},
+        context={
+            "title": item_version.name,
+            "back_url": reverse("portal:item", args=[code]),
+            "guide": None,
+            "item_count": 1,
+        },
+    )
+
+
+def _apply_form(
+    request: HttpRequest,
+    applicant: Applicant,
+    *,
+    materials: list[MergedMaterial],
+    form_fields: list[FormField],
+    submit: dict[str, Any],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The merged form and the materials; submitted once per idempotency key."""
     field_errors: dict[str, str] = {}
     material_errors: dict[str, str] = {}
     top_errors: list[str] = []
     if request.method == "POST":
-        values = {
-            f.key: request.POST.get(FORM_PREFIX + f.key, "").strip() for f in plan.form_fields
-        }
+        values = {f.key: request.POST.get(FORM_PREFIX + f.key, "").strip() for f in form_fields}
         idempotency_key = request.POST.get("idempotency_key", "")[:128]
         # Every field and material is checked first, so all mistakes show at once.
-        for form_field in plan.form_fields:
+        for form_field in form_fields:
             try:
                 form_data_clean([form_field], {form_field.key: values[form_field.key]})
             except ValidationFailed as exc:
                 field_errors[form_field.key] = _without_label(exc.message, form_field.label)
         inputs: list[MaterialInput] = []
-        for material in plan.materials:
+        for material in materials:
             if material.is_held_by_government:
                 continue
             upload = request.FILES.get(FILE_PREFIX + material.key)
@@ -392,18 +446,12 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 case = case_submit(
                     applicant=applicant,
-                    package_version=package_version,
-                    answers={k: v for k, v in answers.items() if v},
                     form_data={k: v for k, v in values.items() if v},
                     materials=inputs,
                     channel=Channel.ONLINE,
-                    accepting_region=(
-                        package_version.lead_department.region
-                        if package_version.lead_department
-                        else applicant.region
-                    ),
                     created_by=request.user,
                     idempotency_key=idempotency_key or None,
+                    **submit,
                 )
             except DomainError as exc:
                 where, key = _field_of(exc)
@@ -425,23 +473,22 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                 0, _("申请未提交：请按提示修改标红的项目。已选择的文件需要重新选择。")
             )
     else:
-        values = {f.key: v for f in plan.form_fields if (v := _prefill(applicant).get(f.key))}
+        values = {f.key: v for f in form_fields if (v := _prefill(applicant).get(f.key))}
         idempotency_key = ""
-    fields = [_Field(f, values.get(f.key), field_errors.get(f.key, "")) for f in plan.form_fields]
+    fields = [_Field(f, values.get(f.key), field_errors.get(f.key, "")) for f in form_fields]
     materials_ui = [
         _Material(
             m,
             material_errors.get(m.key, ""),
             request.POST.get(COMMIT_PREFIX + m.key) == "on",
         )
-        for m in plan.materials
+        for m in materials
     ]
     return render(
         request,
         "portal/apply.html",
         {
-            "pv": package_version,
-            "guide": guide,
+            **context,
             "fields": fields,
             "materials": materials_ui,
             "errors": top_errors,
