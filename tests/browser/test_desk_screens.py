@@ -28,7 +28,9 @@ def test_take_desk_screenshots(login, live_server, transactional_db):
     waiting = Case.objects.filter(state=CaseState.SUBMITTED, region_code__startswith="4309")
     desk_case = waiting.order_by("submitted_at").first()
     task = (
-        ItemTask.objects.filter(department__kind="market", state=TaskState.CLAIMED).first()
+        ItemTask.objects.filter(
+            department__kind="market", state__in=[TaskState.CLAIMED, TaskState.PAUSED]
+        ).first()
         or ItemTask.objects.filter(department__kind="market").first()
     )
     pages = {
@@ -63,6 +65,4 @@ def test_take_desk_screenshots(login, live_server, transactional_db):
                         fieldset.locator("input").first.check()
                     page.click("#questions-form button")
                     page.wait_for_load_state()
-                    page.screenshot(
-                        path=str(out / f"desk-intake-form-{label}.png"), full_page=True
-                    )
+                    page.screenshot(path=str(out / f"desk-intake-form-{label}.png"), full_page=True)

@@ -13,13 +13,14 @@ from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.cases import services
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
-from onestop.cases.states import CaseState, Channel, MaterialStatus, TaskState
+from onestop.cases.states import CaseState, MaterialStatus, TaskState
 from onestop.catalog.selectors import package_version_by_code
+from onestop.demo.cases import _FORM_VALUES as FORM_VALUES
 from onestop.demo.cases import application
 from onestop.demo.data.catalog import OPEN_BUSINESS
 from onestop.demo.data.people import DEMO_PASSWORD, ENTERPRISES
 from onestop.demo.loader import demo_load
-from onestop.regions.models import Region
+from tests.browser.conftest import PHONE
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 COMPANY = {
@@ -50,21 +51,45 @@ def enterprise() -> Applicant:
     return Applicant.objects.get(kind=ApplicantKind.ENTERPRISE, uscc=ENTERPRISES[0].uscc)
 
 
-def apply_online(*, leave_out: tuple[str, ...] = (), key: str) -> Case:
-    applicant = enterprise()
-    return services.case_submit(
-        applicant=applicant,
-        channel=Channel.ONLINE,
-        accepting_region=Region.objects.get(code="4309"),
-        created_by=applicant.user,
-        idempotency_key=key,
-        **application(
-            package_version_by_code(OPEN_BUSINESS.code),
-            applicant=applicant,
-            answers=COMPANY,
-            leave_out=leave_out,
-        ),
-    )
+def apply_on_the_portal(login, tmp_path, *, leave_out: str) -> Case:
+    """The applicant answers the situation questions and applies online on a phone."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF)
+    page = login(ENTERPRISES[0].username, DEMO_PASSWORD, PHONE)
+    page.goto(f"/packages/{OPEN_BUSINESS.code}/")
+    for key, value in COMPANY.items():
+        choice = value if isinstance(value, str) else ("yes" if value else "no")
+        page.check(f"#q-{key} input[value={choice}]")
+    apply_link = page.locator("a.button.primary", has_text="在线申请")
+    expect()(apply_link).to_be_visible()
+    apply_link.click()
+    page.wait_for_load_state()
+    form = page.locator("#apply-form")
+    for field in form.locator(".field").all():
+        key = field.get_attribute("id").removeprefix("field-")
+        control = field.locator("input, select, textarea").first
+        if control.input_value():
+            continue
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(index=1)
+        else:
+            control.fill(str(FORM_VALUES[key]))
+    for material in form.locator("li.material").all():
+        key = material.get_attribute("id").removeprefix("material-")
+        if key == leave_out or material.locator("input[type=file]").count() == 0:
+            continue
+        commit = material.locator("input[type=checkbox]")
+        if commit.count():
+            commit.check()
+        else:
+            material.locator("input[type=file]").set_input_files(str(scan))
+    before = set(Case.objects.values_list("pk", flat=True))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect()(page.locator("main")).not_to_contain_text("请上传")
+    created = Case.objects.exclude(pk__in=before)
+    assert created.count() == 1, page.locator("main").inner_text()
+    return created.get()
 
 
 def apply_at_window(*, key: str) -> Case:
@@ -96,10 +121,13 @@ def notice_pdf(page, kind: str) -> bytes:
     return body
 
 
-def test_open_a_business_from_application_to_hand_out(login, live_server, transactional_db):
+def test_open_a_business_from_application_to_hand_out(
+    login, live_server, transactional_db, tmp_path
+):
     demo_load()
-    case = apply_online(leave_out=("officer_appointment",), key="flow-open-business")
+    case = apply_on_the_portal(login, tmp_path, leave_out="officer_appointment")
     assert case.state == CaseState.PRE_REVIEW
+    assert case.materials.get(key="officer_appointment").status == MaterialStatus.MISSING
 
     # The clerk pre-reviews, then accepts with the appointment papers tolerated (容缺).
     clerk = login("clerk", DEMO_PASSWORD)
