@@ -1,0 +1,24 @@
+"""Applicant portal (一网通办): home and search, package guide, apply online, my cases.
+
+Views stay thin: reads through the catalogue/cases/accounts selectors, writes through the
+case services; a ``DomainError`` becomes a message next to the field it names.
+"""
+
+from onestop.portal.views.apply import apply, item_apply
+from onestop.portal.views.cases import my_case, my_cases, supplement, supply_tolerated, withdraw
+from onestop.portal.views.catalogue import guide_pdf, home, item, package, search
+
+__all__ = [
+    "apply",
+    "guide_pdf",
+    "home",
+    "item",
+    "item_apply",
+    "my_case",
+    "my_cases",
+    "package",
+    "search",
+    "supplement",
+    "supply_tolerated",
+    "withdraw",
+]

@@ -1,0 +1,289 @@
+"""Apply online (一表申请): the merged form and the materials, submitted once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from onestop.accounts.models import Applicant, ApplicantKind
+from onestop.cases.services import (
+    MaterialInput,
+    case_submit,
+)
+from onestop.cases.services.formdata import form_data_clean
+from onestop.cases.services.materials import material_input_check
+from onestop.cases.services.plans import case_plan_for_submit
+from onestop.cases.states import (
+    Channel,
+)
+from onestop.catalog.models import (
+    FieldKind,
+    FormField,
+    MaterialNecessity,
+)
+from onestop.catalog.selectors import (
+    MergedMaterial,
+    item_version_by_code,
+)
+from onestop.core.errors import DomainError, ValidationFailed
+from onestop.portal.guide import answers_from, guide_build, material_tags
+from onestop.portal.views._common import (
+    COMMIT_PREFIX,
+    COMMITMENT_TEXT,
+    FILE_PREFIX,
+    FORM_PREFIX,
+    applicant_for,
+    field_of,
+    package_or_404,
+    without_label,
+)
+
+# --------------------------------------------------------------------------------- apply
+
+
+class _Field:
+    """A form field of the merged form, as the template draws it."""
+
+    def __init__(self, form_field: FormField, value: Any, error: str = "") -> None:
+        self.field = form_field
+        self.value = "" if value is None else str(value)
+        self.error = error
+
+    @property
+    def name(self) -> str:
+        return FORM_PREFIX + self.field.key
+
+    @property
+    def input_type(self) -> str:
+        return {
+            FieldKind.PHONE: "tel",
+            FieldKind.EMAIL: "email",
+            FieldKind.DATE: "date",
+        }.get(self.field.kind, "text")
+
+    @property
+    def inputmode(self) -> str:
+        return {
+            FieldKind.NUMBER: "decimal",
+            FieldKind.MONEY: "decimal",
+            FieldKind.PHONE: "tel",
+        }.get(self.field.kind, "")
+
+
+class _Material:
+    def __init__(self, material: MergedMaterial, error: str = "", ticked: bool = False) -> None:
+        self.m = material
+        self.error = error
+        self.ticked = ticked
+        self.tags = material_tags(material)
+
+    @property
+    def file_name(self) -> str:
+        return FILE_PREFIX + self.m.key
+
+    @property
+    def commit_name(self) -> str:
+        return COMMIT_PREFIX + self.m.key
+
+    @property
+    def is_upload(self) -> bool:
+        return not self.m.is_held_by_government
+
+    @property
+    def is_commitment(self) -> bool:
+        return self.m.necessity == MaterialNecessity.COMMITMENT
+
+    @property
+    def is_tolerable(self) -> bool:
+        return self.m.necessity == MaterialNecessity.TOLERABLE
+
+    @property
+    def is_required(self) -> bool:
+        return self.m.necessity == MaterialNecessity.REQUIRED
+
+
+def _prefill(applicant: Applicant) -> dict[str, str]:
+    values = {
+        "contact_phone": applicant.phone,
+        "address": applicant.address,
+    }
+    if applicant.kind == ApplicantKind.PERSON:
+        values |= {"applicant_name": applicant.name, "applicant_id_number": applicant.id_number}
+    else:
+        values |= {
+            "enterprise_name": applicant.name,
+            "enterprise_uscc": applicant.uscc,
+            "legal_representative": applicant.legal_representative,
+            "legal_representative_id_number": applicant.legal_representative_id_number,
+            "business_address": applicant.address,
+        }
+    return {k: v for k, v in values.items() if v}
+
+
+@login_required
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply online for a package: the situation answers carried over from the guide."""
+    applicant = applicant_for(request)
+    package_version = package_or_404(code)
+    source = request.POST if request.method == "POST" else request.GET
+    answers = answers_from(source, package_version)
+    guide = guide_build(package_version, answers)
+    if guide.plan is None:
+        messages.info(request, guide.error or _("请先回答全部情形问题，再在线申请。"))
+        return redirect(reverse("portal:package", args=[code]) + "?" + guide.query)
+    region = (
+        package_version.lead_department.region
+        if package_version.lead_department
+        else applicant.region
+    )
+    return _apply_form(
+        request,
+        applicant,
+        materials=guide.plan.materials,
+        form_fields=guide.plan.form_fields,
+        submit={
+            "package_version": package_version,
+            "answers": {k: v for k, v in answers.items() if v},
+            "accepting_region": region,
+        },
+        context={
+            "title": package_version.name,
+            "back_url": reverse("portal:package", args=[code]) + "?" + guide.query,
+            "guide": guide,
+            "item_count": len(guide.plan.items),
+        },
+    )
+
+
+@login_required
+def item_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply online for a single item (no situation questions)."""
+    applicant = applicant_for(request)
+    item_version = item_version_by_code(code)
+    if item_version is None:
+        raise Http404(_("没有找到该事项，或它尚未发布。"))
+    plan = case_plan_for_submit(package_version=None, item_version=item_version, answers={})
+    return _apply_form(
+        request,
+        applicant,
+        materials=plan.materials,
+        form_fields=plan.form_fields,
+        submit={"item_version": item_version, "accepting_region": item_version.department.region},
+        context={
+            "title": item_version.name,
+            "back_url": reverse("portal:item", args=[code]),
+            "guide": None,
+            "item_count": 1,
+        },
+    )
+
+
+def _apply_form(
+    request: HttpRequest,
+    applicant: Applicant,
+    *,
+    materials: list[MergedMaterial],
+    form_fields: list[FormField],
+    submit: dict[str, Any],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The merged form and the materials; submitted once per idempotency key."""
+    field_errors: dict[str, str] = {}
+    material_errors: dict[str, str] = {}
+    top_errors: list[str] = []
+    if request.method == "POST":
+        values = {f.key: request.POST.get(FORM_PREFIX + f.key, "").strip() for f in form_fields}
+        idempotency_key = request.POST.get("idempotency_key", "")[:128]
+        # Every field and material is checked first, so all mistakes show at once.
+        for form_field in form_fields:
+            try:
+                form_data_clean([form_field], {form_field.key: values[form_field.key]})
+            except ValidationFailed as exc:
+                field_errors[form_field.key] = without_label(exc.message, form_field.label)
+        inputs: list[MaterialInput] = []
+        for material in materials:
+            if material.is_held_by_government:
+                continue
+            upload = request.FILES.get(FILE_PREFIX + material.key)
+            ticked = request.POST.get(COMMIT_PREFIX + material.key) == "on"
+            if upload is not None:
+                given = MaterialInput(key=material.key, file=upload)
+            elif ticked and material.necessity == MaterialNecessity.COMMITMENT:
+                given = MaterialInput(key=material.key, commitment=COMMITMENT_TEXT)
+            else:
+                if material.necessity == MaterialNecessity.REQUIRED:
+                    material_errors[material.key] = _("请上传“%(m)s”。") % {"m": material.name}
+                elif material.necessity == MaterialNecessity.COMMITMENT:
+                    material_errors[material.key] = _("请上传“%(m)s”，或勾选告知承诺代替。") % {
+                        "m": material.name
+                    }
+                continue
+            try:
+                material_input_check(given, name=material.name, necessity=material.necessity)
+            except ValidationFailed as exc:
+                material_errors[material.key] = exc.message
+                continue
+            inputs.append(given)
+        if not field_errors and not material_errors:
+            try:
+                case = case_submit(
+                    applicant=applicant,
+                    form_data={k: v for k, v in values.items() if v},
+                    materials=inputs,
+                    channel=Channel.ONLINE,
+                    created_by=request.user,
+                    idempotency_key=idempotency_key or None,
+                    **submit,
+                )
+            except DomainError as exc:
+                where, key = field_of(exc)
+                if where == "form":
+                    field_errors[key] = exc.message  # names its field: kept whole
+                elif where == "material":
+                    material_errors[key] = exc.message
+                else:
+                    top_errors.append(exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("申请已提交，办件编号 %(number)s。请留意办理进度。")
+                    % {"number": case.number},
+                )
+                return redirect("portal:my_case", number=case.number)
+        if field_errors or material_errors:
+            top_errors.insert(
+                0, _("申请未提交：请按提示修改标红的项目。已选择的文件需要重新选择。")
+            )
+    else:
+        values = {f.key: v for f in form_fields if (v := _prefill(applicant).get(f.key))}
+        idempotency_key = ""
+    fields = [_Field(f, values.get(f.key), field_errors.get(f.key, "")) for f in form_fields]
+    materials_ui = [
+        _Material(
+            m,
+            material_errors.get(m.key, ""),
+            request.POST.get(COMMIT_PREFIX + m.key) == "on",
+        )
+        for m in materials
+    ]
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            **context,
+            "fields": fields,
+            "materials": materials_ui,
+            "errors": top_errors,
+            # A fresh key per rendered form; a resubmitted (failed) form keeps its key.
+            "idempotency_key": idempotency_key or uuid.uuid4().hex,
+            "commitment_text": COMMITMENT_TEXT,
+            "applicant": applicant,
+        },
+    )

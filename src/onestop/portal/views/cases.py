@@ -1,0 +1,229 @@
+"""My cases: status, timeline, notices, 补正, 容缺 supply and withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onestop.accounts.models import Applicant
+from onestop.accounts.roles import Role
+from onestop.cases.deadlines import traffic_light
+from onestop.cases.models import Case
+from onestop.cases.selectors import (
+    case_get_by_number_for,
+    case_list_for_applicant,
+    case_timeline,
+    case_traffic_light,
+    task_list_for_case,
+)
+from onestop.cases.services import (
+    MaterialInput,
+    case_supplement,
+    case_supply_tolerated,
+    case_withdraw,
+)
+from onestop.cases.states import (
+    CASE_CLOCK_STATES,
+    CASE_FINAL_STATES,
+    TASK_OPEN_STATES,
+    CaseState,
+    EventKind,
+    MaterialStatus,
+)
+from onestop.core.errors import DomainError, NotFound
+from onestop.portal.views._common import (
+    COMMIT_PREFIX,
+    COMMITMENT_TEXT,
+    FILE_PREFIX,
+    applicant_for,
+    field_of,
+)
+
+# ------------------------------------------------------------------------------ my cases
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    applicant = applicant_for(request)
+    rows = []
+    for case in case_list_for_applicant(applicant):
+        signal = None
+        if case.state in CASE_CLOCK_STATES and case.due_at is not None:
+            # From the stored due date (no event read per row), as the inbox does for tasks.
+            signal = traffic_light(
+                due_at=case.due_at,
+                limit_days=case.promised_days,
+                is_provisional=case.due_is_provisional,
+            )
+        rows.append((case, signal))
+    return render(request, "portal/my_cases.html", {"rows": rows})
+
+
+def _case_for(request: HttpRequest, number: str) -> tuple[Applicant, Case]:
+    applicant = applicant_for(request)
+    try:
+        return applicant, case_get_by_number_for(applicant, number)
+    except NotFound:
+        raise Http404(_("办件不存在。")) from None
+
+
+# Steps inside a department that say nothing to the applicant (who works on it, internal checks).
+_INTERNAL_EVENTS = frozenset(
+    {EventKind.TASK_REASSIGNED, EventKind.EXTENSION_REQUESTED, EventKind.VERIFICATION_OPENED}
+)
+
+
+def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
+    rows = []
+    for event in case_timeline(case):
+        if event.kind in _INTERNAL_EVENTS:
+            continue
+        try:
+            label = str(EventKind(event.kind).label)
+        except ValueError:
+            label = event.kind
+        payload = event.payload or {}
+        who = ""
+        if event.actor_role == "applicant":
+            who = _("申请人")
+        elif "task" in payload:
+            who = departments.get(payload.get("task"), "")
+        elif event.actor_role == Role.WINDOW_CLERK:
+            who = _("综合受理窗口")
+        elif event.actor_role == Role.AGENT:
+            who = _("帮代办员")
+        elif event.actor_role == "system":
+            who = _("系统")
+        rows.append(
+            {
+                "at": event.at,
+                "label": label,
+                "item": payload.get("item", ""),
+                "who": who,
+                "reason": event.reason,
+            }
+        )
+    return rows
+
+
+def _holders(case: Case, tasks: list[Any]) -> list[str]:
+    """Who has the case now: departments (never an officer's name), the window or the applicant."""
+    if case.state in {CaseState.PRE_REVIEW, CaseState.SUBMITTED}:
+        return [_("综合受理窗口")]
+    if case.state == CaseState.CORRECTION_REQUESTED:
+        return [_("申请人（待补正材料）")]
+    if case.state == CaseState.COMPLETED:
+        return [_("综合受理窗口（待出件）")]
+    names = []
+    for task in tasks:
+        if task.state in TASK_OPEN_STATES and task.department.name not in names:
+            names.append(task.department.name)
+    return names
+
+
+@login_required
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    applicant, case = _case_for(request, number)
+    tasks = list(task_list_for_case(case))
+    departments = {t.pk: t.department.name for t in tasks}
+    materials = list(case.materials.order_by("pk"))
+    correction = case.correction_notice or {}
+    correction_keys = [m.get("key") for m in correction.get("materials", [])]
+    by_key = {m.key: m for m in materials}
+    notices = []
+    if case.accepted_at is not None:
+        notices.append(("accepted", _("受理通知书")))
+    if correction:
+        notices.append(("correction", _("补正告知书")))
+    if case.state == CaseState.REJECTED:
+        notices.append(("rejected", _("不予受理通知书")))
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "case": case,
+            "tasks": tasks,
+            "materials": materials,
+            "timeline": _timeline(case, departments),
+            "holders": _holders(case, tasks),
+            "signal": case_traffic_light(case),
+            "notices": notices,
+            "correction": correction,
+            "correction_materials": [by_key[k] for k in correction_keys if k in by_key],
+            "tolerated": [m for m in materials if m.status == MaterialStatus.TOLERATED_MISSING],
+            "can_supplement": case.state == CaseState.CORRECTION_REQUESTED,
+            "can_supply": case.state in {CaseState.IN_PROGRESS, CaseState.COMPLETED},
+            "can_withdraw": case.state not in CASE_FINAL_STATES
+            and case.state != CaseState.COMPLETED,
+            "commitment_text": COMMITMENT_TEXT,
+            "errors": request.session.pop("portal_errors", {}),
+        },
+    )
+
+
+def _back_with(request: HttpRequest, case: Case, errors: dict[str, str]) -> HttpResponse:
+    request.session["portal_errors"] = errors
+    return redirect("portal:my_case", number=case.number)
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, number: str) -> HttpResponse:
+    """补正: upload what the correction notice listed; the case goes back to the window."""
+    applicant, case = _case_for(request, number)
+    listed = [m.get("key") for m in (case.correction_notice or {}).get("materials", [])]
+    inputs = []
+    for key in listed:
+        upload = request.FILES.get(FILE_PREFIX + key)
+        if upload is not None:
+            inputs.append(MaterialInput(key=key, file=upload))
+        elif request.POST.get(COMMIT_PREFIX + key) == "on":
+            inputs.append(MaterialInput(key=key, commitment=COMMITMENT_TEXT))
+    try:
+        case_supplement(case_id=case.pk, by=applicant, materials=inputs)
+    except DomainError as exc:
+        where, key = field_of(exc)
+        return _back_with(
+            request, case, {key if where == "material" else "supplement": exc.message}
+        )
+    messages.success(request, _("补正材料已提交，窗口将重新审核。"))
+    return redirect("portal:my_case", number=case.number)
+
+
+@login_required
+@require_POST
+def supply_tolerated(request: HttpRequest, number: str, key: str) -> HttpResponse:
+    """补交容缺材料 by its deadline."""
+    applicant, case = _case_for(request, number)
+    upload = request.FILES.get(FILE_PREFIX + key)
+    if upload is None:
+        return _back_with(request, case, {key: _("请选择要补交的文件。")})
+    try:
+        case_supply_tolerated(
+            case_id=case.pk, key=key, material=MaterialInput(key=key, file=upload), by=applicant
+        )
+    except DomainError as exc:
+        return _back_with(request, case, {key: exc.message})
+    messages.success(request, _("容缺材料已补交。"))
+    return redirect("portal:my_case", number=case.number)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """撤回申请, only after the applicant ticked the confirmation."""
+    applicant, case = _case_for(request, number)
+    if request.POST.get("confirm") != "on":
+        return _back_with(request, case, {"withdraw": _("请勾选确认后再撤回。")})
+    try:
+        case_withdraw(case_id=case.pk, by=applicant, reason=request.POST.get("reason", "")[:500])
+    except DomainError as exc:
+        return _back_with(request, case, {"withdraw": exc.message})
+    messages.success(request, _("申请已撤回。"))
+    return redirect("portal:my_case", number=case.number)
