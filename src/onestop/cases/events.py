@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.cases.models import Case, CaseEvent
@@ -92,7 +93,33 @@ def _actor(actor: Actor) -> tuple[int | None, str]:
     return actor.pk, "applicant" if applicant is not None else "user"
 
 
-def event_record(
+def head_set(case: Case, seq: int, digest: str) -> None:
+    """Note the chain head of a case the caller knows (a new case: 0 and "")."""
+    setattr(case, _HEAD, (seq, digest))
+
+
+def _head(case: Case) -> tuple[int, str]:
+    """The case's last (seq, hash), read once per transaction after the row lock is taken.
+
+    A plain statement on the (case, seq) unique index: this runs on every transition, and the
+    ORM would spend more time building it than the database spends answering.
+    """
+    head: tuple[int, str] | None = getattr(case, _HEAD, None)
+    if head is None:
+        table = connection.ops.quote_name(CaseEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT seq, hash FROM {table} WHERE case_id = %s"  # noqa: S608
+                " ORDER BY seq DESC LIMIT 1",
+                [case.pk],
+            )
+            row = cursor.fetchone()
+        head = (row[0], row[1]) if row is not None else (0, "")
+        setattr(case, _HEAD, head)
+    return head
+
+
+def event_build(
     *,
     case: Case,
     kind: EventKind,
@@ -103,12 +130,9 @@ def event_record(
     payload: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Append one event to the case's chain (the caller holds the case row lock)."""
-    head: tuple[int, str] | None = getattr(case, _HEAD, None)
-    if head is None:
-        last = case.events.order_by("-seq").values_list("seq", "hash").first()
-        head = last if last is not None else (0, "")
-    seq, prev_hash = head[0] + 1, head[1]
+    """The next event of the case's chain, unsaved (save with ``events_save``, in order)."""
+    seq, prev_hash = _head(case)
+    seq += 1
     actor_id, role = _actor(actor)
     # JSON round trip: what the database gives back is what was hashed.
     body = json.loads(json.dumps(payload or {}, default=str))
@@ -128,8 +152,39 @@ def event_record(
         prev_hash=prev_hash,
     )
     event.hash = hash_of(event, case_number=case.number)
-    event.save(force_insert=True)
     setattr(case, _HEAD, (seq, event.hash))
+    return event
+
+
+def events_save(events: list[CaseEvent]) -> None:
+    """Insert built events in one statement (the caller holds the case row lock)."""
+    if events:
+        CaseEvent.objects.bulk_create(events)
+
+
+def event_record(
+    *,
+    case: Case,
+    kind: EventKind,
+    actor: Actor,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    """Append one event to the case's chain (the caller holds the case row lock)."""
+    event = event_build(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload,
+        at=at,
+    )
+    event.save(force_insert=True)
     return event
 
 

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
-from onestop.cases.events import Actor, event_record
-from onestop.cases.models import Case, ItemTask
+from onestop.cases.events import Actor, event_build, event_record
+from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind, TaskState, transition
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 
 def case_lock(case_id: int) -> Case:
     """The case row, locked until the transaction ends (every write to a case takes it)."""
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(_("办件不存在。"))
-    return case
+    try:
+        return Case.objects.select_for_update().get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("办件不存在。")) from None
 
 
 def task_lock(task_id: int) -> tuple[Case, ItemTask]:
-    """Lock the task's case, then the task (always in this order, so writers never deadlock)."""
-    case_id = ItemTask.objects.filter(pk=task_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise NotFound(_("子件不存在。"))
-    case = case_lock(case_id)
-    task = ItemTask.objects.select_for_update().select_related("department").get(pk=task_id)
+    """Lock the task's case, then the task (always in this order, so writers never deadlock).
+
+    Two statements: the case row found through the task and locked (only the case row),
+    then the task row.
+    """
+    try:
+        case = Case.objects.select_for_update(of=("self",)).get(tasks__pk=task_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("子件不存在。")) from None
+    task = ItemTask.objects.select_for_update(of=("self",)).get(pk=task_id)
+    task.case = case
     return case, task
 
 
@@ -65,11 +70,15 @@ def case_move(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     fields: Iterable[str] = (),
+    events: list[CaseEvent] | None = None,
 ) -> None:
-    """Transition the (locked) case, save the named fields and record the event."""
+    """Transition the (locked) case, save the named fields and record the event.
+
+    With ``events`` the event is appended there for the caller to save with the others.
+    """
     old = transition(case, to=to, action=action)
     case.save(update_fields=["state", *fields, "updated_at"])
-    event_record(
+    (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
         actor=actor,
@@ -91,11 +100,15 @@ def task_move(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     fields: Iterable[str] = (),
+    events: list[CaseEvent] | None = None,
 ) -> None:
-    """Transition a task of the (locked) case, save the named fields and record the event."""
+    """Transition a task of the (locked) case, save the named fields and record the event.
+
+    With ``events`` the event is appended there for the caller to save with the others.
+    """
     old = transition(task, to=to, action=action)
     task.save(update_fields=["state", *fields, "updated_at"])
-    event_record(
+    (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
         actor=actor,
@@ -104,6 +117,15 @@ def task_move(
         reason=reason,
         payload={"task": task.pk, "item": task.title, **(payload or {})},
     )
+
+
+def _collect(events: list[CaseEvent]) -> Callable[..., CaseEvent]:
+    def build(**kwargs: Any) -> CaseEvent:
+        event = event_build(**kwargs)
+        events.append(event)
+        return event
+
+    return build
 
 
 def require_text(value: str, *, field: str, what: str) -> str:
