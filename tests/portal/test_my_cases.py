@@ -158,3 +158,17 @@ def test_case_page_in_english(as_user, demo):
     assert 'lang="en"' in html
     assert "Progress" in html and "Case number" in html
     assert "My cases" in client.get("/my/cases/").content.decode()
+
+
+@pytest.mark.parametrize("action", ["supplement/", "tolerated/id_card/", "withdraw/"])
+def test_case_actions_refuse_everyone_but_the_applicant(as_user, client, demo, action):
+    case = case_of("enterprise", state=CaseState.IN_PROGRESS)
+    url = f"/my/cases/{case.number}/{action}"
+    anonymous = client.post(url, {"confirm": "on"})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    assert as_user("clerk").post(url, {"confirm": "on"}).status_code == 403
+    assert as_user("liming").post(url, {"confirm": "on"}).status_code == 404
+    assert as_user("enterprise").get(url).status_code == 405  # actions are POST only
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_PROGRESS
