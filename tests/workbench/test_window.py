@@ -142,3 +142,11 @@ def test_material_file_is_served_to_the_clerk(setup, as_user):
     )
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_window_speaks_english_when_asked(setup, as_user, settings):
+    client = as_user(setup.clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("workbench:window_queue")).content.decode()
+    assert 'lang="en"' in page
+    assert "Queue" in page and "Walk-in intake" in page and "No cases waiting." in page
