@@ -106,6 +106,18 @@ class Case(TimestampedModel):
     promised_unit = models.CharField(
         _("承诺时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
     )
+    dispatch_items = models.JSONField(
+        _("分送事项"),
+        null=True,
+        blank=True,
+        help_text=_("提交时按情形确定的事项及其版本、部门、前置关系；受理时据此分送。"),
+    )
+    has_commitments = models.BooleanField(
+        _("含告知承诺"),
+        null=True,
+        blank=True,
+        help_text=_("是否有以告知承诺代替的材料（空：早期办件，需查材料）。"),
+    )
     correction_notice = models.JSONField(
         _("补正告知"),
         null=True,

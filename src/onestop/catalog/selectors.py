@@ -21,9 +21,10 @@ for one proof too many is recoverable, missing one is not); the checker reports 
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -271,8 +272,72 @@ def _depends_on(applicable: set[int], edges: list[tuple[int, int]], node: int) -
     return sorted(found)
 
 
+# Plans of published package versions, per process. A published version never changes, but
+# the plan pins each item's *current* published version, so a hit is checked against that
+# (one query) before use. Drafts are never cached.
+_PLAN_CACHE: OrderedDict[tuple[Any, ...], PackagePlan] = OrderedDict()
+_PLAN_CACHE_SIZE = 256
+_plan_lock = threading.Lock()
+
+
+def _plan_key(package_version: PackageVersion, answers: Any) -> tuple[Any, ...] | None:
+    if (
+        package_version.pk is None
+        or package_version.status != VersionStatus.PUBLISHED
+        or not isinstance(answers, Mapping)
+    ):
+        return None
+    try:
+        canonical = tuple(sorted((str(k), type(v).__name__, repr(v)) for k, v in answers.items()))
+    except TypeError:
+        return None
+    return (
+        package_version.pk,
+        package_version.published_at,
+        package_version.created_at,
+        canonical,
+    )
+
+
+def _plan_copy(plan: PackagePlan, package_version: PackageVersion) -> PackagePlan:
+    return replace(
+        plan,
+        package_version=package_version,
+        answers=dict(plan.answers),
+        items=list(plan.items),
+        materials=list(plan.materials),
+        form_fields=list(plan.form_fields),
+        fees=list(plan.fees),
+    )
+
+
 def package_plan(package_version: PackageVersion, answers: Mapping[str, Any]) -> PackagePlan:
     """What the applicant must do for these answers: items, merged materials, form, time."""
+    key = _plan_key(package_version, answers)
+    if key is None:
+        return _package_plan(package_version, answers)
+    with _plan_lock:
+        cached = _PLAN_CACHE.get(key)
+    if cached is not None:
+        pinned = {p.item_version.pk for p in cached.items}
+        current = set(
+            ServiceItemVersion.objects.filter(
+                item_id__in=[p.item_version.item_id for p in cached.items],
+                status=VersionStatus.PUBLISHED,
+            ).values_list("pk", flat=True)
+        )
+        if current == pinned:
+            return _plan_copy(cached, package_version)
+    plan = _package_plan(package_version, answers)
+    with _plan_lock:
+        _PLAN_CACHE[key] = plan
+        _PLAN_CACHE.move_to_end(key)
+        while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
+            _PLAN_CACHE.popitem(last=False)
+    return _plan_copy(plan, package_version)
+
+
+def _package_plan(package_version: PackageVersion, answers: Mapping[str, Any]) -> PackagePlan:
     cleaned = package_answers_clean(package_version, answers)
     package_items = list(
         package_version.package_items.select_related("item").order_by("order", "pk")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission, Role
-from onestop.cases.events import event_record
+from onestop.cases.events import event_record, head_set
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.numbering import case_number_next
 from onestop.cases.services._common import (
@@ -29,7 +29,7 @@ from onestop.cases.services.materials import (
     material_input_check,
     material_summary,
 )
-from onestop.cases.services.plans import case_plan_for_submit
+from onestop.cases.services.plans import case_plan_for_submit, dispatch_entries
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
@@ -101,6 +101,40 @@ def case_submit(
 
     A retry with the same ``idempotency_key`` by the same ``created_by`` returns the same case.
     """
+    return _submit(
+        applicant=applicant,
+        package_version=package_version,
+        item_version=item_version,
+        answers=answers,
+        form_data=form_data,
+        materials=materials,
+        channel=channel,
+        accepting_region=accepting_region,
+        hall=hall,
+        agent=agent,
+        agent_authorisation=agent_authorisation,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _submit(
+    *,
+    applicant: Applicant,
+    package_version: PackageVersion | None = None,
+    item_version: ServiceItemVersion | None = None,
+    answers: Mapping[str, Any] | None = None,
+    form_data: Mapping[str, Any] | None = None,
+    materials: Sequence[MaterialInput] = (),
+    channel: Channel | str,
+    accepting_region: Region,
+    hall: Hall | None = None,
+    agent: Staff | None = None,
+    agent_authorisation: str = "",
+    created_by: AbstractBaseUser | None = None,
+    idempotency_key: str | None = None,
+) -> Case:
+    """``case_submit`` inside the caller's transaction (no savepoint of its own)."""
     _require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     key = (idempotency_key or "").strip() or None
     if key is not None:
@@ -143,37 +177,44 @@ def case_submit(
 
     now = clock.now()
     initial = CaseState.PRE_REVIEW if channel in REMOTE_CHANNELS else CaseState.SUBMITTED
-    try:
-        with transaction.atomic():
-            case = Case(
-                number=case_number_next(region=accepting_region),
-                title=plan.title,
-                package_version=package_version,
-                item_version=item_version,
-                applicant=applicant,
-                agent=agent,
-                agent_authorisation=agent_authorisation.strip() if agent else "",
-                channel=channel,
-                accepting_region=accepting_region,
-                region_code=accepting_region.code,
-                hall=hall,
-                answers=dict(answers or {}),
-                form_data=form,
-                submitted_at=now,
-                promised_days=plan.promised_days,
-                promised_unit=plan.promised_unit,
-                idempotency_key=key,
-                created_by=created_by,
-            )
-            case.state = initial
-            case.save(force_insert=True)
-    except IntegrityError:
-        existing = (
-            Case.objects.filter(created_by=created_by, idempotency_key=key).first() if key else None
-        )
-        if existing is None:
-            raise
-        return existing
+    case = Case(
+        title=plan.title,
+        package_version=package_version,
+        item_version=item_version,
+        applicant=applicant,
+        agent=agent,
+        agent_authorisation=agent_authorisation.strip() if agent else "",
+        channel=channel,
+        accepting_region=accepting_region,
+        region_code=accepting_region.code,
+        hall=hall,
+        answers=dict(answers or {}),
+        form_data=form,
+        submitted_at=now,
+        promised_days=plan.promised_days,
+        promised_unit=plan.promised_unit,
+        dispatch_items=[e.as_json() for e in dispatch_entries(plan.items)],
+        has_commitments=any(g.commitment.strip() for g in given.values()),
+        idempotency_key=key,
+        created_by=created_by,
+    )
+    case.state = initial
+    if key is None:
+        case.number = case_number_next(region=accepting_region)
+        case.save(force_insert=True)
+    else:
+        # Only a retried submission can collide (on the idempotency key): its savepoint
+        # lets the loser read the winner's case, and gives the number back.
+        try:
+            with transaction.atomic():
+                case.number = case_number_next(region=accepting_region)
+                case.save(force_insert=True)
+        except IntegrityError:
+            existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
+            if existing is None:
+                raise
+            return existing
+    head_set(case, 0, "")  # a new case: its chain starts here
 
     rows = []
     for entry in plan.materials:
@@ -229,7 +270,7 @@ def case_intake(
     region = accepting_region or staff.region
     if not staff.covers(region.code):
         raise PermissionDenied(_("收件地不在您的管辖范围内。"))
-    return case_submit(
+    return _submit(
         applicant=applicant,
         channel=channel,
         accepting_region=region,
@@ -450,6 +491,10 @@ def case_supplement(
         changed = material_apply(row, entry, checked[key])
         row.supplied_at = now
         row.save(update_fields=[*changed, "supplied_at", "updated_at"])
+    fields = []
+    if any(g.commitment.strip() for g in given.values()) and not case.has_commitments:
+        case.has_commitments = True
+        fields.append("has_commitments")
     case_move(
         case,
         to=CaseState.SUBMITTED,
@@ -457,6 +502,7 @@ def case_supplement(
         actor=by,
         action=_("补正"),
         payload={"materials": {k: material_summary(rows[k]) for k in given}},
+        fields=fields,
     )
     return case
 
@@ -526,6 +572,9 @@ def case_supply_tolerated(
     changed = material_apply(row, material, checked)
     row.supplied_at = clock.now()
     row.save(update_fields=[*changed, "supplied_at", "updated_at"])
+    if material.commitment.strip() and not case.has_commitments:
+        case.has_commitments = True
+        case.save(update_fields=["has_commitments", "updated_at"])
     event_record(
         case=case,
         kind=EventKind.TOLERATED_SUPPLIED,

@@ -94,6 +94,70 @@ def case_plan_for_submit(
     )
 
 
+@dataclass(frozen=True)
+class DispatchEntry:
+    """One item to fan out, by ids: what ``Case.dispatch_items`` keeps from the plan."""
+
+    item_version_id: int
+    item_id: int
+    title: str
+    item_code: str
+    department_id: int
+    promised_days: int
+    promised_unit: str
+    package_item_id: int | None = None
+    depends_on: list[int] = field(default_factory=list)  # PackageItem ids
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "item_version": self.item_version_id,
+            "item": self.item_id,
+            "title": self.title,
+            "item_code": self.item_code,
+            "department": self.department_id,
+            "promised_days": self.promised_days,
+            "promised_unit": self.promised_unit,
+            "package_item": self.package_item_id,
+            "depends_on": list(self.depends_on),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DispatchEntry:
+        return cls(
+            item_version_id=data["item_version"],
+            item_id=data["item"],
+            title=data["title"],
+            item_code=data["item_code"],
+            department_id=data["department"],
+            promised_days=data["promised_days"],
+            promised_unit=data["promised_unit"],
+            package_item_id=data["package_item"],
+            depends_on=list(data["depends_on"]),
+        )
+
+
+def dispatch_entries(items: list[DispatchItem]) -> list[DispatchEntry]:
+    """The plan's items as plain ids and values (stored on the case at submission)."""
+    entries = []
+    for entry in items:
+        version = entry.item_version
+        identity = entry.package_item.item if entry.package_item else version.item
+        entries.append(
+            DispatchEntry(
+                item_version_id=version.pk,
+                item_id=version.item_id,
+                title=version.name,
+                item_code=identity.basic_code,
+                department_id=version.department_id,
+                promised_days=version.promised_days,
+                promised_unit=version.promised_unit,
+                package_item_id=entry.package_item.pk if entry.package_item else None,
+                depends_on=list(entry.depends_on),
+            )
+        )
+    return entries
+
+
 def case_plan_items(case: Case) -> list[DispatchItem]:
     """The items to fan out at acceptance, each pinned to its currently published version."""
     if case.package_version_id is None:
