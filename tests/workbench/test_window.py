@@ -150,3 +150,13 @@ def test_the_window_speaks_english_when_asked(setup, as_user, settings):
     page = client.get(reverse("workbench:window_queue")).content.decode()
     assert 'lang="en"' in page
     assert "Queue" in page and "Walk-in intake" in page and "No cases waiting." in page
+
+
+def test_a_case_waiting_for_correction_may_still_be_rejected(setup, as_user):
+    case = setup.case_in(CaseState.CORRECTION_REQUESTED)
+    client = as_user(setup.clerk)
+    page = client.get(desk(case)).content.decode()
+    assert 'id="reject-form"' in page and 'id="accept-form"' not in page
+    client.post(reverse("workbench:window_reject", args=[case.number]), {"reason": "逾期未补正"})
+    case.refresh_from_db()
+    assert case.state == CaseState.REJECTED

@@ -73,6 +73,7 @@ def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "light": case_traffic_light(case),
         "can_act": case.state in (CaseState.PRE_REVIEW, CaseState.SUBMITTED),
         "is_pre_review": case.state == CaseState.PRE_REVIEW,
+        "can_reject": case.state == CaseState.CORRECTION_REQUESTED,
         "nav": "queue",
         "errors": errors,
         "form_action": extra.pop("form_action", ""),
