@@ -131,6 +131,15 @@ def _due(
     )
 
 
+def due_from(start: dt.datetime, promised: int, unit: str) -> Due:
+    """The due date of a clock started at ``start``, not (yet) paused or extended.
+
+    What :func:`due_dates` derives for a case or task whose events show only its start, so
+    services store it when a clock starts instead of re-reading the history.
+    """
+    return _due(start, promised, unit, [], 0, start)
+
+
 def due_dates(case: Case, *, now: dt.datetime | None = None) -> DueDates:
     """Every due date of the case, derived from its events alone (plus the promised limits)."""
     now = now or clock.now()

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission, Role
-from onestop.cases.events import event_record, head_set
-from onestop.cases.models import Case, CaseMaterial
+from onestop.cases.deadlines import due_from
+from onestop.cases.events import event_build, event_record, events_save, head_set
+from onestop.cases.models import Case, CaseEvent, CaseMaterial
 from onestop.cases.numbering import case_number_next
 from onestop.cases.services._common import (
     case_lock,
@@ -40,6 +41,7 @@ from onestop.cases.states import (
     EventKind,
     MaterialStatus,
     require_state,
+    transition,
 )
 from onestop.catalog.models import MaterialNecessity, PackageVersion, ServiceItemVersion
 from onestop.core import clock
@@ -358,26 +360,35 @@ def case_accept(
     first = case.accepted_at is None
     if first:
         case.accepted_at = now
-    case_move(
-        case,
-        to=CaseState.ACCEPTED,
-        kind=EventKind.ACCEPTED,
-        actor=clerk,
-        action=_("受理"),
-        reason=note,
-        payload={
-            "tolerated": {k: v.isoformat() for k, v in tolerated.items()},
-            "again": not first,
-        },
-        fields=["accepted_at"],
+    events: list[CaseEvent] = []
+    old = transition(case, to=CaseState.ACCEPTED, action=_("受理"))
+    events.append(
+        event_build(
+            case=case,
+            kind=EventKind.ACCEPTED,
+            actor=clerk,
+            from_state=old,
+            to_state=CaseState.ACCEPTED,
+            reason=note,
+            payload={
+                "tolerated": {k: v.isoformat() for k, v in tolerated.items()},
+                "again": not first,
+            },
+            at=now,
+        )
     )
     _tolerated_check(case, materials, tolerated)
+    if first:
+        # The clock starts now; its history is only this event, so store what it gives.
+        start = due_from(case.accepted_at, case.promised_days, case.promised_unit)
+        case.due_at, case.due_is_provisional = start.at, start.is_provisional
     if tolerated:
         due = calendar.deadline(case.accepted_at, case.promised_days, case.promised_unit)
         if not first and case.due_at is not None:
             due = calendar.Deadline(
                 case.due_at, clock.local(case.due_at).date(), case.due_is_provisional
             )
+        changed = []
         for material in materials:
             if material.key not in tolerated:
                 continue
@@ -395,17 +406,26 @@ def case_accept(
                 )
             material.status = MaterialStatus.TOLERATED_MISSING
             material.supplement_due_on = on
-            material.save(update_fields=["status", "supplement_due_on", "updated_at"])
-    tasks = tasks_dispatch(case=case, actor=clerk)
-    case_move(
-        case,
-        to=CaseState.IN_PROGRESS,
-        kind=EventKind.PROCESSING_STARTED,
-        actor=clerk,
-        action=_("分送办理"),
-        payload={"tasks": [t.pk for t in tasks]},
+            material.updated_at = now
+            changed.append(material)
+        CaseMaterial.objects.bulk_update(changed, ["status", "supplement_due_on", "updated_at"])
+    tasks = tasks_dispatch(case=case, actor=clerk, now=now, first=first, events=events)
+    old = transition(case, to=CaseState.IN_PROGRESS, action=_("分送办理"))
+    events.append(
+        event_build(
+            case=case,
+            kind=EventKind.PROCESSING_STARTED,
+            actor=clerk,
+            from_state=old,
+            to_state=CaseState.IN_PROGRESS,
+            payload={"tasks": [t.pk for t in tasks]},
+            at=now,
+        )
     )
-    dues_refresh(case)
+    case.save(update_fields=["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"])
+    events_save(events)
+    if not first:
+        dues_refresh(case)  # a re-acceptance: the history has pauses, extensions, rounds
     return case
 
 

@@ -158,9 +158,17 @@ def dispatch_entries(items: list[DispatchItem]) -> list[DispatchEntry]:
     return entries
 
 
-def case_plan_items(case: Case) -> list[DispatchItem]:
-    """The items to fan out at acceptance, each pinned to its currently published version."""
+def case_plan_items(case: Case) -> list[DispatchEntry]:
+    """The items to fan out at acceptance: the versions the application was submitted under.
+
+    Published versions are immutable, so the plan stored at submission is the plan; a case
+    submitted before plans were stored has its plan computed again from the catalogue.
+    """
+    if case.dispatch_items is not None:
+        return [DispatchEntry.from_json(d) for d in case.dispatch_items]
     if case.package_version_id is None:
-        return [DispatchItem(case.item_version)]
+        return dispatch_entries([DispatchItem(case.item_version)])
     plan = package_plan(case.package_version, case.answers)
-    return [DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items]
+    return dispatch_entries(
+        [DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items]
+    )

@@ -4,6 +4,7 @@ combined outcome, and 告知承诺 verification tasks."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
-from onestop.cases.events import Actor, event_record
-from onestop.cases.models import Case, ItemTask, VerificationTask
+from onestop.cases.deadlines import due_from
+from onestop.cases.events import Actor, event_build, event_record
+from onestop.cases.models import Case, CaseEvent, ItemTask, VerificationTask
 from onestop.cases.services._common import (
     case_lock,
     case_move,
@@ -50,20 +52,29 @@ class _Loads:
     def __init__(self) -> None:
         self._by_department: dict[int, list[list[int]]] = {}
 
+    def load(self, department_ids: Iterable[int]) -> None:
+        """Read the counts of every department not read yet, in one grouped query."""
+        wanted = set(department_ids) - set(self._by_department)
+        if not wanted:
+            return
+        for department_id in wanted:
+            self._by_department[department_id] = []
+        rows = (
+            Staff.objects.filter(
+                department_id__in=wanted,
+                is_designated=True,
+                is_active=True,
+                role__in=list(DEPARTMENT_ROLES),
+            )
+            .annotate(load=Count("tasks", filter=Q(tasks__state__in=TASK_INBOX_STATES)))
+            .values_list("department_id", "load", "pk")
+        )
+        for department_id, load, pk in rows:
+            self._by_department[department_id].append([load, pk])
+
     def pick(self, department_id: int) -> int | None:
         """The designated officer with the fewest open tasks (ties: lowest id), or None."""
-        if department_id not in self._by_department:
-            rows = (
-                Staff.objects.filter(
-                    department_id=department_id,
-                    is_designated=True,
-                    is_active=True,
-                    role__in=list(DEPARTMENT_ROLES),
-                )
-                .annotate(load=Count("tasks", filter=Q(tasks__state__in=TASK_INBOX_STATES)))
-                .values_list("load", "pk")
-            )
-            self._by_department[department_id] = [[load, pk] for load, pk in rows]
+        self.load([department_id])
         candidates = self._by_department[department_id]
         if not candidates:
             return None
@@ -72,30 +83,25 @@ class _Loads:
         return best[1]
 
 
-def _make_ready(case: Case, task: ItemTask, *, actor: Actor, loads: _Loads) -> None:
-    task.assignee_id = loads.pick(task.department_id)
-    task.ready_at = clock.now()
-    task_move(
-        case,
-        task,
-        to=TaskState.READY,
-        kind=EventKind.TASK_READY,
-        actor=actor,
-        action=_("就绪"),
-        payload={"assignee": task.assignee_id},
-        fields=["assignee", "ready_at"],
-    )
-
-
-def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
+def tasks_dispatch(
+    *,
+    case: Case,
+    actor: Actor,
+    now: dt.datetime,
+    first: bool,
+    events: list[CaseEvent],
+) -> list[ItemTask]:
     """Fan the (locked) case out: one task per applicable item still undecided.
 
-    Each task is pinned to the item's published version and routed to that version's
-    department at the department's region; a task whose prerequisites are all approved is
-    ready and assigned at once, one with a denied prerequisite is not applicable.
+    Each task is pinned to the item version the application was submitted under and routed
+    to that version's department at the department's region; a task whose prerequisites are
+    all approved is ready, assigned and given its due date at once, one with a denied
+    prerequisite is not applicable. The tasks are inserted in their final state; their
+    ``task_created`` events are appended to ``events`` for the caller to save.
     """
     plan = case_plan_items(case)
-    existing = list(case.tasks.select_related("item_version"))
+    # Tasks exist only once a case has been accepted: a first acceptance has none.
+    existing = [] if first else list(case.tasks.select_related("item_version"))
     decided = {
         (t.package_item_id, t.item_version.item_id)
         for t in existing
@@ -105,39 +111,33 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
         t.package_item_id: t for t in existing if t.state in TASK_DECIDED_STATES
     }
     round_number = max((t.round for t in existing), default=0) + 1
-    departments = {
-        d.pk: d
-        for d in Department.objects.filter(
-            pk__in={p.item_version.department_id for p in plan}
-        ).select_related("region")
+    regions = {
+        pk: (region_id, code)
+        for pk, region_id, code in Department.objects.filter(
+            pk__in={p.department_id for p in plan}
+        ).values_list("pk", "region_id", "region__code")
     }
     # The plan lists items in dependency order, so prerequisites exist before dependants.
-    loads = _Loads()
-    through = ItemTask.depends_on.through
-    links = []
-    created: list[ItemTask] = []
-    now = clock.now()
+    created: list[tuple[ItemTask, list[ItemTask]]] = []
     for entry in plan:
-        key = (entry.package_item.pk if entry.package_item else None, entry.item_version.item_id)
-        if key in decided:
+        if (entry.package_item_id, entry.item_id) in decided:
             continue
-        department = departments[entry.item_version.department_id]
+        region_id, region_code = regions[entry.department_id]
         prerequisites = [by_package_item[pk] for pk in entry.depends_on if pk in by_package_item]
         states = {p.state for p in prerequisites}
-        identity = entry.package_item.item if entry.package_item else entry.item_version.item
         task = ItemTask(
             case=case,
-            package_item=entry.package_item,
-            item_version=entry.item_version,
-            title=entry.item_version.name,
-            item_code=identity.basic_code,
-            department=department,
-            region=department.region,
-            region_code=department.region.code,
+            package_item_id=entry.package_item_id,
+            item_version_id=entry.item_version_id,
+            title=entry.title,
+            item_code=entry.item_code,
+            department_id=entry.department_id,
+            region_id=region_id,
+            region_code=region_code,
             state=TaskState.PENDING,
             round=round_number,
-            promised_days=entry.item_version.promised_days,
-            promised_unit=entry.item_version.promised_unit,
+            promised_days=entry.promised_days,
+            promised_unit=entry.promised_unit,
         )
         if states & {TaskState.DENIED, TaskState.NOT_APPLICABLE}:
             task.state = TaskState.NOT_APPLICABLE
@@ -145,11 +145,21 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
         elif states <= {TaskState.APPROVED}:
             task.state = TaskState.READY
             task.ready_at = now
-            task.assignee_id = loads.pick(department.pk)
-        task.save(force_insert=True)
-        created.append(task)
-        if entry.package_item is not None:
-            by_package_item[entry.package_item.pk] = task
+            due = due_from(now, task.promised_days, task.promised_unit)
+            task.due_at, task.due_is_provisional = due.at, due.is_provisional
+        created.append((task, prerequisites))
+        if entry.package_item_id is not None:
+            by_package_item[entry.package_item_id] = task
+    loads = _Loads()
+    loads.load(t.department_id for t, _p in created if t.state == TaskState.READY)
+    for task, _prerequisites in created:
+        if task.state == TaskState.READY:
+            task.assignee_id = loads.pick(task.department_id)
+    tasks = [task for task, _p in created]
+    ItemTask.objects.bulk_create(tasks)
+    through = ItemTask.depends_on.through
+    links = []
+    for task, prerequisites in created:
         links.extend(through(from_itemtask=task, to_itemtask=p) for p in prerequisites)
         payload = {
             "task": task.pk,
@@ -162,16 +172,20 @@ def tasks_dispatch(*, case: Case, actor: Actor) -> list[ItemTask]:
         }
         if task.state == TaskState.READY:
             payload["assignee"] = task.assignee_id
-        event_record(
-            case=case,
-            kind=EventKind.TASK_CREATED,
-            actor=actor,
-            from_state="",
-            to_state=task.state,
-            payload=payload,
+        events.append(
+            event_build(
+                case=case,
+                kind=EventKind.TASK_CREATED,
+                actor=actor,
+                from_state="",
+                to_state=task.state,
+                payload=payload,
+                at=now,
+            )
         )
-    through.objects.bulk_create(links)
-    return created
+    if links:
+        through.objects.bulk_create(links)
+    return tasks
 
 
 def tasks_close(*, case: Case, actor: Actor, reason: str) -> None:
@@ -188,13 +202,20 @@ def tasks_close(*, case: Case, actor: Actor, reason: str) -> None:
         )
 
 
-def _complete_if_done(case: Case, *, actor: Actor) -> None:
-    """When no task is open any more, the case completes with the combined outcome."""
-    states = list(
-        case.tasks.exclude(state__in=[TaskState.RETURNED, TaskState.CANCELLED]).values_list(
-            "state", flat=True
-        )
-    )
+def _complete_if_done(
+    case: Case,
+    *,
+    actor: Actor,
+    states: list[str] | None = None,
+    events: list[CaseEvent] | None = None,
+) -> None:
+    """When no task is open any more, the case completes with the combined outcome.
+
+    ``states``: the states of the case's tasks, when the caller has just read them.
+    """
+    if states is None:
+        states = list(case.tasks.values_list("state", flat=True))
+    states = [s for s in states if s not in (TaskState.RETURNED, TaskState.CANCELLED)]
     if any(s in TASK_OPEN_STATES for s in states):
         return
     approved = sum(1 for s in states if s == TaskState.APPROVED)
@@ -214,6 +235,22 @@ def _complete_if_done(case: Case, *, actor: Actor) -> None:
         action=_("办结"),
         payload={"outcome": str(outcome), "approved": approved, "tasks": len(states)},
         fields=["outcome", "completed_at"],
+        events=events,
+    )
+
+
+def _make_ready(case: Case, task: ItemTask, *, actor: Actor, loads: _Loads) -> None:
+    task.assignee_id = loads.pick(task.department_id)
+    task.ready_at = clock.now()
+    task_move(
+        case,
+        task,
+        to=TaskState.READY,
+        kind=EventKind.TASK_READY,
+        actor=actor,
+        action=_("就绪"),
+        payload={"assignee": task.assignee_id},
+        fields=["assignee", "ready_at"],
     )
 
 
