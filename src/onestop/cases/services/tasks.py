@@ -5,8 +5,8 @@ combined outcome, and 告知承诺 verification tasks."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
 from onestop.cases.deadlines import due_from
-from onestop.cases.events import Actor, event_build, event_record
+from onestop.cases.events import Actor, event_build, event_record, events_save
 from onestop.cases.models import Case, CaseEvent, ItemTask, VerificationTask
 from onestop.cases.services._common import (
     case_lock,
@@ -26,7 +26,6 @@ from onestop.cases.services._common import (
     task_move,
 )
 from onestop.cases.services.plans import case_plan_items
-from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
     TASK_DECIDED_STATES,
     TASK_INBOX_STATES,
@@ -38,6 +37,7 @@ from onestop.cases.states import (
     TaskState,
     VerificationState,
     require_state,
+    transition,
 )
 from onestop.core import clock
 from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -239,21 +239,6 @@ def _complete_if_done(
     )
 
 
-def _make_ready(case: Case, task: ItemTask, *, actor: Actor, loads: _Loads) -> None:
-    task.assignee_id = loads.pick(task.department_id)
-    task.ready_at = clock.now()
-    task_move(
-        case,
-        task,
-        to=TaskState.READY,
-        kind=EventKind.TASK_READY,
-        actor=actor,
-        action=_("就绪"),
-        payload={"assignee": task.assignee_id},
-        fields=["assignee", "ready_at"],
-    )
-
-
 # ------------------------------------------------------------------------------ actions
 
 
@@ -381,28 +366,36 @@ def task_return(*, task_id: int, officer: Staff, reason: str) -> ItemTask:
     return task
 
 
-def _verification_open(case: Case, task: ItemTask, *, actor: Actor) -> VerificationTask | None:
+def _verification_open(
+    case: Case, task: ItemTask, *, actor: Actor, events: list[CaseEvent]
+) -> VerificationTask | None:
+    if case.has_commitments is False:  # set at submission: nothing was promised instead
+        return None
     keys = [
-        m.key
-        for m in case.materials.filter(status=MaterialStatus.COMMITMENT_SIGNED)
-        if not m.item_names or task.title in m.item_names
+        key
+        for key, names in case.materials.filter(status=MaterialStatus.COMMITMENT_SIGNED)
+        .order_by("pk")
+        .values_list("key", "item_names")
+        if not names or task.title in names
     ]
     if not keys:
         return None
     verification = VerificationTask.objects.create(
         case=case, task=task, department_id=task.department_id, material_keys=keys
     )
-    event_record(
-        case=case,
-        kind=EventKind.VERIFICATION_OPENED,
-        actor=actor,
-        to_state=VerificationState.OPEN,
-        payload={
-            "verification": verification.pk,
-            "task": task.pk,
-            "department": task.department_id,
-            "materials": keys,
-        },
+    events.append(
+        event_build(
+            case=case,
+            kind=EventKind.VERIFICATION_OPENED,
+            actor=actor,
+            to_state=VerificationState.OPEN,
+            payload={
+                "verification": verification.pk,
+                "task": task.pk,
+                "department": task.department_id,
+                "materials": keys,
+            },
+        )
     )
     return verification
 
@@ -414,9 +407,11 @@ def task_approve(*, task_id: int, officer: Staff, opinion: str = "") -> ItemTask
     require_task_officer(officer, task, Permission.TASK_DECIDE)
     require_state(task, {TaskState.CLAIMED}, action=_("作出通过决定"))
     _require_holder(task, officer)
-    task.decided_at = clock.now()
+    now = clock.now()
+    task.decided_at = now
     task.decided_by = officer
     task.opinion = opinion.strip()
+    events: list[CaseEvent] = []
     task_move(
         case,
         task,
@@ -426,29 +421,75 @@ def task_approve(*, task_id: int, officer: Staff, opinion: str = "") -> ItemTask
         action=_("作出通过决定"),
         reason=task.opinion,
         fields=["decided_at", "decided_by", "opinion"],
+        events=events,
     )
-    _verification_open(case, task, actor=officer)
-    loads = _Loads()
-    dependants = list(
-        task.dependants.select_for_update().filter(state=TaskState.PENDING).order_by("pk")
-    )
-    waiting = _prerequisite_states([d.pk for d in dependants])
-    for dependant in dependants:
-        if waiting[dependant.pk] <= {TaskState.APPROVED}:
-            _make_ready(case, dependant, actor=officer, loads=loads)
-    _complete_if_done(case, actor=officer)
-    dues_refresh(case)
+    _verification_open(case, task, actor=officer, events=events)
+    # Every task of the case with its prerequisites, in one read (the case lock keeps them).
+    rows: dict[int, _TaskRow] = {}
+    for pk, state, title, department_id, days, unit, before in case.tasks.values_list(
+        "pk", "state", "title", "department_id", "promised_days", "promised_unit", "depends_on"
+    ):
+        row = rows.setdefault(pk, _TaskRow(pk, state, title, department_id, days, unit))
+        if before is not None:
+            row.before.append(before)
+    ready = [
+        row
+        for pk, row in sorted(rows.items())
+        if row.state == TaskState.PENDING
+        and task.pk in row.before
+        and all(rows[b].state == TaskState.APPROVED for b in row.before)
+    ]
+    if ready:
+        _make_ready(case, ready, actor=officer, now=now, events=events)
+    else:
+        _complete_if_done(
+            case, actor=officer, states=[r.state for r in rows.values()], events=events
+        )
+    events_save(events)
     return task
 
 
-def _prerequisite_states(task_ids: Iterable[int]) -> dict[int, set[str]]:
-    through = ItemTask.depends_on.through
-    states: dict[int, set[str]] = defaultdict(set)
-    for after, state in through.objects.filter(from_itemtask_id__in=list(task_ids)).values_list(
-        "from_itemtask_id", "to_itemtask__state"
-    ):
-        states[after].add(state)
-    return states
+@dataclass
+class _TaskRow:
+    pk: int
+    state: str
+    title: str
+    department_id: int
+    promised_days: int
+    promised_unit: str
+    before: list[int] = field(default_factory=list)
+
+
+def _make_ready(
+    case: Case, rows: list[_TaskRow], *, actor: Actor, now: dt.datetime, events: list[CaseEvent]
+) -> None:
+    """Pending tasks whose prerequisites are approved: ready, assigned, due dates set."""
+    loads = _Loads()
+    loads.load(r.department_id for r in rows)
+    tasks = []
+    for row in rows:
+        task = ItemTask(pk=row.pk, state=row.state)
+        transition(task, to=TaskState.READY, action=_("就绪"))
+        task.assignee_id = loads.pick(row.department_id)
+        task.ready_at = now
+        due = due_from(now, row.promised_days, row.promised_unit)
+        task.due_at, task.due_is_provisional = due.at, due.is_provisional
+        task.updated_at = now
+        tasks.append(task)
+        events.append(
+            event_build(
+                case=case,
+                kind=EventKind.TASK_READY,
+                actor=actor,
+                from_state=row.state,
+                to_state=TaskState.READY,
+                payload={"task": row.pk, "item": row.title, "assignee": task.assignee_id},
+                at=now,
+            )
+        )
+    ItemTask.objects.bulk_update(
+        tasks, ["state", "assignee", "ready_at", "due_at", "due_is_provisional", "updated_at"]
+    )
 
 
 @transaction.atomic
