@@ -14,7 +14,8 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("ONESTOP_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if not k.startswith("ONESTOP_")
+        and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="onestop.config.settings",
