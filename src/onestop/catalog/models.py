@@ -157,6 +157,29 @@ CONDITION_HELP = _(
     '组合：{"all": [...]}、{"any": [...]}、{"not": {...}}；运算符：==、!=、>、>=、<、<=、in。'
 )
 
+
+class VersionedModel(TimestampedModel):
+    """A version of a catalog entry: draft → published (immutable) → retired."""
+
+    version = models.PositiveIntegerField(_("版本号"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("废止时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 # ---------------------------------------------------------------------------------- items
 
 
@@ -175,26 +198,12 @@ class ServiceItem(TimestampedModel):
         return f"{self.name}（{self.basic_code}）"
 
 
-class ServiceItemVersion(TimestampedModel):
+class ServiceItemVersion(VersionedModel):
     """One version of an item's implementation list (实施清单); frozen once published."""
 
     item = models.ForeignKey(
         ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="versions"
     )
-    version = models.PositiveIntegerField(_("版本号"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    retired_at = models.DateTimeField(_("废止时间"), null=True, blank=True)
 
     # identity
     name = models.CharField(_("事项名称"), max_length=200)
@@ -441,26 +450,12 @@ class Package(TimestampedModel):
         return f"{self.name}（{self.code}）"
 
 
-class PackageVersion(TimestampedModel):
+class PackageVersion(VersionedModel):
     """One version of a package: items, their DAG, situations, merged form; frozen once published."""
 
     package = models.ForeignKey(
         Package, verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="versions"
     )
-    version = models.PositiveIntegerField(_("版本号"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    retired_at = models.DateTimeField(_("废止时间"), null=True, blank=True)
 
     name = models.CharField(_("名称"), max_length=200, help_text=_("如：我要开办企业"))
     summary = models.TextField(_("简介"), blank=True)

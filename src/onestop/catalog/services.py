@@ -127,6 +127,40 @@ def _fields_of(model: type[models.Model], *, skip: set[str]) -> list[str]:
     ]
 
 
+# What a new draft does not copy from its source version.
+_VERSION_META = {"version", "status", "published_at", "published_by", "retired_at"}
+_VERSION_META |= {"created_at", "updated_at"}
+
+
+def _draft_next(
+    *, identity: ServiceItem | Package, parent: str, from_version: Any, what: str
+) -> tuple[Any, Any]:
+    """Lock the identity, refuse a second draft, and create the next version as a copy of
+    ``from_version`` (default: the published one, else the latest). Returns (source, draft)."""
+    identity = type(identity).objects.select_for_update().get(pk=identity.pk)
+    versions = identity.versions
+    existing = versions.filter(status=VersionStatus.DRAFT).first()
+    if existing is not None:
+        raise Conflict(
+            _("%(name)s 已有草稿版本 v%(version)s，请直接修改该草稿。")
+            % {"name": identity.name, "version": existing.version}
+        )
+    if from_version is None:
+        from_version = (
+            versions.filter(status=VersionStatus.PUBLISHED).first()
+            or versions.order_by("-version").first()
+        )
+    elif getattr(from_version, f"{parent}_id") != identity.pk:
+        raise ValidationFailed(_("来源版本不属于该%(what)s") % {"what": what}, field="from_version")
+    if from_version is None:
+        raise ValidationFailed(_("%(name)s 没有可复制的版本") % {"name": identity.name})
+    number = (versions.aggregate(m=Max("version"))["m"] or 0) + 1
+    model = type(from_version)
+    values = {n: getattr(from_version, n) for n in _fields_of(model, skip=_VERSION_META | {parent})}
+    draft = model.objects.create(**{parent: identity}, version=number, **values)
+    return from_version, draft
+
+
 # ------------------------------------------------------------------------------------ items
 
 
@@ -154,29 +188,9 @@ def item_version_create_draft(
     *, item: ServiceItem, from_version: ServiceItemVersion | None = None
 ) -> ServiceItemVersion:
     """A new draft copied (with materials, steps, fees) from the published or latest version."""
-    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
-    existing = item.versions.filter(status=VersionStatus.DRAFT).first()
-    if existing is not None:
-        raise Conflict(
-            _("%(name)s 已有草稿版本 v%(version)s，请直接修改该草稿。")
-            % {"name": item.name, "version": existing.version}
-        )
-    if from_version is None:
-        from_version = (
-            item.versions.filter(status=VersionStatus.PUBLISHED).first()
-            or item.versions.order_by("-version").first()
-        )
-    elif from_version.item_id != item.pk:
-        raise ValidationFailed(_("来源版本不属于该事项"), field="from_version")
-    if from_version is None:
-        raise ValidationFailed(_("%(name)s 没有可复制的版本") % {"name": item.name})
-    number = (item.versions.aggregate(m=Max("version"))["m"] or 0) + 1
-    skip = {"id", "item", "version", "status", "published_at", "published_by", "retired_at"}
-    skip |= {"created_at", "updated_at"}
-    values = {
-        name: getattr(from_version, name) for name in _fields_of(ServiceItemVersion, skip=skip)
-    }
-    draft = ServiceItemVersion.objects.create(item=item, version=number, **values)
+    from_version, draft = _draft_next(
+        identity=item, parent="item", from_version=from_version, what=_("事项")
+    )
     for model in (MaterialRequirement, ProcessStep, FeeItem):
         names = _fields_of(model, skip={"id", "item_version"})
         model.objects.bulk_create(
@@ -343,27 +357,9 @@ def package_version_create_draft(
     *, package: Package, from_version: PackageVersion | None = None
 ) -> PackageVersion:
     """A new draft copied (items, dependencies, questions, form) from the published or latest."""
-    package = Package.objects.select_for_update().get(pk=package.pk)
-    existing = package.versions.filter(status=VersionStatus.DRAFT).first()
-    if existing is not None:
-        raise Conflict(
-            _("%(name)s 已有草稿版本 v%(version)s，请直接修改该草稿。")
-            % {"name": package.name, "version": existing.version}
-        )
-    if from_version is None:
-        from_version = (
-            package.versions.filter(status=VersionStatus.PUBLISHED).first()
-            or package.versions.order_by("-version").first()
-        )
-    elif from_version.package_id != package.pk:
-        raise ValidationFailed(_("来源版本不属于该一件事"), field="from_version")
-    if from_version is None:
-        raise ValidationFailed(_("%(name)s 没有可复制的版本") % {"name": package.name})
-    number = (package.versions.aggregate(m=Max("version"))["m"] or 0) + 1
-    skip = {"id", "package", "version", "status", "published_at", "published_by", "retired_at"}
-    skip |= {"created_at", "updated_at"}
-    values = {n: getattr(from_version, n) for n in _fields_of(PackageVersion, skip=skip)}
-    draft = PackageVersion.objects.create(package=package, version=number, **values)
+    from_version, draft = _draft_next(
+        identity=package, parent="package", from_version=from_version, what=_("一件事")
+    )
 
     item_map: dict[int, PackageItem] = {}
     for old in from_version.package_items.order_by("pk"):
