@@ -73,3 +73,15 @@ def test_an_unparseable_body_is_explained_in_chinese(client):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "请求内容无法解析"
+
+
+@pytest.mark.parametrize("body", ["{x", "{not json", "[1,"])
+def test_every_unparseable_body_gets_the_same_chinese_title(client, body):
+    response = client.post("/api/auth/token", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["title"] == "请求内容无法解析"
+
+
+def test_problems_follow_the_language_of_the_request(client):
+    response = client.get("/api/auth/me", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["title"] == "Not logged in"

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.core.errors import ValidationFailed
 
@@ -34,7 +35,7 @@ _KINDS_OPS = {
 
 class ConditionError(ValidationFailed):
     code = "invalid_condition"
-    title = "适用情形条件有误"
+    title = gettext_lazy("适用情形条件有误")
 
 
 @dataclass(frozen=True)

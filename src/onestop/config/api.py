@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -39,9 +40,9 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     body = {
         "type": "https://onestop.invalid/problems/validation_failed",
-        "title": "输入有误",
+        "title": gettext("输入有误"),
         "status": 422,
-        "detail": "请求内容不符合接口要求，详见 errors。",
+        "detail": gettext("请求内容不符合接口要求，详见 errors。"),
         "code": "validation_failed",
         "errors": exc.errors,
     }
@@ -52,9 +53,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     body = {
         "type": "https://onestop.invalid/problems/unauthenticated",
-        "title": "未登录",
+        "title": gettext("未登录"),
         "status": 401,
-        "detail": "请先登录，或在 Authorization 头中提供有效的令牌。",
+        "detail": gettext("请先登录，或在 Authorization 头中提供有效的令牌。"),
         "code": "unauthenticated",
     }
     return problem(request, body, 401)
@@ -64,9 +65,11 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     body = {
         "type": "https://onestop.invalid/problems/request_too_large",
-        "title": "请求内容过大",
+        "title": gettext("请求内容过大"),
         "status": 413,
-        "detail": "请求体超过了 JSON 请求的大小上限；较大的文件请用 multipart 上传接口提交。",
+        "detail": gettext(
+            "请求体超过了 JSON 请求的大小上限；较大的文件请用 multipart 上传接口提交。"
+        ),
         "code": "request_too_large",
     }
     return problem(request, body, 413)
@@ -88,12 +91,15 @@ _NINJA_MESSAGES = {
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc.message)
-    title, detail = _NINJA_MESSAGES.get(message, (message, message))
+    title, detail = next(
+        (known for prefix, known in _NINJA_MESSAGES.items() if message.startswith(prefix)),
+        (message, message),
+    )
     body = {
         "type": "about:blank",
-        "title": title,
+        "title": str(title),
         "status": exc.status_code,
-        "detail": detail,
+        "detail": str(detail),
     }
     return problem(request, body, exc.status_code)
 

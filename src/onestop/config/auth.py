@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
@@ -25,7 +26,7 @@ _SALT = "onestop.api-token"
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
-    title = "未登录"
+    title = gettext_lazy("未登录")
 
 
 def _fingerprint(user: Any) -> str:
@@ -98,7 +99,7 @@ class MeOut(Schema):
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        raise Unauthenticated("用户名或密码错误。")
+        raise Unauthenticated(gettext("用户名或密码错误。"))
     return TokenOut(token=token_issue(user), expires_in=settings.ONESTOP_API_TOKEN_MAX_AGE)
 
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from onestop.config.api import api
 
-admin.site.site_header = "onestop 一件事一次办 管理后台"
+admin.site.site_header = gettext_lazy("onestop 一件事一次办 管理后台")
 admin.site.site_title = "onestop"
-admin.site.index_title = "政务服务一体化平台"
+admin.site.index_title = gettext_lazy("政务服务一体化平台")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 
 class DomainError(Exception):
     """A request that breaks a domain rule. Subclasses set ``status`` and ``code``."""
 
     status = 400
     code = "invalid"
-    title = "请求不符合业务规则"
+    title = gettext_lazy("请求不符合业务规则")
 
     def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -25,7 +27,7 @@ class DomainError(Exception):
     def as_problem(self) -> dict[str, Any]:
         problem: dict[str, Any] = {
             "type": f"https://onestop.invalid/problems/{self.code}",
-            "title": self.title,
+            "title": str(self.title),
             "status": self.status,
             "detail": self.message,
             "code": self.code,
@@ -40,19 +42,19 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
-    title = "输入有误"
+    title = gettext_lazy("输入有误")
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    title = "未找到"
+    title = gettext_lazy("未找到")
 
 
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
-    title = "无权操作"
+    title = gettext_lazy("无权操作")
 
 
 class Conflict(DomainError):
@@ -60,9 +62,9 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-    title = "状态冲突"
+    title = gettext_lazy("状态冲突")
 
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
-    title = "不允许的状态变更"
+    title = gettext_lazy("不允许的状态变更")

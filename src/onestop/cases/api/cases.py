@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -57,7 +58,7 @@ class IdempotencyKeyReused(ValidationFailed):
     """The IETF idempotency-key draft answers a reused key with another body by 422."""
 
     code = "idempotency_key_reused"
-    title = "幂等键已用于另一份申请"
+    title = gettext_lazy("幂等键已用于另一份申请")
 
 
 def _target(body: ApplicationIn) -> tuple[PackageVersion | None, ServiceItemVersion | None]:
