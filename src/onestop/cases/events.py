@@ -17,6 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 
 from onestop.accounts.models import Applicant, Staff
+from onestop.cases import sql
 from onestop.cases.models import Case, CaseEvent
 from onestop.cases.states import CaseState, EventKind
 from onestop.core import clock
@@ -98,6 +99,11 @@ def head_set(case: Case, seq: int, digest: str) -> None:
     setattr(case, _HEAD, (seq, digest))
 
 
+def head_known(case: Case) -> bool:
+    """Whether the case's chain head has been read in this transaction."""
+    return getattr(case, _HEAD, None) is not None
+
+
 def _head(case: Case) -> tuple[int, str]:
     """The case's last (seq, hash), read once per transaction after the row lock is taken.
 
@@ -158,8 +164,7 @@ def event_build(
 
 def events_save(events: list[CaseEvent]) -> None:
     """Insert built events in one statement (the caller holds the case row lock)."""
-    if events:
-        CaseEvent.objects.bulk_create(events)
+    sql.rows_insert(events)
 
 
 def event_record(
@@ -184,7 +189,7 @@ def event_record(
         payload=payload,
         at=at,
     )
-    event.save(force_insert=True)
+    sql.rows_insert([event])
     return event
 
 

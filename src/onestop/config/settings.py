@@ -140,6 +140,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("ONESTOP_DB_SERVER_SIDE_BINDING", default=False):
+    # psycopg binds parameters on the server and prepares a statement run five times.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,6 +191,16 @@ ONESTOP_WARN_REMAINING_RATIO = env_number("ONESTOP_WARN_REMAINING_RATIO", 0.2, f
 
 # A CJK TrueType/TTC font to embed in PDFs; empty = look for Debian's WenQuanYi / Noto CJK.
 ONESTOP_PDF_FONT = env("ONESTOP_PDF_FONT")
+
+# Background work: a broker URL sends tasks to Celery workers; none runs them in-process.
+CELERY_BROKER_URL = env("ONESTOP_BROKER_URL")
+CELERY_RESULT_BACKEND = env("ONESTOP_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Largest uploaded material accepted (bytes).
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

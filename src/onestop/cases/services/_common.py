@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
-from onestop.cases.events import Actor, event_build, event_record
+from onestop.cases import sql
+from onestop.cases.events import Actor, event_build, event_record, head_known, head_set
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind, TaskState, transition
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -17,25 +18,21 @@ from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 def case_lock(case_id: int) -> Case:
     """The case row, locked until the transaction ends (every write to a case takes it)."""
-    try:
-        return Case.objects.select_for_update().get(pk=case_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("办件不存在。")) from None
+    case = sql.case_row_lock(case_id)
+    if case is None:
+        raise NotFound(_("办件不存在。"))
+    return case
 
 
 def task_lock(task_id: int) -> tuple[Case, ItemTask]:
     """Lock the task's case, then the task (always in this order, so writers never deadlock).
 
-    Two statements: the case row found through the task and locked (only the case row),
-    then the task row.
+    One statement (``sql.case_task_lock``): the task joined to its case, both rows locked.
     """
-    try:
-        case = Case.objects.select_for_update(of=("self",)).get(tasks__pk=task_id)
-    except Case.DoesNotExist:
-        raise NotFound(_("子件不存在。")) from None
-    task = ItemTask.objects.select_for_update(of=("self",)).get(pk=task_id)
-    task.case = case
-    return case, task
+    rows = sql.case_task_lock(task_id)
+    if rows is None:
+        raise NotFound(_("子件不存在。"))
+    return rows
 
 
 def require_window(staff: Staff, case: Case, permission: Permission) -> None:
@@ -77,7 +74,7 @@ def case_move(
     With ``events`` the event is appended there for the caller to save with the others.
     """
     old = transition(case, to=to, action=action)
-    case.save(update_fields=["state", *fields, "updated_at"])
+    _save_reading_head(case, case, ["state", *fields, "updated_at"])
     (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
@@ -107,7 +104,7 @@ def task_move(
     With ``events`` the event is appended there for the caller to save with the others.
     """
     old = transition(task, to=to, action=action)
-    task.save(update_fields=["state", *fields, "updated_at"])
+    _save_reading_head(case, task, ["state", *fields, "updated_at"])
     (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
@@ -117,6 +114,16 @@ def task_move(
         reason=reason,
         payload={"task": task.pk, "item": task.title, **(payload or {})},
     )
+
+
+def _save_reading_head(case: Case, obj: Case | ItemTask, fields: list[str]) -> None:
+    """Save the fields; the statement also reads the case's chain head if not read yet."""
+    if head_known(case):
+        sql.row_update(obj, fields)
+    else:
+        head = sql.row_update(obj, fields, chain_head_of=case.pk)
+        if head is not None:
+            head_set(case, *head)
 
 
 def _collect(events: list[CaseEvent]) -> Callable[..., CaseEvent]:

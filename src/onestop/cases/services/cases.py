@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission, Role
+from onestop.cases import sql
 from onestop.cases.deadlines import due_from
 from onestop.cases.events import event_build, event_record, events_save, head_set
 from onestop.cases.models import Case, CaseEvent, CaseMaterial
@@ -203,7 +204,7 @@ def _submit(
     case.state = initial
     if key is None:
         case.number = case_number_next(region=accepting_region)
-        case.save(force_insert=True)
+        sql.rows_insert([case])
     else:
         # Only a retried submission can collide (on the idempotency key): its savepoint
         # lets the loser read the winner's case, and gives the number back.
@@ -233,7 +234,7 @@ def _submit(
         elif entry.is_held_by_government:
             row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
         rows.append(row)
-    CaseMaterial.objects.bulk_create(rows)
+    sql.rows_insert(rows)
     event_record(
         case=case,
         kind=EventKind.SUBMITTED,
@@ -422,7 +423,7 @@ def case_accept(
             at=now,
         )
     )
-    case.save(update_fields=["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"])
+    sql.row_update(case, ["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"])
     events_save(events)
     if not first:
         dues_refresh(case)  # a re-acceptance: the history has pauses, extensions, rounds

@@ -1,0 +1,267 @@
+"""Hand-written SQL for the hottest statements of the case engine.
+
+Every transition locks its case (and task), updates a row or two and appends events. Through
+the ORM each of these statements costs more Python time (query compilation, model set-up)
+than the database needs to answer it, so the services run these few through the cursor:
+
+* ``case_task_lock``: the case and one of its tasks in one ``SELECT … FOR UPDATE OF c, t``
+  (PostgreSQL locks in the order the ``OF`` list names them: the case first, as every other
+  writer does, so writers never deadlock; a waiter gets the rows as the holder committed
+  them). On SQLite the same select without the lock clause (a write transaction there is
+  already exclusive).
+* ``case_row_lock``: the case by primary key, locked.
+* ``row_update``: ``UPDATE … SET <named fields>, updated_at WHERE id = %s`` — what
+  ``save(update_fields=…)`` sends, without building it each time.
+* ``rows_insert``: the events of a transition in one ``INSERT … RETURNING id``.
+
+Rows become model instances through ``Model.from_db`` after the same value converters the
+ORM applies, and values are written through each field's ``get_db_prep_save``, so the
+instances and rows are exactly what the ORM would give and store. Values are always passed
+as parameters; only table and column names (from the models' metadata, quoted by the
+backend) are formatted into the SQL. Only the services call these, inside their atomic block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import DatabaseError, connection
+from django.db.models import Model
+
+from onestop.accounts.models import Staff
+from onestop.cases.models import Case, CaseEvent, ItemTask
+
+M = TypeVar("M", bound=Model)
+
+_Converter = Callable[[Any, Any, Any], Any]
+
+_sql_cache: dict[tuple[Any, ...], str] = {}
+_reader_cache: dict[tuple[str, type[Model]], list[tuple[int, list[Any], Any]]] = {}
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f"{alias}.{_q(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _readers(model: type[Model]) -> list[tuple[int, list[Any], Any]]:
+    """Per field that needs it: (index, converters, column expression), as the ORM applies."""
+    key = (connection.vendor, model)
+    readers = _reader_cache.get(key)
+    if readers is None:
+        readers = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            col = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if converters:
+                readers.append((index, converters, col))
+        _reader_cache[key] = readers
+    return readers
+
+
+def _instance(model: type[M], values: Sequence[Any]) -> M:
+    row = list(values)
+    for index, converters, col in _readers(model):
+        value = row[index]
+        for converter in converters:
+            value = converter(value, col, connection)
+        row[index] = value
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, row)
+
+
+def _lock_clause(of: str) -> str:
+    return f" FOR UPDATE OF {of}" if connection.features.has_select_for_update_of else ""
+
+
+def case_task_lock(task_id: int) -> tuple[Case, ItemTask] | None:
+    """The task and its case, both locked (the case first); None when there is no such task."""
+    key = ("case_task_lock", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        sql = (
+            f"SELECT {_columns(Case, 'c')}, {_columns(ItemTask, 't')}"  # noqa: S608
+            f" FROM {_q(Case._meta.db_table)} c"
+            f" INNER JOIN {_q(ItemTask._meta.db_table)} t"
+            f" ON t.{_q(ItemTask._meta.get_field('case').column)} = c.{_q(Case._meta.pk.column)}"
+            f" WHERE t.{_q(ItemTask._meta.pk.column)} = %s{_lock_clause('c, t')}"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [task_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(Case._meta.concrete_fields)
+    case = _instance(Case, row[:split])
+    task = _instance(ItemTask, row[split:])
+    task.case = case
+    return case, task
+
+
+def case_row_lock(case_id: int) -> Case | None:
+    """The case, locked until the transaction ends; None when there is no such case."""
+    key = ("case_row_lock", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        sql = (
+            f"SELECT {_columns(Case, 'c')} FROM {_q(Case._meta.db_table)} c"  # noqa: S608
+            f" WHERE c.{_q(Case._meta.pk.column)} = %s{_lock_clause('c')}"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id])
+        row = cursor.fetchone()
+    return None if row is None else _instance(Case, row)
+
+
+def row_update(
+    obj: Model, fields: Iterable[str], *, as_set: bool = False, chain_head_of: int | None = None
+) -> tuple[int, str] | None:
+    """``obj.save(update_fields=fields)`` in one plain UPDATE (auto_now fields stamped).
+
+    ``as_set``: write the values as they are on the instance, auto_now fields included
+    (what ``bulk_update`` does). ``chain_head_of``: a case id whose event-chain head (last
+    seq and hash, ``(0, "")`` for none) the same statement returns. The caller holds that
+    case's row lock, and this statement's snapshot is taken after the lock was granted, so
+    the head is the committed one (a round trip saved on every transition).
+    """
+    meta = obj._meta
+    names = tuple(dict.fromkeys(fields))
+    with_head = chain_head_of is not None
+    key = ("row_update", connection.vendor, type(obj), names, with_head)
+    sql = _sql_cache.get(key)
+    targets = [meta.get_field(name) for name in names]
+    if sql is None:
+        assignments = ", ".join(f"{_q(f.column)} = %s" for f in targets)
+        sql = (
+            f"UPDATE {_q(meta.db_table)} SET {assignments}"  # noqa: S608
+            f" WHERE {_q(meta.pk.column)} = %s"
+        )
+        if with_head:
+            event = CaseEvent._meta
+            last = (
+                f" FROM {_q(event.db_table)} e WHERE e.{_q(event.get_field('case').column)} = %s"
+                f" ORDER BY e.{_q(event.get_field('seq').column)} DESC LIMIT 1)"
+            )
+            sql += (
+                f" RETURNING (SELECT e.{_q(event.get_field('seq').column)}{last},"
+                f" (SELECT e.{_q(event.get_field('hash').column)}{last}"
+            )
+        _sql_cache[key] = sql
+    params = [
+        f.get_db_prep_save(
+            getattr(obj, f.attname) if as_set else f.pre_save(obj, False), connection
+        )
+        for f in targets
+    ]
+    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    if with_head:
+        params += [chain_head_of, chain_head_of]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone() if with_head else None
+        missing = row is None if with_head else cursor.rowcount == 0
+    if missing and not as_set:  # as save(update_fields=…) does
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    return None if row is None else (row[0] or 0, row[1] or "")
+
+
+def rows_insert(objs: Sequence[M]) -> None:
+    """Insert new instances of one model in one statement and set their primary keys."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    key = ("rows_insert", connection.vendor, model, len(objs))
+    sql = _sql_cache.get(key)
+    if sql is None:
+        columns = ", ".join(_q(f.column) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {_q(meta.db_table)} ({columns})"  # noqa: S608
+            f" VALUES {', '.join([row] * len(objs))} RETURNING {_q(meta.pk.column)}"
+        )
+        _sql_cache[key] = sql
+    params: list[Any] = []
+    for obj in objs:
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pks = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def case_task_rows(case_id: int) -> list[tuple[int, str, str, int, int, str, int | None]]:
+    """Every task of the case with its prerequisites: (pk, state, title, department_id,
+    promised_days, promised_unit, prerequisite pk or None), one row per prerequisite."""
+    key = ("case_task_rows", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        meta = ItemTask._meta
+        depends_on = meta.get_field("depends_on")
+        through = depends_on.remote_field.through._meta.db_table
+        columns = ", ".join(
+            f"t.{_q(meta.get_field(name).column)}"
+            for name in ("id", "state", "title", "department", "promised_days", "promised_unit")
+        )
+        sql = (
+            f"SELECT {columns}, d.{_q(depends_on.m2m_reverse_name())}"  # noqa: S608
+            f" FROM {_q(meta.db_table)} t LEFT OUTER JOIN {_q(through)} d"
+            f" ON d.{_q(depends_on.m2m_column_name())} = t.{_q(meta.pk.column)}"
+            f" WHERE t.{_q(meta.get_field('case').column)} = %s"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id])
+        return list(cursor.fetchall())
+
+
+def designated_loads(
+    department_ids: Sequence[int], *, roles: Sequence[str], inbox_states: Sequence[str]
+) -> list[tuple[int, int, int]]:
+    """The active designated officers (of ``roles``) of the departments with their count of
+    tasks in ``inbox_states``: (department_id, load, staff pk), in no particular order."""
+    if not department_ids:
+        return []
+    key = (
+        "designated_loads",
+        connection.vendor,
+        len(department_ids),
+        len(roles),
+        len(inbox_states),
+    )
+    sql = _sql_cache.get(key)
+    if sql is None:
+        staff, task = Staff._meta, ItemTask._meta
+
+        def col(meta: Any, name: str) -> str:
+            return _q(meta.get_field(name).column)
+
+        def marks(n: int) -> str:
+            return ", ".join(["%s"] * n)
+
+        sql = (
+            f"SELECT s.{col(staff, 'department')},"  # noqa: S608
+            f" COUNT(CASE WHEN t.{col(task, 'state')} IN ({marks(len(inbox_states))})"
+            f" THEN t.{_q(task.pk.column)} END), s.{_q(staff.pk.column)}"
+            f" FROM {_q(staff.db_table)} s LEFT OUTER JOIN {_q(task.db_table)} t"
+            f" ON t.{col(task, 'assignee')} = s.{_q(staff.pk.column)}"
+            f" WHERE s.{col(staff, 'department')} IN ({marks(len(department_ids))})"
+            f" AND s.{col(staff, 'is_active')} AND s.{col(staff, 'is_designated')}"
+            f" AND s.{col(staff, 'role')} IN ({marks(len(roles))})"
+            f" GROUP BY s.{_q(staff.pk.column)}, s.{col(staff, 'department')}"
+        )
+        _sql_cache[key] = sql
+    params = [*map(str, inbox_states), *department_ids, *map(str, roles)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
