@@ -11,9 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from onestop.cases.models import Case
-from onestop.cases.services import case_terminate_overdue_tolerated, dues_refresh_locked
-from onestop.cases.states import CASE_CLOCK_STATES
+from onestop.cases.maintenance import dues_refresh_all
+from onestop.cases.services import case_terminate_overdue_tolerated
 
 
 class Command(BaseCommand):
@@ -32,11 +31,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"terminated {number}")
             self.stdout.write(f"{len(numbers)} cases terminated.")
             return
-        cases = Case.objects.filter(state__in=CASE_CLOCK_STATES)
-        if options["provisional"]:
-            cases = cases.filter(due_is_provisional=True)
-        count = 0
-        for case_id in cases.values_list("pk", flat=True).iterator():
-            dues_refresh_locked(case_id=case_id)
-            count += 1
+        count = dues_refresh_all(provisional_only=options["provisional"])
         self.stdout.write(f"{count} cases recomputed.")

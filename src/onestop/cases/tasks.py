@@ -1,0 +1,20 @@
+"""Celery tasks of the case engine; each takes plain values and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from onestop.cases.maintenance import dues_refresh_all
+from onestop.cases.services import case_terminate_overdue_tolerated
+
+
+@shared_task(name="onestop.cases.tasks.cases_sweep_overdue_tolerated")
+def cases_sweep_overdue_tolerated() -> list[str]:
+    """Terminate cases whose tolerated (容缺) material is past its supplement date."""
+    return case_terminate_overdue_tolerated()
+
+
+@shared_task(name="onestop.cases.tasks.cases_refresh_dues")
+def cases_refresh_dues(*, provisional_only: bool = False) -> int:
+    """Recompute stored due dates from the events (after a new year's schedule is published)."""
+    return dues_refresh_all(provisional_only=provisional_only)

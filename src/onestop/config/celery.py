@@ -1,0 +1,33 @@
+"""Celery: background and periodic work.
+
+With ``ONESTOP_BROKER_URL`` set (e.g. ``redis://127.0.0.1:6379/0``) tasks go to the broker
+and a worker runs them: ``celery -A onestop.config.celery worker --beat``. Without it (the
+embedded default) tasks run eagerly in the calling process, so nothing else needs to run.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.config.settings")
+
+app = Celery("onestop")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Times are Asia/Shanghai (CELERY_TIMEZONE): the sweeps run after midnight, when a
+# supplement date that ended yesterday has passed.
+app.conf.beat_schedule = {
+    "terminate-overdue-tolerated": {
+        "task": "onestop.cases.tasks.cases_sweep_overdue_tolerated",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "refresh-provisional-dues": {
+        "task": "onestop.cases.tasks.cases_refresh_dues",
+        "schedule": crontab(hour=1, minute=0),
+        "kwargs": {"provisional_only": True},
+    },
+}

@@ -1,0 +1,86 @@
+"""Background work: the periodic sweeps as Celery tasks, eagerly and through a real broker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+import uuid
+
+import pytest
+
+from onestop.cases.models import Case
+from onestop.cases.states import CaseState
+from onestop.cases.tasks import cases_refresh_dues, cases_sweep_overdue_tolerated
+from onestop.config.celery import app
+from onestop.core import clock
+
+SH = clock.SHANGHAI
+MONDAY = dt.datetime(2026, 11, 2, 10, tzinfo=SH)  # promised 5 working days: due Mon 11-09
+AFTER_DUE = dt.datetime(2026, 11, 10, 0, 30, tzinfo=SH)
+REDIS = ("127.0.0.1", 6379)
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_without_a_broker_the_sweep_runs_in_process(setup):
+    with clock.frozen(MONDAY):
+        late = setup.tolerated()
+    with clock.frozen(AFTER_DUE):
+        result = cases_sweep_overdue_tolerated.delay()
+    assert result.get() == [late.number]
+    late.refresh_from_db()
+    assert late.state == CaseState.TERMINATED
+
+
+def test_refreshing_dues_counts_the_open_cases(setup):
+    with clock.frozen(MONDAY):
+        setup.accepted()
+        setup.accepted()
+    assert cases_refresh_dues.delay().get() == 2
+    assert cases_refresh_dues.delay(provisional_only=True).get() == 0
+
+
+def test_the_beat_schedule_runs_both_sweeps_after_midnight_shanghai_time():
+    schedule = app.conf.beat_schedule
+    assert {entry["task"] for entry in schedule.values()} == {
+        cases_sweep_overdue_tolerated.name,
+        cases_refresh_dues.name,
+    }
+    assert app.conf.timezone == "Asia/Shanghai"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_the_sweep_through_redis(setup):
+    if not _redis_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from celery.contrib.testing.worker import start_worker
+
+    with clock.frozen(MONDAY):
+        late = setup.tolerated()
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    app.conf.update(
+        broker_url="redis://127.0.0.1:6379/15",
+        task_always_eager=False,
+        task_default_queue=f"onestop-test-{uuid.uuid4().hex}",  # nothing left over from others
+    )
+    try:
+        with clock.frozen(AFTER_DUE), start_worker(app, perform_ping_check=False, pool="solo"):
+            # through Redis to the worker thread (an explicit connection: the app's producer
+            # pool may already exist from the eager tests, made before broker_url was set)
+            with app.connection_for_write() as connection:
+                cases_sweep_overdue_tolerated.apply_async(connection=connection)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if Case.objects.get(pk=late.pk).state == CaseState.TERMINATED:
+                    break
+                time.sleep(0.1)
+    finally:
+        app.conf.update(saved)
+    assert Case.objects.get(pk=late.pk).state == CaseState.TERMINATED
