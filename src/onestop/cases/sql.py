@@ -8,7 +8,8 @@ than the database needs to answer it, so the services run these few through the 
   (PostgreSQL locks in the order the ``OF`` list names them: the case first, as every other
   writer does, so writers never deadlock; a waiter gets the rows as the holder committed
   them). On SQLite the same select without the lock clause (a write transaction there is
-  already exclusive).
+  already exclusive). The case's application columns (answers, form, plan, correction
+  notice), which no task transition reads, are left deferred.
 * ``case_row_lock``: the case by primary key, locked.
 * ``row_update``: ``UPDATE … SET <named fields>, updated_at WHERE id = %s`` — what
   ``save(update_fields=…)`` sends, without building it each time.
@@ -37,41 +38,55 @@ M = TypeVar("M", bound=Model)
 _Converter = Callable[[Any, Any, Any], Any]
 
 _sql_cache: dict[tuple[Any, ...], str] = {}
-_reader_cache: dict[tuple[str, type[Model]], list[tuple[int, list[Any], Any]]] = {}
+_reader_cache: dict[tuple[Any, ...], tuple[list[str], list[tuple[int, list[Any], Any]]]] = {}
 
 
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _columns(model: type[Model], alias: str) -> str:
-    return ", ".join(f"{alias}.{_q(f.column)}" for f in model._meta.concrete_fields)
+def _loaded(model: type[Model], deferred: frozenset[str] = frozenset()) -> list[Any]:
+    return [f for f in model._meta.concrete_fields if f.name not in deferred]
 
 
-def _readers(model: type[Model]) -> list[tuple[int, list[Any], Any]]:
-    """Per field that needs it: (index, converters, column expression), as the ORM applies."""
-    key = (connection.vendor, model)
+def _columns(model: type[Model], alias: str, deferred: frozenset[str] = frozenset()) -> str:
+    return ", ".join(f"{alias}.{_q(f.column)}" for f in _loaded(model, deferred))
+
+
+def _readers(
+    model: type[Model], deferred: frozenset[str]
+) -> tuple[list[str], list[tuple[int, list[Any], Any]]]:
+    """The attnames read, and per column that needs it: (index, converters, column
+    expression), the converters the ORM applies."""
+    key = (connection.vendor, model, deferred)
     readers = _reader_cache.get(key)
     if readers is None:
-        readers = []
-        for index, field in enumerate(model._meta.concrete_fields):
+        fields = _loaded(model, deferred)
+        convert = []
+        for index, field in enumerate(fields):
             col = field.get_col(model._meta.db_table)
             converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
             if converters:
-                readers.append((index, converters, col))
+                convert.append((index, converters, col))
+        readers = ([f.attname for f in fields], convert)
         _reader_cache[key] = readers
     return readers
 
 
-def _instance(model: type[M], values: Sequence[Any]) -> M:
+def _instance(model: type[M], values: Sequence[Any], deferred: frozenset[str] = frozenset()) -> M:
+    names, convert = _readers(model, deferred)
     row = list(values)
-    for index, converters, col in _readers(model):
+    for index, converters, col in convert:
         value = row[index]
         for converter in converters:
             value = converter(value, col, connection)
         row[index] = value
-    names = [f.attname for f in model._meta.concrete_fields]
     return model.from_db(connection.alias, names, row)
+
+
+# Case columns a task transition never reads (the application itself): left deferred by
+# ``case_task_lock``; reading one later costs a query, as with ``QuerySet.defer``.
+CASE_DEFERRED_FOR_TASKS = frozenset({"answers", "form_data", "dispatch_items", "correction_notice"})
 
 
 def _lock_clause(of: str) -> str:
@@ -84,7 +99,8 @@ def case_task_lock(task_id: int) -> tuple[Case, ItemTask] | None:
     sql = _sql_cache.get(key)
     if sql is None:
         sql = (
-            f"SELECT {_columns(Case, 'c')}, {_columns(ItemTask, 't')}"  # noqa: S608
+            f"SELECT {_columns(Case, 'c', CASE_DEFERRED_FOR_TASKS)},"  # noqa: S608
+            f" {_columns(ItemTask, 't')}"
             f" FROM {_q(Case._meta.db_table)} c"
             f" INNER JOIN {_q(ItemTask._meta.db_table)} t"
             f" ON t.{_q(ItemTask._meta.get_field('case').column)} = c.{_q(Case._meta.pk.column)}"
@@ -96,8 +112,8 @@ def case_task_lock(task_id: int) -> tuple[Case, ItemTask] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(Case._meta.concrete_fields)
-    case = _instance(Case, row[:split])
+    split = len(_readers(Case, CASE_DEFERRED_FOR_TASKS)[0])
+    case = _instance(Case, row[:split], CASE_DEFERRED_FOR_TASKS)
     task = _instance(ItemTask, row[split:])
     task.case = case
     return case, task
