@@ -19,11 +19,11 @@ from onestop.catalog.selectors import package_plan
 from onestop.core import clock
 from tests.factories.cases import Setup
 
-SUBMIT_MAX = 9
+SUBMIT_MAX = 8
 ACCEPT_MAX = 11
-CLAIM_MAX = 7
-APPROVE_MAX = 12  # the worst case: a 告知承诺 verification opened and two dependants made ready
-HAND_OUT_MAX = 8
+CLAIM_MAX = 5
+APPROVE_MAX = 11  # the worst case: a 告知承诺 verification opened and two dependants made ready
+HAND_OUT_MAX = 7
 
 
 def _warm(setup: Setup) -> None:
@@ -70,7 +70,7 @@ def test_claim_approve_and_hand_out_budgets(setup, django_assert_max_num_queries
 def test_a_package_with_more_items_needs_no_more_queries_to_approve(
     setup, django_assert_max_num_queries
 ):
-    """Making several dependants ready costs one grouped load query and one bulk update."""
+    """Making several dependants ready costs one grouped load query and one short update each."""
     from onestop.catalog.models import PackageDependency
 
     # 发票 also waits for 营业执照: approving it makes two tasks of two departments ready.
