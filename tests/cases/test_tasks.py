@@ -64,19 +64,19 @@ def test_a_worker_runs_the_sweep_through_redis(setup):
 
     with clock.frozen(MONDAY):
         late = setup.tolerated()
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(
-        broker_url="redis://127.0.0.1:6379/15",
-        task_always_eager=False,
-        task_default_queue=f"onestop-test-{uuid.uuid4().hex}",  # nothing left over from others
-    )
+    queue = f"onestop-test-{uuid.uuid4().hex}"  # its own queue: nothing left over from others
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url="redis://127.0.0.1:6379/15", task_always_eager=False)
     try:
-        with clock.frozen(AFTER_DUE), start_worker(app, perform_ping_check=False, pool="solo"):
+        with (
+            clock.frozen(AFTER_DUE),
+            start_worker(app, perform_ping_check=False, pool="solo", queues=[queue]),
+        ):
             # through Redis to the worker thread (an explicit connection: the app's producer
             # pool may already exist from the eager tests, made before broker_url was set)
             with app.connection_for_write() as connection:
-                cases_sweep_overdue_tolerated.apply_async(connection=connection)
-            deadline = time.monotonic() + 30
+                cases_sweep_overdue_tolerated.apply_async(connection=connection, queue=queue)
+            deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 if Case.objects.get(pk=late.pk).state == CaseState.TERMINATED:
                     break
