@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onestop.catalog.models import (
@@ -14,7 +16,7 @@ from onestop.catalog.models import (
     VersionStatus,
 )
 from tests.factories.accounts import UserFactory
-from tests.factories.catalog import ServiceItemVersionFactory
+from tests.factories.catalog import PackageVersionFactory, ServiceItemVersionFactory
 from tests.factories.regions import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +253,26 @@ def test_package_draft_edits_go_through(admin_client, restaurant):
     pv.refresh_from_db()
     assert pv.promised_days == 9
     assert pv.dependencies.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "factory"),
+    [
+        ("/admin/catalog/serviceitem/", ServiceItemVersionFactory),
+        ("/admin/catalog/package/", PackageVersionFactory),
+    ],
+)
+def test_identity_changelist_shows_the_published_version_in_a_fixed_number_of_queries(
+    admin_client, url, factory
+):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        return len(queries)
+
+    factory(status=VersionStatus.PUBLISHED, version=3)
+    few = count_queries()
+    for _ in range(5):
+        factory(status=VersionStatus.PUBLISHED)
+    assert count_queries() == few
+    assert "v3" in admin_client.get(url).content.decode()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -37,6 +37,7 @@ from onestop.catalog.models import (
     ServiceItem,
     ServiceItemVersion,
     SituationQuestion,
+    VersionedModel,
     VersionStatus,
 )
 from onestop.core.errors import DomainError
@@ -212,10 +213,10 @@ class FeeInline(DraftOnlyInline):
     fields = ("order", "name", "standard", "amount", "basis", "allows_reduction")
 
 
-class ItemVersionInline(CatalogAccess, admin.TabularInline):
-    model = ServiceItemVersion
-    fields = ("version_link", "status", "published_at", "promised_days", "department")
-    readonly_fields = fields
+class VersionListInline(CatalogAccess, admin.TabularInline):
+    """The versions of an item or package, read-only, each linking to its own page."""
+
+    readonly_fields = ("version_link", "status", "published_at", "promised_days")
     extra = 0
     can_delete = False
     show_change_link = False
@@ -225,9 +226,16 @@ class ItemVersionInline(CatalogAccess, admin.TabularInline):
         return False
 
     @admin.display(description=_("版本"))
-    def version_link(self, obj: ServiceItemVersion) -> str:
-        url = reverse("admin:catalog_serviceitemversion_change", args=[obj.pk])
+    def version_link(self, obj: VersionedModel) -> str:
+        meta = obj._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
         return format_html('<a href="{}">v{} {}</a>', url, obj.version, obj.name)
+
+
+class ItemVersionInline(VersionListInline):
+    model = ServiceItemVersion
+    fields = ("version_link", "status", "published_at", "promised_days", "department")
+    readonly_fields = fields
 
 
 class ServiceItemCreateForm(forms.ModelForm):
@@ -240,28 +248,40 @@ class ServiceItemCreateForm(forms.ModelForm):
         fields = ("basic_code", "name")
 
 
-@admin.register(ServiceItem)
-class ServiceItemAdmin(CatalogAccess, admin.ModelAdmin):
-    list_display = ("basic_code", "name", "current_version")
-    search_fields = ("basic_code", "name")
-    inlines = (ItemVersionInline,)
+class IdentityAdminBase(CatalogAccess, admin.ModelAdmin):
+    """An item or package identity: created with its first draft, never deleted; its
+    content lives in versions (action 新建草稿版本)."""
+
+    code_field: str
+    owner_field: str  # the department chosen when creating (实施主体 / 牵头部门)
+    create_form: type[forms.ModelForm]
+    actions = ("create_draft",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        published = self.model.versions.rel.related_model.objects.filter(
+            **{self.model.versions.rel.field.name: OuterRef("pk")}, status=VersionStatus.PUBLISHED
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_version=Subquery(published.values("version")[:1]))
+        )
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else self.inlines
 
-    actions = ("create_draft",)
-
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         if obj is None:
-            kwargs["form"] = ServiceItemCreateForm
+            kwargs["form"] = self.create_form
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("basic_code", "name", "department") if obj is None else ("basic_code", "name")
+        identity = (self.code_field, "name")
+        return (*identity, self.owner_field) if obj is None else identity
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The identity is fixed; its name follows the published version.
-        return () if obj is None else ("basic_code", "name")
+        return () if obj is None else (self.code_field, "name")
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -271,35 +291,54 @@ class ServiceItemAdmin(CatalogAccess, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: ServiceItem, form: Any, change: bool) -> None:
+    def create(self, data: dict[str, Any]) -> int:
+        """Create the identity with its first draft through the service; return its pk."""
+        raise NotImplementedError
+
+    def create_draft_of(self, identity: Any) -> Any:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             return
-        version = services.item_create(
-            basic_code=form.cleaned_data["basic_code"],
-            name=form.cleaned_data["name"],
-            department=form.cleaned_data["department"],
-        )
-        obj.pk = version.item_id
-        messages.info(request, gettext("已创建草稿版本 v1，请在“事项版本”中完善办事指南后发布。"))
+        obj.pk = self.create(form.cleaned_data)
+        messages.info(request, gettext("已创建草稿版本 v1，请在版本页面完善内容后发布。"))
 
-    @admin.display(description=_("当前发布版本"))
-    def current_version(self, obj: ServiceItem) -> str:
-        version = obj.versions.filter(status=VersionStatus.PUBLISHED).first()
-        return f"v{version.version}" if version else "—"
+    @admin.display(description=_("当前发布版本"), ordering="published_version")
+    def current_version(self, obj: Any) -> str:
+        return f"v{obj.published_version}" if obj.published_version else "—"
 
     @admin.action(description=_("新建草稿版本"))
-    def create_draft(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
-        for item in queryset:
+    def create_draft(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for identity in queryset:
             try:
-                draft = services.item_version_create_draft(item=item)
+                draft = self.create_draft_of(identity)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(
                     request,
                     gettext("%(name)s：已新建草稿 v%(version)s")
-                    % {"name": item.name, "version": draft.version},
+                    % {"name": identity.name, "version": draft.version},
                 )
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(IdentityAdminBase):
+    list_display = ("basic_code", "name", "current_version")
+    search_fields = ("basic_code", "name")
+    inlines = (ItemVersionInline,)
+    code_field = "basic_code"
+    owner_field = "department"
+    create_form = ServiceItemCreateForm
+
+    def create(self, data: dict[str, Any]) -> int:
+        return services.item_create(
+            basic_code=data["basic_code"], name=data["name"], department=data["department"]
+        ).item_id
+
+    def create_draft_of(self, identity: ServiceItem) -> ServiceItemVersion:
+        return services.item_version_create_draft(item=identity)
 
 
 @admin.register(ServiceItemVersion)
@@ -526,21 +565,10 @@ class FormFieldInline(DraftOnlyInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class PackageVersionInline(CatalogAccess, admin.TabularInline):
+class PackageVersionInline(VersionListInline):
     model = PackageVersion
     fields = ("version_link", "status", "published_at", "promised_days", "lead_department")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("版本")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=_("版本"))
-    def version_link(self, obj: PackageVersion) -> str:
-        url = reverse("admin:catalog_packageversion_change", args=[obj.pk])
-        return format_html('<a href="{}">v{} {}</a>', url, obj.version, obj.name)
 
 
 class PackageCreateForm(forms.ModelForm):
@@ -554,63 +582,21 @@ class PackageCreateForm(forms.ModelForm):
 
 
 @admin.register(Package)
-class PackageAdmin(CatalogAccess, admin.ModelAdmin):
+class PackageAdmin(IdentityAdminBase):
     list_display = ("code", "name", "current_version")
     search_fields = ("code", "name")
     inlines = (PackageVersionInline,)
+    code_field = "code"
+    owner_field = "lead_department"
+    create_form = PackageCreateForm
 
-    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if obj is None else self.inlines
+    def create(self, data: dict[str, Any]) -> int:
+        return services.package_create(
+            code=data["code"], name=data["name"], lead_department=data["lead_department"]
+        ).package_id
 
-    actions = ("create_draft",)
-
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        if obj is None:
-            kwargs["form"] = PackageCreateForm
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("code", "name", "lead_department") if obj is None else ("code", "name")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return () if obj is None else ("code", "name")
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Package, form: Any, change: bool) -> None:
-        if change:
-            return
-        version = services.package_create(
-            code=form.cleaned_data["code"],
-            name=form.cleaned_data["name"],
-            lead_department=form.cleaned_data["lead_department"],
-        )
-        obj.pk = version.package_id
-
-    @admin.display(description=_("当前发布版本"))
-    def current_version(self, obj: Package) -> str:
-        version = obj.versions.filter(status=VersionStatus.PUBLISHED).first()
-        return f"v{version.version}" if version else "—"
-
-    @admin.action(description=_("新建草稿版本"))
-    def create_draft(self, request: HttpRequest, queryset: QuerySet[Package]) -> None:
-        for package in queryset:
-            try:
-                draft = services.package_version_create_draft(package=package)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s：已新建草稿 v%(version)s")
-                    % {"name": package.name, "version": draft.version},
-                )
+    def create_draft_of(self, identity: Package) -> PackageVersion:
+        return services.package_version_create_draft(package=identity)
 
 
 @admin.register(PackageVersion)
