@@ -159,6 +159,49 @@ class VersionAdminBase(CatalogAccess, admin.ModelAdmin):
             '<span style="color:{}">{}</span>', colours[obj.status], obj.get_status_display()
         )
 
+    # Per model: the services behind the three actions below.
+    def version_create_draft(self, version: Any) -> Any:
+        raise NotImplementedError
+
+    def version_check(self, version: Any) -> list[checks.Finding]:
+        raise NotImplementedError
+
+    def version_publish(self, version: Any, actor: Any) -> None:
+        raise NotImplementedError
+
+    @admin.action(description=_("新建草稿版本"))
+    def create_draft(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for version in queryset:
+            try:
+                draft = self.version_create_draft(version)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(name)s：已从 v%(version)s 新建草稿 v%(version2)s")
+                    % {"name": version.name, "version": version.version, "version2": draft.version},
+                )
+
+    @admin.action(description=_("质量检查"))
+    def run_check(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for version in queryset:
+            _report(request, f"{version.name} v{version.version}", self.version_check(version))
+
+    @admin.action(description=_("发布"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for version in queryset:
+            try:
+                self.version_publish(version, request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(name)s v%(version)s 已发布")
+                    % {"name": version.name, "version": version.version},
+                )
+
 
 # ---------------------------------------------------------------------------------- items
 
@@ -441,40 +484,14 @@ class ServiceItemVersionAdmin(VersionAdminBase):
     def delete_model(self, request: HttpRequest, obj: ServiceItemVersion) -> None:
         services.item_version_delete_draft(version=obj)
 
-    @admin.action(description=_("新建草稿版本"))
-    def create_draft(self, request: HttpRequest, queryset: QuerySet[ServiceItemVersion]) -> None:
-        for version in queryset.select_related("item"):
-            try:
-                draft = services.item_version_create_draft(item=version.item, from_version=version)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s：已从 v%(version)s 新建草稿 v%(version2)s")
-                    % {"name": version.name, "version": version.version, "version2": draft.version},
-                )
+    def version_create_draft(self, version: ServiceItemVersion) -> ServiceItemVersion:
+        return services.item_version_create_draft(item=version.item, from_version=version)
 
-    @admin.action(description=_("质量检查"))
-    def run_check(self, request: HttpRequest, queryset: QuerySet[ServiceItemVersion]) -> None:
-        for version in queryset.select_related("item"):
-            _report(
-                request, f"{version.name} v{version.version}", checks.item_version_check(version)
-            )
+    def version_check(self, version: ServiceItemVersion) -> list[checks.Finding]:
+        return checks.item_version_check(version)
 
-    @admin.action(description=_("发布"))
-    def publish(self, request: HttpRequest, queryset: QuerySet[ServiceItemVersion]) -> None:
-        for version in queryset.select_related("item"):
-            try:
-                services.item_version_publish(version=version, actor=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s v%(version)s 已发布")
-                    % {"name": version.name, "version": version.version},
-                )
+    def version_publish(self, version: ServiceItemVersion, actor: Any) -> None:
+        services.item_version_publish(version=version, actor=actor)
 
 
 # ------------------------------------------------------------------------------- packages
@@ -683,39 +700,11 @@ class PackageVersionAdmin(VersionAdminBase):
     def delete_model(self, request: HttpRequest, obj: PackageVersion) -> None:
         services.package_version_delete_draft(version=obj)
 
-    @admin.action(description=_("新建草稿版本"))
-    def create_draft(self, request: HttpRequest, queryset: QuerySet[PackageVersion]) -> None:
-        for version in queryset.select_related("package"):
-            try:
-                draft = services.package_version_create_draft(
-                    package=version.package, from_version=version
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s：已从 v%(version)s 新建草稿 v%(version2)s")
-                    % {"name": version.name, "version": version.version, "version2": draft.version},
-                )
+    def version_create_draft(self, version: PackageVersion) -> PackageVersion:
+        return services.package_version_create_draft(package=version.package, from_version=version)
 
-    @admin.action(description=_("质量检查"))
-    def run_check(self, request: HttpRequest, queryset: QuerySet[PackageVersion]) -> None:
-        for version in queryset.select_related("package"):
-            _report(
-                request, f"{version.name} v{version.version}", checks.package_version_check(version)
-            )
+    def version_check(self, version: PackageVersion) -> list[checks.Finding]:
+        return checks.package_version_check(version)
 
-    @admin.action(description=_("发布"))
-    def publish(self, request: HttpRequest, queryset: QuerySet[PackageVersion]) -> None:
-        for version in queryset.select_related("package"):
-            try:
-                services.package_version_publish(version=version, actor=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s v%(version)s 已发布")
-                    % {"name": version.name, "version": version.version},
-                )
+    def version_publish(self, version: PackageVersion, actor: Any) -> None:
+        services.package_version_publish(version=version, actor=actor)
