@@ -13,7 +13,8 @@ than the database needs to answer it, so the services run these few through the 
 * ``case_row_lock``: the case by primary key, locked.
 * ``row_update``: ``UPDATE … SET <named fields>, updated_at WHERE id = %s`` — what
   ``save(update_fields=…)`` sends, without building it each time.
-* ``rows_insert``: the events of a transition in one ``INSERT … RETURNING id``.
+* ``rows_insert``: the events (materials, tasks) of a transition in one ``INSERT … RETURNING
+  id``; on PostgreSQL several rows as one array per column.
 
 Rows become model instances through ``Model.from_db`` after the same value converters the
 ORM applies, and values are written through each field's ``get_db_prep_save``, so the
@@ -188,25 +189,42 @@ def row_update(
 
 
 def rows_insert(objs: Sequence[M]) -> None:
-    """Insert new instances of one model in one statement and set their primary keys."""
+    """Insert new instances of one model in one statement and set their primary keys.
+
+    On PostgreSQL several rows go in as one array per column (``INSERT … SELECT * FROM
+    UNNEST(%s::type[], …)``, as Django's own ``bulk_create`` does there): the statement has
+    one placeholder per column whatever the number of rows, so psycopg parses it once and
+    caches it instead of re-splitting a long ``VALUES`` list with hundreds of placeholders
+    on every call, and the server plans one short statement.
+    """
     if not objs:
         return
     model = type(objs[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    key = ("rows_insert", connection.vendor, model, len(objs))
+    unnest = len(objs) > 1 and connection.vendor == "postgresql"
+    key = ("rows_insert", connection.vendor, model, 0 if unnest else len(objs))
     sql = _sql_cache.get(key)
     if sql is None:
         columns = ", ".join(_q(f.column) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        if unnest:
+            # The type without its modifiers (varchar, not varchar(200)): no truncation.
+            arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+            source = f" SELECT * FROM UNNEST({arrays})"  # noqa: S608
+        else:
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            source = f" VALUES {', '.join([row] * len(objs))}"
         sql = (
             f"INSERT INTO {_q(meta.db_table)} ({columns})"  # noqa: S608
-            f" VALUES {', '.join([row] * len(objs))} RETURNING {_q(meta.pk.column)}"
+            f"{source} RETURNING {_q(meta.pk.column)}"
         )
         _sql_cache[key] = sql
-    params: list[Any] = []
-    for obj in objs:
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    params: list[Any] = (
+        [list(column) for column in zip(*rows, strict=True)]
+        if unnest
+        else [value for row in rows for value in row]
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pks = [row[0] for row in cursor.fetchall()]
