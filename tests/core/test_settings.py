@@ -21,8 +21,8 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="onestop.config.settings",
         ONESTOP_DATA_DIR=str(data_dir),
         ONESTOP_ENV="production",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -56,3 +56,37 @@ def test_configured_production_passes_the_deploy_checks(tmp_path):
     result = _run(["-m", "onestop", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+PRINT_DB_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings;"
+    " print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
+)
+
+
+def test_postgresql_prepares_repeated_statements_by_default(tmp_path):
+    env = _env(tmp_path, ONESTOP_ENV="development", DATABASE_URL="postgres://u@db:5432/onestop")
+    result = _run(["-c", PRINT_DB_OPTIONS], env)
+    assert result.returncode == 0, result.stderr
+    assert "('prepare_threshold', 5)" in result.stdout
+    assert "('server_side_binding', True)" in result.stdout
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    env = _env(
+        tmp_path,
+        ONESTOP_ENV="development",
+        DATABASE_URL="postgres://u@db:5432/onestop",
+        ONESTOP_DB_PREPARED_STATEMENTS="0",
+    )
+    result = _run(["-c", PRINT_DB_OPTIONS], env)
+    assert result.returncode == 0, result.stderr
+    assert "server_side_binding" not in result.stdout
+    assert "prepare_threshold" not in result.stdout
+
+
+def test_sqlite_takes_no_postgresql_options(tmp_path):
+    result = _run(["-c", PRINT_DB_OPTIONS], _env(tmp_path, ONESTOP_ENV="development"))
+    assert result.returncode == 0, result.stderr
+    assert "server_side_binding" not in result.stdout
+    assert "transaction_mode" in result.stdout

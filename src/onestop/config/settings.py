@@ -140,9 +140,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("ONESTOP_DB_SERVER_SIDE_BINDING", default=False):
-    # psycopg binds parameters on the server and prepares a statement run five times.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+elif env_bool("ONESTOP_DB_PREPARED_STATEMENTS", default=True):
+    # psycopg binds parameters on the server and prepares a statement once a connection has
+    # run it this many times, so PostgreSQL stops parsing and planning the case engine's
+    # repeated statements (about a fifth of a lifecycle's time, bench/lifecycle.py). Off for
+    # a pooler that cannot carry prepared statements (PgBouncer before 1.21 in transaction
+    # mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=env_number("ONESTOP_DB_PREPARE_THRESHOLD", 5),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
