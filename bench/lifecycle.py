@@ -747,32 +747,11 @@ def run(args: argparse.Namespace, info: dict[str, Any]) -> None:
 
     # warm-up: imports, caches (calendar, translations), connection
     services_lifecycle(cast, Timer())
-    base_cases = Case.objects.count()
-    base_rows = {
-        "case": base_cases,
-        "material": CaseMaterial.objects.count(),
-        "task": ItemTask.objects.count(),
-        "task_dep": ItemTask.depends_on.through.objects.count(),
-        "event": CaseEvent.objects.count(),
-    }
-
-    svc = Timer()
-    tasks = 0
-    start = time.perf_counter()
-    for _ in range(args.cases):
-        tasks += services_lifecycle(cast, svc)
-    svc_elapsed = time.perf_counter() - start
-    svc_rows = {
-        "case": Case.objects.count() - base_rows["case"],
-        "material": CaseMaterial.objects.count() - base_rows["material"],
-        "task": ItemTask.objects.count() - base_rows["task"],
-        "task_dep": ItemTask.depends_on.through.objects.count() - base_rows["task_dep"],
-        "event": CaseEvent.objects.count() - base_rows["event"],
-    }
 
     # The baseline writes the same rows: materials with the statuses the services stored.
+    last_case = Case.objects.order_by("-pk").first()
     plan_items = list(
-        ItemTask.objects.filter(case=Case.objects.order_by("-pk").first())
+        ItemTask.objects.filter(case=last_case)
         .order_by("pk")
         .values_list("pk", "title", "department_id")
     )
@@ -784,20 +763,42 @@ def run(args: argparse.Namespace, info: dict[str, Any]) -> None:
     for after, prerequisite in deps:
         before[index[after]].append(index[prerequisite])
     items = [(title, dept, before[i]) for i, (_pk, title, dept) in enumerate(plan_items)]
-    last_case = Case.objects.order_by("-pk").first()
     materials = list(last_case.materials.order_by("pk").values_list("key", "status"))
     form = cast["form"]
-
     baseline = Baseline(info, items)
     baseline.lifecycle(materials, form, Timer())  # warm-up
+
+    base_rows = {
+        "case": Case.objects.count(),
+        "material": CaseMaterial.objects.count(),
+        "task": ItemTask.objects.count(),
+        "task_dep": ItemTask.depends_on.through.objects.count(),
+        "event": CaseEvent.objects.count(),
+    }
     warm = baseline.rows()
-    base = Timer()
-    base_tasks = 0
     baseline.queries.clear()
-    start = time.perf_counter()
-    for _ in range(args.cases):
-        base_tasks += baseline.lifecycle(materials, form, base)
-    base_elapsed = time.perf_counter() - start
+
+    # Interleaved, one lifecycle of each side in turn (the side going first alternates), so
+    # that the load of this shared machine, which drifts over a run, falls on both alike.
+    svc, base = Timer(), Timer()
+    tasks = base_tasks = 0
+    svc_elapsed = base_elapsed = 0.0
+    for i in range(args.cases):
+        for side in ("services", "baseline") if i % 2 == 0 else ("baseline", "services"):
+            start = time.perf_counter()
+            if side == "services":
+                tasks += services_lifecycle(cast, svc)
+                svc_elapsed += time.perf_counter() - start
+            else:
+                base_tasks += baseline.lifecycle(materials, form, base)
+                base_elapsed += time.perf_counter() - start
+    svc_rows = {
+        "case": Case.objects.count() - base_rows["case"],
+        "material": CaseMaterial.objects.count() - base_rows["material"],
+        "task": ItemTask.objects.count() - base_rows["task"],
+        "task_dep": ItemTask.depends_on.through.objects.count() - base_rows["task_dep"],
+        "event": CaseEvent.objects.count() - base_rows["event"],
+    }
     base_queries = {k: v / args.cases for k, v in baseline.queries.items()}
     after = baseline.rows()
     base_rows_run = {k.removeprefix("b_"): after[k] - warm[k] for k in after}
