@@ -52,6 +52,7 @@ class Case(TimestampedModel):
         verbose_name=_("申请人"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # led by the index case_applicant_recent
     )
     agent = models.ForeignKey(
         "accounts.Staff",
@@ -170,10 +171,15 @@ def _material_path(instance: CaseMaterial, filename: str) -> str:
 class CaseMaterial(TimestampedModel):
     """One entry of a case's merged material list and how the applicant satisfied it."""
 
+    # Both looked up only together, through the unique (case, key) index: no index of their own.
     case = models.ForeignKey(
-        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials"
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.CASCADE,
+        related_name="materials",
+        db_index=False,
     )
-    key = models.SlugField(_("材料标识"), max_length=64)
+    key = models.SlugField(_("材料标识"), max_length=64, db_index=False)
     name = models.CharField(_("材料名称"), max_length=200)
     necessity = models.CharField(_("必要性"), max_length=16, choices=MaterialNecessity.choices)
     source = models.CharField(
@@ -237,6 +243,7 @@ class ItemTask(TimestampedModel):
         verbose_name=_("办理部门"),
         on_delete=models.PROTECT,
         related_name="tasks",
+        db_index=False,  # led by the index task_dept_state_due
     )
     region = models.ForeignKey(
         "regions.Region",
@@ -255,6 +262,7 @@ class ItemTask(TimestampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tasks",
+        db_index=False,  # led by the index task_assignee_state
     )
     round = models.PositiveSmallIntegerField(
         _("分送轮次"), default=1, help_text=_("退回窗口后重新受理时递增。")
@@ -376,6 +384,7 @@ class VerificationTask(TimestampedModel):
         verbose_name=_("核查部门"),
         on_delete=models.PROTECT,
         related_name="verifications",
+        db_index=False,  # led by the index verification_dept_state
     )
     material_keys = models.JSONField(_("承诺替代的材料"), default=list)
     state = models.CharField(
@@ -409,7 +418,11 @@ class CaseEvent(models.Model):
     """An append-only entry of a case's history, hash-chained to the previous one."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="events"
+        Case,
+        verbose_name=_("办件"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # led by the unique (case, seq) index
     )
     seq = models.PositiveIntegerField(_("序号"))
     kind = models.CharField(_("事件"), max_length=32, choices=EventKind.choices)
@@ -455,7 +468,11 @@ class CaseNumberCounter(models.Model):
     """The last case number handed out for a region on a day (row-locked while incremented)."""
 
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        verbose_name=_("区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # led by the unique (region, day) index
     )
     day = models.DateField(_("日期"))
     last = models.PositiveIntegerField(_("已用序号"), default=0)
