@@ -20,7 +20,7 @@ from onestop.core import clock
 from tests.factories.cases import Setup
 
 SUBMIT_MAX = 8
-ACCEPT_MAX = 11
+ACCEPT_MAX = 9
 CLAIM_MAX = 5
 APPROVE_MAX = 11  # the worst case: a 告知承诺 verification opened and two dependants made ready
 HAND_OUT_MAX = 7

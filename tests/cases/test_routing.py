@@ -84,6 +84,18 @@ def test_the_least_loaded_designated_officer_gets_the_task(setup):
     assert setup.task(third_case, "licence").assignee == busy
 
 
+def test_decided_tasks_do_not_count_towards_an_officers_load(setup):
+    department = setup.departments["licence"]
+    veteran = setup.officers["licence"]
+    for _ in range(2):  # two tasks the veteran has already decided
+        setup.decide(setup.accepted(), "licence")
+    newcomer = StaffFactory(officer=True, department=department, region=setup.county)
+    setup.accepted()  # open: 0 each, the lower id (the veteran) gets it
+    case = setup.accepted()  # open: veteran 1, newcomer 0
+    assert setup.task(case, "licence").assignee == newcomer
+    assert veteran.pk < newcomer.pk
+
+
 def test_without_a_designated_officer_the_task_waits_in_the_department_pool(setup):
     setup.officers["invoice"].is_designated = False
     setup.officers["invoice"].save(update_fields=["is_designated"])

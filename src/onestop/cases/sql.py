@@ -32,7 +32,8 @@ from django.db import DatabaseError, connection
 from django.db.models import Model
 
 from onestop.accounts.models import Staff
-from onestop.cases.models import Case, CaseEvent, ItemTask
+from onestop.cases.models import Case, CaseEvent, CaseMaterial, ItemTask
+from onestop.regions.models import Department, Region
 
 M = TypeVar("M", bound=Model)
 
@@ -259,6 +260,33 @@ def case_task_rows(case_id: int) -> list[tuple[int, str, str, int, int, str, int
         return list(cursor.fetchall())
 
 
+def _col(meta: Any, name: str) -> str:
+    return _q(meta.get_field(name).column)
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _open_tasks_of(staff: str, states: int) -> str:
+    """Join condition: the tasks of that officer in one of ``states`` (placeholders), so the
+    (assignee, state) index finds only the open ones, not the officer's whole history."""
+    task = ItemTask._meta
+    return (
+        f"t.{_col(task, 'assignee')} = {staff}.{_q(Staff._meta.pk.column)}"
+        f" AND t.{_col(task, 'state')} IN ({_marks(states)})"
+    )
+
+
+def _designated(staff: str, roles: int) -> str:
+    """Condition: an active designated officer (专人) with one of ``roles`` (placeholders)."""
+    meta = Staff._meta
+    return (
+        f"{staff}.{_col(meta, 'is_active')} AND {staff}.{_col(meta, 'is_designated')}"
+        f" AND {staff}.{_col(meta, 'role')} IN ({_marks(roles)})"
+    )
+
+
 def designated_loads(
     department_ids: Sequence[int], *, roles: Sequence[str], inbox_states: Sequence[str]
 ) -> list[tuple[int, int, int]]:
@@ -276,26 +304,79 @@ def designated_loads(
     sql = _sql_cache.get(key)
     if sql is None:
         staff, task = Staff._meta, ItemTask._meta
-
-        def col(meta: Any, name: str) -> str:
-            return _q(meta.get_field(name).column)
-
-        def marks(n: int) -> str:
-            return ", ".join(["%s"] * n)
-
         sql = (
-            f"SELECT s.{col(staff, 'department')},"  # noqa: S608
-            f" COUNT(CASE WHEN t.{col(task, 'state')} IN ({marks(len(inbox_states))})"
-            f" THEN t.{_q(task.pk.column)} END), s.{_q(staff.pk.column)}"
+            f"SELECT s.{_col(staff, 'department')}, COUNT(t.{_q(task.pk.column)}),"  # noqa: S608
+            f" s.{_q(staff.pk.column)}"
             f" FROM {_q(staff.db_table)} s LEFT OUTER JOIN {_q(task.db_table)} t"
-            f" ON t.{col(task, 'assignee')} = s.{_q(staff.pk.column)}"
-            f" WHERE s.{col(staff, 'department')} IN ({marks(len(department_ids))})"
-            f" AND s.{col(staff, 'is_active')} AND s.{col(staff, 'is_designated')}"
-            f" AND s.{col(staff, 'role')} IN ({marks(len(roles))})"
-            f" GROUP BY s.{_q(staff.pk.column)}, s.{col(staff, 'department')}"
+            f" ON {_open_tasks_of('s', len(inbox_states))}"
+            f" WHERE s.{_col(staff, 'department')} IN ({_marks(len(department_ids))})"
+            f" AND {_designated('s', len(roles))}"
+            f" GROUP BY s.{_q(staff.pk.column)}, s.{_col(staff, 'department')}"
         )
         _sql_cache[key] = sql
     params = [*map(str, inbox_states), *department_ids, *map(str, roles)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def department_routes(
+    department_ids: Sequence[int], *, roles: Sequence[str], inbox_states: Sequence[str]
+) -> list[tuple[int, int, str, int | None, int]]:
+    """Where each department's tasks go, in one statement: (department_id, region_id,
+    region code, designated officer's pk or None, that officer's count of tasks in
+    ``inbox_states``), one row per active designated officer of ``roles`` (one row with None
+    for a department that has none)."""
+    if not department_ids:
+        return []
+    key = (
+        "department_routes",
+        connection.vendor,
+        len(department_ids),
+        len(roles),
+        len(inbox_states),
+    )
+    sql = _sql_cache.get(key)
+    if sql is None:
+        department, region, staff, task = (
+            Department._meta,
+            Region._meta,
+            Staff._meta,
+            ItemTask._meta,
+        )
+        sql = (
+            f"SELECT d.{_q(department.pk.column)}, d.{_col(department, 'region')},"  # noqa: S608
+            f" r.{_col(region, 'code')}, s.{_q(staff.pk.column)}, COUNT(t.{_q(task.pk.column)})"
+            f" FROM {_q(department.db_table)} d"
+            f" INNER JOIN {_q(region.db_table)} r"
+            f" ON r.{_q(region.pk.column)} = d.{_col(department, 'region')}"
+            f" LEFT OUTER JOIN {_q(staff.db_table)} s"
+            f" ON s.{_col(staff, 'department')} = d.{_q(department.pk.column)}"
+            f" AND {_designated('s', len(roles))}"
+            f" LEFT OUTER JOIN {_q(task.db_table)} t ON {_open_tasks_of('s', len(inbox_states))}"
+            f" WHERE d.{_q(department.pk.column)} IN ({_marks(len(department_ids))})"
+            f" GROUP BY d.{_q(department.pk.column)}, d.{_col(department, 'region')},"
+            f" r.{_col(region, 'code')}, s.{_q(staff.pk.column)}"
+        )
+        _sql_cache[key] = sql
+    params = [*map(str, roles), *map(str, inbox_states), *department_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def case_materials(case_id: int) -> list[CaseMaterial]:
+    """The case's materials in the order they were listed (the caller holds the case lock,
+    which every writer of a case's materials takes first)."""
+    key = ("case_materials", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        meta = CaseMaterial._meta
+        sql = (
+            f"SELECT {_columns(CaseMaterial, 'm')} FROM {_q(meta.db_table)} m"  # noqa: S608
+            f" WHERE m.{_col(meta, 'case')} = %s ORDER BY m.{_q(meta.pk.column)}"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id])
+        return [_instance(CaseMaterial, row) for row in cursor.fetchall()]

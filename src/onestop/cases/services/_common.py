@@ -74,7 +74,7 @@ def case_move(
     With ``events`` the event is appended there for the caller to save with the others.
     """
     old = transition(case, to=to, action=action)
-    _save_reading_head(case, case, ["state", *fields, "updated_at"])
+    save_reading_head(case, case, ["state", *fields, "updated_at"])
     (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
@@ -104,7 +104,7 @@ def task_move(
     With ``events`` the event is appended there for the caller to save with the others.
     """
     old = transition(task, to=to, action=action)
-    _save_reading_head(case, task, ["state", *fields, "updated_at"])
+    save_reading_head(case, task, ["state", *fields, "updated_at"])
     (event_record if events is None else _collect(events))(
         case=case,
         kind=kind,
@@ -116,8 +116,9 @@ def task_move(
     )
 
 
-def _save_reading_head(case: Case, obj: Case | ItemTask, fields: list[str]) -> None:
-    """Save the fields; the statement also reads the case's chain head if not read yet."""
+def save_reading_head(case: Case, obj: Case | ItemTask, fields: list[str]) -> None:
+    """Save the fields; the statement also reads the case's chain head if not read yet (the
+    caller holds the case's row lock, and this statement runs after it was granted)."""
     if head_known(case):
         sql.row_update(obj, fields)
     else:

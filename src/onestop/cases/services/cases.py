@@ -16,13 +16,14 @@ from onestop.accounts.roles import Permission, Role
 from onestop.cases import sql
 from onestop.cases.deadlines import due_from
 from onestop.cases.events import event_build, event_record, events_save, head_set
-from onestop.cases.models import Case, CaseEvent, CaseMaterial
+from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.numbering import case_number_next
 from onestop.cases.services._common import (
     case_lock,
     case_move,
     require_text,
     require_window,
+    save_reading_head,
 )
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import (
@@ -356,27 +357,28 @@ def case_accept(
     case = case_lock(case_id)
     require_window(clerk, case, Permission.CASE_ACCEPT)
     tolerated = dict(tolerated or {})
-    materials = list(case.materials.select_for_update().order_by("pk"))
+    materials = sql.case_materials(case.pk)
     now = clock.now()
     first = case.accepted_at is None
     if first:
         case.accepted_at = now
-    events: list[CaseEvent] = []
+    # The events are built (hashed into the chain) at the end, once the case's UPDATE has
+    # read the chain head: no statement of its own for it.
+    events: list[dict[str, Any]] = []
     old = transition(case, to=CaseState.ACCEPTED, action=_("受理"))
     events.append(
-        event_build(
-            case=case,
-            kind=EventKind.ACCEPTED,
-            actor=clerk,
-            from_state=old,
-            to_state=CaseState.ACCEPTED,
-            reason=note,
-            payload={
+        {
+            "kind": EventKind.ACCEPTED,
+            "actor": clerk,
+            "from_state": old,
+            "to_state": CaseState.ACCEPTED,
+            "reason": note,
+            "payload": {
                 "tolerated": {k: v.isoformat() for k, v in tolerated.items()},
                 "again": not first,
             },
-            at=now,
-        )
+            "at": now,
+        }
     )
     _tolerated_check(case, materials, tolerated)
     if first:
@@ -413,18 +415,19 @@ def case_accept(
     tasks = tasks_dispatch(case=case, actor=clerk, now=now, first=first, events=events)
     old = transition(case, to=CaseState.IN_PROGRESS, action=_("分送办理"))
     events.append(
-        event_build(
-            case=case,
-            kind=EventKind.PROCESSING_STARTED,
-            actor=clerk,
-            from_state=old,
-            to_state=CaseState.IN_PROGRESS,
-            payload={"tasks": [t.pk for t in tasks]},
-            at=now,
-        )
+        {
+            "kind": EventKind.PROCESSING_STARTED,
+            "actor": clerk,
+            "from_state": old,
+            "to_state": CaseState.IN_PROGRESS,
+            "payload": {"tasks": [t.pk for t in tasks]},
+            "at": now,
+        }
     )
-    sql.row_update(case, ["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"])
-    events_save(events)
+    save_reading_head(
+        case, case, ["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"]
+    )
+    events_save([event_build(case=case, **event) for event in events])
     if not first:
         dues_refresh(case)  # a re-acceptance: the history has pauses, extensions, rounds
     return case

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -41,7 +42,6 @@ from onestop.cases.states import (
 )
 from onestop.core import clock
 from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from onestop.regions.models import Department
 
 # ------------------------------------------------------------------------------- routing
 
@@ -65,6 +65,12 @@ class _Loads:
         for department_id, load, pk in rows:
             self._by_department[department_id].append([load, pk])
 
+    def add(self, department_id: int, staff_id: int | None, load: int) -> None:
+        """Note a department's officer and count read elsewhere (None: it has no officer)."""
+        officers = self._by_department.setdefault(department_id, [])
+        if staff_id is not None:
+            officers.append([load, staff_id])
+
     def pick(self, department_id: int) -> int | None:
         """The designated officer with the fewest open tasks (ties: lowest id), or None."""
         self.load([department_id])
@@ -82,7 +88,7 @@ def tasks_dispatch(
     actor: Actor,
     now: dt.datetime,
     first: bool,
-    events: list[CaseEvent],
+    events: list[dict[str, Any]],
 ) -> list[ItemTask]:
     """Fan the (locked) case out: one task per applicable item still undecided.
 
@@ -90,7 +96,8 @@ def tasks_dispatch(
     to that version's department at the department's region; a task whose prerequisites are
     all approved is ready, assigned and given its due date at once, one with a denied
     prerequisite is not applicable. The tasks are inserted in their final state; their
-    ``task_created`` events are appended to ``events`` for the caller to save.
+    ``task_created`` events are appended to ``events``, as the keyword arguments of
+    ``event_build``, for the caller to build and save once it knows the chain head.
     """
     plan = case_plan_items(case)
     # Tasks exist only once a case has been accepted: a first acceptance has none.
@@ -104,12 +111,16 @@ def tasks_dispatch(
         t.package_item_id: t for t in existing if t.state in TASK_DECIDED_STATES
     }
     round_number = max((t.round for t in existing), default=0) + 1
-    regions = {
-        pk: (region_id, code)
-        for pk, region_id, code in Department.objects.filter(
-            pk__in={p.department_id for p in plan}
-        ).values_list("pk", "region_id", "region__code")
-    }
+    # Each department's region and its designated officers' loads, in one statement.
+    regions: dict[int, tuple[int, str]] = {}
+    loads = _Loads()
+    for department_id, region_id, code, staff_id, load in sql.department_routes(
+        sorted({p.department_id for p in plan}),
+        roles=list(DEPARTMENT_ROLES),
+        inbox_states=list(TASK_INBOX_STATES),
+    ):
+        regions[department_id] = (region_id, code)
+        loads.add(department_id, staff_id, load)
     # The plan lists items in dependency order, so prerequisites exist before dependants.
     created: list[tuple[ItemTask, list[ItemTask]]] = []
     for entry in plan:
@@ -143,8 +154,6 @@ def tasks_dispatch(
         created.append((task, prerequisites))
         if entry.package_item_id is not None:
             by_package_item[entry.package_item_id] = task
-    loads = _Loads()
-    loads.load(t.department_id for t, _p in created if t.state == TaskState.READY)
     for task, _prerequisites in created:
         if task.state == TaskState.READY:
             task.assignee_id = loads.pick(task.department_id)
@@ -166,15 +175,14 @@ def tasks_dispatch(
         if task.state == TaskState.READY:
             payload["assignee"] = task.assignee_id
         events.append(
-            event_build(
-                case=case,
-                kind=EventKind.TASK_CREATED,
-                actor=actor,
-                from_state="",
-                to_state=task.state,
-                payload=payload,
-                at=now,
-            )
+            {
+                "kind": EventKind.TASK_CREATED,
+                "actor": actor,
+                "from_state": "",
+                "to_state": task.state,
+                "payload": payload,
+                "at": now,
+            }
         )
     if links:
         sql.rows_insert(links)
