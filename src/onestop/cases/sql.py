@@ -15,6 +15,9 @@ than the database needs to answer it, so the services run these few through the 
   ``save(update_fields=…)`` sends, without building it each time.
 * ``rows_insert``: the events (materials, tasks) of a transition in one ``INSERT … RETURNING
   id``; on PostgreSQL several rows as one array per column.
+* reads every acceptance or decision makes: a case's tasks with their prerequisites, its
+  materials (or the names of those in one status), and the departments' regions with their
+  designated officers' open-task counts (routing).
 
 Rows become model instances through ``Model.from_db`` after the same value converters the
 ORM applies, and values are written through each field's ``get_db_prep_save``, so the
@@ -380,3 +383,20 @@ def case_materials(case_id: int) -> list[CaseMaterial]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [case_id])
         return [_instance(CaseMaterial, row) for row in cursor.fetchall()]
+
+
+def material_names(case_id: int, status: str) -> list[str]:
+    """The names of the case's materials in ``status``, in the order they were listed."""
+    key = ("material_names", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        meta = CaseMaterial._meta
+        sql = (
+            f"SELECT m.{_col(meta, 'name')} FROM {_q(meta.db_table)} m"  # noqa: S608
+            f" WHERE m.{_col(meta, 'case')} = %s AND m.{_col(meta, 'status')} = %s"
+            f" ORDER BY m.{_q(meta.pk.column)}"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id, str(status)])
+        return [row[0] for row in cursor.fetchall()]

@@ -655,11 +655,7 @@ def case_hand_out(*, case_id: int, clerk: Staff, note: str = "") -> Case:
     case = case_lock(case_id)
     require_window(clerk, case, Permission.CASE_HAND_OUT)
     if case.state == CaseState.COMPLETED and case.outcome != CaseOutcome.DENIED:
-        waiting = list(
-            case.materials.filter(status=MaterialStatus.TOLERATED_MISSING).values_list(
-                "name", flat=True
-            )
-        )
+        waiting = sql.material_names(case.pk, MaterialStatus.TOLERATED_MISSING)
         if waiting:
             raise Conflict(
                 _("容缺材料尚未补齐（%(names)s），办理结果暂不发放。")
