@@ -15,12 +15,17 @@ package 我要开办企业 with every situation answered "yes" (5 item tasks: �
    ``case_intake`` (hall window) → ``case_accept`` (fan-out) → for every task
    ``task_claim`` + ``task_approve`` (the last approval completes the case) →
    ``case_hand_out``. Materials are given as licence references (no file uploads, so
-   storage I/O is not measured; no 告知承诺, so no verification tasks).
+   storage I/O is not measured; no 告知承诺, so no verification tasks). The database settings
+   are the platform's own (on PostgreSQL: prepared statements, unless
+   ``ONESTOP_DB_PREPARED_STATEMENTS=0``).
 2. **baseline** — the same N lifecycles with plain ``sqlite3`` / ``psycopg`` against five
    simple tables of its own (case, material, task, task dependency, event, plus a case-number
    counter): the same rows inserted and updated per transition, the case row locked
    (``SELECT … FOR UPDATE`` / ``BEGIN IMMEDIATE``), each event hash-chained with SHA-256,
-   each transition in its own transaction. No ORM, no validation, no catalogue reads.
+   each transition in its own transaction. No ORM, no validation, no catalogue reads; psycopg
+   prepares a statement run five times (its default).
+   The two sides run interleaved, one lifecycle of each in turn (the side going first
+   alternates), so a change in the load of the machine during the run falls on both alike.
 3. **queries per transition** — a few more lifecycles under ``CaptureQueriesContext``.
 4. **inbox latency** — a second thread with its own database connection runs the real
    ``inbox_for(officer)`` query in a loop, as an officer's inbox page polling would. The
