@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
+from onestop.cases.files import files_sweep_orphans
 from onestop.cases.maintenance import dues_refresh_all
 from onestop.cases.services import case_terminate_overdue_tolerated
 
@@ -18,3 +21,10 @@ def cases_sweep_overdue_tolerated() -> list[str]:
 def cases_refresh_dues(*, provisional_only: bool = False) -> int:
     """Recompute stored due dates from the events (after a new year's schedule is published)."""
     return dues_refresh_all(provisional_only=provisional_only)
+
+
+@shared_task(name="onestop.cases.tasks.cases_sweep_orphan_files")
+def cases_sweep_orphan_files(*, older_than_hours: int = 24) -> list[str]:
+    """Delete uploaded files no row references (left by rolled-back submissions, replacements)."""
+    result = files_sweep_orphans(older_than=dt.timedelta(hours=older_than_hours))
+    return list(result.deleted_names)

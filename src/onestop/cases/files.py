@@ -1,0 +1,141 @@
+"""Uploaded files no row references: the sweep that removes them from storage.
+
+A material's file is written to storage inside the submission (or supplement) transaction;
+when that transaction rolls back the row is gone but the file stays, and a supplement that
+replaces a file leaves the old one behind. ``files_sweep_orphans`` deletes such files once
+they are older than any transaction could run, using only the storage API (so it works with
+storages other than the file system).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.files.storage import Storage, default_storage
+from django.db import models
+
+from onestop.cases.models import Case
+from onestop.core import clock
+
+# Where the cases app's FileFields write: ``CaseMaterial.file`` goes to
+# ``cases/<case number>/<key>-<sha256 prefix><ext>`` (its ``upload_to`` is a callable, so the
+# directory cannot be read off the field). Only files below these directories are swept.
+UPLOAD_DIRS: tuple[str, ...] = ("cases",)
+
+DEFAULT_OLDER_THAN = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What one sweep found; with ``dry_run`` the deleted names are those it would delete."""
+
+    kept: int
+    deleted: int
+    bytes_freed: int
+    deleted_names: tuple[str, ...]
+    dry_run: bool
+
+
+def files_referenced() -> set[str]:
+    """Every storage name a row points at: all FileFields of every model, one query per model.
+
+    Every app's fields count, not only the cases app's, so a file shared with another model is
+    never taken for an orphan. ``Case.agent_authorisation`` may hold the storage path of an
+    uploaded letter of authorisation, so its values count as well.
+    """
+    names: set[str] = set()
+    for model in apps.get_models():
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.FileField)  # ImageField is a FileField
+        ]
+        if not fields:
+            continue
+        rows = model._base_manager.values_list(*fields).iterator()
+        names.update(name for row in rows for name in row if name)
+    names.update(
+        Case.objects.exclude(agent_authorisation="")
+        .values_list("agent_authorisation", flat=True)
+        .iterator()
+    )
+    return names
+
+
+def _inside(storage: Storage, name: str, root: str) -> bool:
+    """Whether ``name`` stays below ``root``: no ``..``, and no symlink leading out of it."""
+    parts = name.split("/")
+    if name.startswith("/") or ".." in parts or parts[0] != root:
+        return False
+    try:
+        real_root = os.path.realpath(storage.path(root))
+        real = os.path.realpath(storage.path(name))
+    except NotImplementedError:  # not a local storage: names are keys, nothing to follow
+        return True
+    return real.startswith(real_root + os.sep)
+
+
+def _walk(storage: Storage, root: str) -> list[str]:
+    """Every file name below ``root``, depth first, never leaving it."""
+    found: list[str] = []
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            dirs, files = storage.listdir(directory)
+        except FileNotFoundError:
+            continue
+        for sub in sorted(dirs):
+            path = posixpath.join(directory, sub)
+            if _inside(storage, path, root):
+                pending.append(path)
+        found.extend(
+            posixpath.join(directory, f)
+            for f in sorted(files)
+            if _inside(storage, posixpath.join(directory, f), root)
+        )
+    return found
+
+
+def files_sweep_orphans(
+    *, older_than: dt.timedelta = DEFAULT_OLDER_THAN, dry_run: bool = False
+) -> SweepResult:
+    """Delete uploaded files no row references and not modified within ``older_than``.
+
+    A file younger than ``older_than`` is kept even when unreferenced: its transaction may
+    still be running. Empty directories are left in place (the storage API cannot remove them).
+    """
+    storage = default_storage
+    candidates = [name for root in UPLOAD_DIRS for name in _walk(storage, root)]
+    # Read after listing: a row committed in between points at a file that is still young.
+    referenced = files_referenced()
+    cutoff = clock.now() - older_than
+    kept = 0
+    freed = 0
+    deleted: list[str] = []
+    for name in candidates:
+        if name in referenced:
+            kept += 1
+            continue
+        try:
+            if storage.get_modified_time(name) > cutoff:
+                kept += 1
+                continue
+            size = storage.size(name)
+            if not dry_run:
+                storage.delete(name)
+        except FileNotFoundError:  # removed by someone else meanwhile
+            continue
+        freed += size
+        deleted.append(name)
+    return SweepResult(
+        kept=kept,
+        deleted=len(deleted),
+        bytes_freed=freed,
+        deleted_names=tuple(deleted),
+        dry_run=dry_run,
+    )
