@@ -19,6 +19,7 @@ from onestop.cases import services
 from onestop.cases.files import files_sweep_orphans
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.tasks import cases_sweep_orphan_files
+from onestop.config.celery import app
 from tests.factories.cases import PDF, upload
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +196,15 @@ def test_the_celery_task_sweeps(setup):
 
     assert cases_sweep_orphan_files.delay(older_than_hours=24).get() == [name]
     assert name not in _stored()
+
+
+def test_beat_runs_the_file_sweep_daily_at_half_past_two_shanghai_time():
+    (entry,) = [
+        e for e in app.conf.beat_schedule.values() if e["task"] == cases_sweep_orphan_files.name
+    ]
+    assert entry["schedule"].hour == {2}
+    assert entry["schedule"].minute == {30}
+    assert app.conf.timezone == "Asia/Shanghai"
 
 
 def test_command_prints_what_it_did(setup):
