@@ -113,7 +113,7 @@ def test_the_threshold_is_the_callers(setup):
     assert files_sweep_orphans(older_than=dt.timedelta(hours=1)).deleted_names == (name,)
 
 
-def test_file_replaced_by_a_supplement_is_deleted_and_its_replacement_kept(setup):
+def test_file_replaced_by_a_supplement_is_kept_as_the_event_log_records_it(setup):
     case = setup.case_in("correction_requested")
     before = case.materials.get(key="lease").file.name
     services.case_supplement(
@@ -123,11 +123,13 @@ def test_file_replaced_by_a_supplement_is_deleted_and_its_replacement_kept(setup
     assert after != before
     _age(*_stored())
 
+    lost = _orphan(f"cases/{case.number}/lease-0123456789ab.pdf")  # never recorded
+
     result = files_sweep_orphans()
 
-    assert result.deleted_names == (before,)
-    assert _stored() == _files_of(case)
-    assert after in _stored()
+    assert result.deleted_names == (lost,)
+    assert {before, after} <= _stored()
+    assert before not in _files_of(case)  # replaced, yet kept: its hash is in the events
 
 
 def test_dry_run_reports_without_deleting(setup):
@@ -184,7 +186,8 @@ def test_references_are_read_once_per_model_however_many_files(setup, django_ass
         if any(isinstance(f, models.FileField) for f in model._meta.concrete_fields)
     )
 
-    with django_assert_num_queries(with_files + 1):  # + Case.agent_authorisation
+    # + Case.agent_authorisation, + the events of the orphans' cases
+    with django_assert_num_queries(with_files + 2):
         result = files_sweep_orphans()
 
     assert result.deleted == 5

@@ -11,7 +11,11 @@ import pytest
 
 from onestop.cases.models import Case
 from onestop.cases.states import CaseState
-from onestop.cases.tasks import cases_refresh_dues, cases_sweep_overdue_tolerated
+from onestop.cases.tasks import (
+    cases_refresh_dues,
+    cases_sweep_orphan_files,
+    cases_sweep_overdue_tolerated,
+)
 from onestop.config.celery import app
 from onestop.core import clock
 
@@ -47,11 +51,12 @@ def test_refreshing_dues_counts_the_open_cases(setup):
     assert cases_refresh_dues.delay(provisional_only=True).get() == 0
 
 
-def test_the_beat_schedule_runs_both_sweeps_after_midnight_shanghai_time():
+def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
     schedule = app.conf.beat_schedule
     assert {entry["task"] for entry in schedule.values()} == {
         cases_sweep_overdue_tolerated.name,
         cases_refresh_dues.name,
+        cases_sweep_orphan_files.name,
     }
     assert app.conf.timezone == "Asia/Shanghai"
 

@@ -1,10 +1,12 @@
 """Uploaded files no row references: the sweep that removes them from storage.
 
 A material's file is written to storage inside the submission (or supplement) transaction;
-when that transaction rolls back the row is gone but the file stays, and a supplement that
-replaces a file leaves the old one behind. ``files_sweep_orphans`` deletes such files once
-they are older than any transaction could run, using only the storage API (so it works with
-storages other than the file system).
+when that transaction rolls back the row is gone but the file stays. ``files_sweep_orphans``
+deletes such files once they are older than any transaction could run, using only the
+storage API (so it works with storages other than the file system).
+
+A file a supplement replaced is no longer referenced by its row, but the case's event log
+still records its SHA-256: it is what the applicant handed in, so it is kept as evidence.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.core.files.storage import Storage, default_storage
 from django.db import models
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseEvent
 from onestop.core import clock
 
 # Where the cases app's FileFields write: ``CaseMaterial.file`` goes to
@@ -66,6 +70,46 @@ def files_referenced() -> set[str]:
     return names
 
 
+def _hashes_in(value: Any, found: set[str]) -> None:
+    """Collect every ``sha256`` recorded anywhere in an event payload."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "sha256" and isinstance(item, str):
+                found.add(item)
+            else:
+                _hashes_in(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _hashes_in(item, found)
+
+
+def files_recorded(names: list[str]) -> set[str]:
+    """Of these material files (``cases/<number>/<key>-<sha256 prefix><ext>``), those whose
+    content their case's event log records: one query for the events of all their cases."""
+    prefixes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name in names:
+        parts = name.split("/")
+        if len(parts) != 3:
+            continue
+        prefix = posixpath.splitext(parts[2])[0].rpartition("-")[2]
+        if prefix:
+            prefixes[parts[1]].append((name, prefix))
+    if not prefixes:
+        return set()
+    hashes: dict[str, set[str]] = defaultdict(set)
+    events = CaseEvent.objects.filter(case__number__in=list(prefixes)).values_list(
+        "case__number", "payload"
+    )
+    for number, payload in events.iterator():
+        _hashes_in(payload, hashes[number])
+    return {
+        name
+        for number, entries in prefixes.items()
+        for name, prefix in entries
+        if any(h.startswith(prefix) for h in hashes[number])
+    }
+
+
 def _inside(storage: Storage, name: str, root: str) -> bool:
     """Whether ``name`` stays below ``root``: no ``..``, and no symlink leading out of it."""
     parts = name.split("/")
@@ -107,7 +151,7 @@ def files_sweep_orphans(
     """Delete uploaded files no row references and not modified within ``older_than``.
 
     A file younger than ``older_than`` is kept even when unreferenced: its transaction may
-    still be running. Empty directories are left in place (the storage API cannot remove them).
+    still be running; so is one whose hash the case's event log records (a replaced file). Empty directories are left in place (the storage API cannot remove them).
     """
     storage = default_storage
     candidates = [name for root in UPLOAD_DIRS for name in _walk(storage, root)]
@@ -115,8 +159,7 @@ def files_sweep_orphans(
     referenced = files_referenced()
     cutoff = clock.now() - older_than
     kept = 0
-    freed = 0
-    deleted: list[str] = []
+    old: list[str] = []
     for name in candidates:
         if name in referenced:
             kept += 1
@@ -125,6 +168,17 @@ def files_sweep_orphans(
             if storage.get_modified_time(name) > cutoff:
                 kept += 1
                 continue
+        except FileNotFoundError:  # removed by someone else meanwhile
+            continue
+        old.append(name)
+    recorded = files_recorded(old)
+    kept += len(recorded)
+    freed = 0
+    deleted: list[str] = []
+    for name in old:
+        if name in recorded:
+            continue
+        try:
             size = storage.size(name)
             if not dry_run:
                 storage.delete(name)
