@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from onestop.cases.models import Case, CaseEvent, CaseMaterial, ItemTask
+from onestop.cases.states import CaseState
 
 
 class ReadOnlyMixin:
@@ -56,6 +58,10 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["applicant"]
     date_hierarchy = "submitted_at"
     inlines = [MaterialInline, TaskInline, EventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        # A draft is its author's alone until submitted.
+        return super().get_queryset(request).exclude(state=CaseState.DRAFT)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Case._meta.fields]

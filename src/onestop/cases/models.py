@@ -29,7 +29,8 @@ from onestop.workdays.units import TimeUnit
 class Case(TimestampedModel):
     """One application (办件) for a package version or a single item version."""
 
-    number = models.CharField(_("办件编号"), max_length=40, unique=True)
+    # Given at submission; a draft (草稿) has none, so numbers stay gapless.
+    number = models.CharField(_("办件编号"), max_length=40, unique=True, null=True, blank=True)
     title = models.CharField(_("申请事项"), max_length=200)
     package_version = models.ForeignKey(
         "catalog.PackageVersion",
@@ -160,7 +161,7 @@ class Case(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        return f"{self.number or _('草稿')} {self.title}"
 
 
 def _material_path(instance: CaseMaterial, filename: str) -> str:

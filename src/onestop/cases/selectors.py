@@ -30,8 +30,8 @@ Viewer = Staff | Applicant
 
 
 def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
-    """Every case the viewer may see."""
-    cases = Case.objects.all()
+    """Every case the viewer may see (drafts are their author's alone: see ``drafts_of``)."""
+    cases = Case.objects.exclude(state=CaseState.DRAFT)
     if isinstance(viewer, Applicant):
         return cases.filter(applicant=viewer)
     if not viewer.is_active:
@@ -96,6 +96,7 @@ def case_list_for_applicant(applicant: Applicant) -> QuerySet[Case]:
     """The applicant's cases, newest first."""
     return (
         Case.objects.filter(applicant=applicant)
+        .exclude(state=CaseState.DRAFT)
         .select_related("package_version", "item_version", "accepting_region")
         .order_by("-submitted_at", "-pk")
     )

@@ -17,6 +17,7 @@ from onestop.cases.services.cases import (
     case_terminate_overdue_tolerated,
     case_withdraw,
 )
+from onestop.cases.services.drafts import case_draft_discard, case_draft_save
 from onestop.cases.services.materials import MaterialInput
 from onestop.cases.services.tasks import (
     task_approve,
@@ -37,6 +38,8 @@ from onestop.cases.services.timing import (
 __all__ = [
     "MaterialInput",
     "case_accept",
+    "case_draft_discard",
+    "case_draft_save",
     "case_hand_out",
     "case_intake",
     "case_pre_review_pass",

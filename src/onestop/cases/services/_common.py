@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import sql
 from onestop.cases.events import Actor, event_build, event_record, head_known, head_set
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind, TaskState, transition
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onestop.regions.models import Region
 
 
 def case_lock(case_id: int) -> Case:
@@ -33,6 +35,22 @@ def task_lock(task_id: int) -> tuple[Case, ItemTask]:
     if rows is None:
         raise NotFound(_("子件不存在。"))
     return rows
+
+
+def require_may_apply(
+    *, applicant: Applicant, created_by: AbstractBaseUser | None, region: Region
+) -> None:
+    """Applicants apply for themselves; anyone else must be staff allowed to enter cases there."""
+    if created_by is None or applicant.user_id == created_by.pk:
+        return
+    staff = getattr(created_by, "staff", None)
+    if (
+        staff is not None
+        and staff.has_permission(Permission.CASE_INTAKE)
+        and staff.covers(region.code)
+    ):
+        return
+    raise PermissionDenied(_("只能以本人名义申请；代为申请须由窗口人员或帮代办员在其辖区内录入。"))
 
 
 def require_window(staff: Staff, case: Case, permission: Permission) -> None:

@@ -21,10 +21,12 @@ from onestop.cases.numbering import case_number_next
 from onestop.cases.services._common import (
     case_lock,
     case_move,
+    require_may_apply,
     require_text,
     require_window,
     save_reading_head,
 )
+from onestop.cases.services.drafts import draft_get, draft_require_same_target
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import (
     MaterialInput,
@@ -47,7 +49,7 @@ from onestop.cases.states import (
 )
 from onestop.catalog.models import MaterialNecessity, PackageVersion, ServiceItemVersion
 from onestop.core import clock
-from onestop.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onestop.regions.models import Hall, Region
 from onestop.workdays import calendar
 
@@ -68,22 +70,6 @@ def _materials_by_key(materials: Sequence[MaterialInput]) -> dict[str, MaterialI
     return given
 
 
-def _require_may_apply(
-    *, applicant: Applicant, created_by: AbstractBaseUser | None, region: Region
-) -> None:
-    """Applicants apply for themselves; anyone else must be staff allowed to enter cases there."""
-    if created_by is None or applicant.user_id == created_by.pk:
-        return
-    staff = getattr(created_by, "staff", None)
-    if (
-        staff is not None
-        and staff.has_permission(Permission.CASE_INTAKE)
-        and staff.covers(region.code)
-    ):
-        return
-    raise PermissionDenied(_("只能以本人名义申请；代为申请须由窗口人员或帮代办员在其辖区内录入。"))
-
-
 @transaction.atomic
 def case_submit(
     *,
@@ -100,10 +86,13 @@ def case_submit(
     agent_authorisation: str = "",
     created_by: AbstractBaseUser | None = None,
     idempotency_key: str | None = None,
+    draft_id: int | None = None,
 ) -> Case:
     """Apply once: validate answers, form and materials; remote channels go to pre-review.
 
     A retry with the same ``idempotency_key`` by the same ``created_by`` returns the same case.
+    With ``draft_id`` (one of ``created_by``'s drafts, for the same package or item) the
+    draft becomes the case: same row, now numbered, its chain starting here.
     """
     return _submit(
         applicant=applicant,
@@ -119,6 +108,7 @@ def case_submit(
         agent_authorisation=agent_authorisation,
         created_by=created_by,
         idempotency_key=idempotency_key,
+        draft_id=draft_id,
     )
 
 
@@ -137,9 +127,10 @@ def _submit(
     agent_authorisation: str = "",
     created_by: AbstractBaseUser | None = None,
     idempotency_key: str | None = None,
+    draft_id: int | None = None,
 ) -> Case:
     """``case_submit`` inside the caller's transaction (no savepoint of its own)."""
-    _require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
+    require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     key = (idempotency_key or "").strip() or None
     if key is not None:
         if len(key) > 128:
@@ -161,6 +152,12 @@ def _submit(
         )
     if hall is not None and not hall.region.code.startswith(accepting_region.code):
         raise ValidationFailed(_("收件大厅不在收件地区划内。"), field="hall")
+    draft = None
+    if draft_id is not None:
+        if created_by is None:
+            raise NotFound(_("草稿不存在，或已提交、已删除。"))
+        draft = draft_get(user=created_by, draft_id=draft_id, lock=True)
+        draft_require_same_target(draft, package_version=package_version, item_version=item_version)
 
     plan = case_plan_for_submit(
         package_version=package_version, item_version=item_version, answers=answers or {}
@@ -203,16 +200,21 @@ def _submit(
         created_by=created_by,
     )
     case.state = initial
+    if draft is not None:  # the draft's row becomes the case
+        case.pk, case.created_at = draft.pk, draft.created_at
     if key is None:
         case.number = case_number_next(region=accepting_region)
-        sql.rows_insert([case])
+        if draft is None:
+            sql.rows_insert([case])
+        else:
+            case.save(force_update=True)
     else:
         # Only a retried submission can collide (on the idempotency key): its savepoint
         # lets the loser read the winner's case, and gives the number back.
         try:
             with transaction.atomic():
                 case.number = case_number_next(region=accepting_region)
-                case.save(force_insert=True)
+                case.save(force_insert=draft is None, force_update=draft is not None)
         except IntegrityError:
             existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
             if existing is None:
