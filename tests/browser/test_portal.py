@@ -100,3 +100,38 @@ def test_apply_errors_are_shown_next_to_the_fields(demo, login):
     assert page.locator("#material-company_registration_form .error").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing overflows the phone screen
+
+
+def test_save_a_draft_come_back_later_and_submit_it(demo, login):
+    page = login("enterprise", "onestop-demo", viewport={"width": 390, "height": 844})
+    query = (
+        "a-enterprise_type=company&a-needs_seal=yes&a-needs_invoices=no"
+        "&a-sells_food=no&a-hires_staff=no"
+    )
+    page.goto(f"/packages/{OPEN_BUSINESS}/apply/?{query}")
+    page.fill("#id-f-registered_capital", "50")
+    page.fill("#id-f-business_scope", "餐饮服务")
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url("**draft=**")
+    assert "草稿已保存" in page.locator(".messages").inner_text()
+    draft = Case.objects.get(state="draft")
+    assert draft.number is None
+
+    page.goto("/my/cases/")
+    row = page.locator(".draft-row")
+    assert "我要开办企业" in row.inner_text()
+    row.get_by_role("link", name="继续填写").click()
+    page.wait_for_url("**draft=**")
+    assert page.input_value("#id-f-business_scope") == "餐饮服务"  # kept from last time
+    page.select_option("#id-f-seal_kinds", "basic")
+    page.set_input_files("input[name='m-company_registration_form']", pdf_file("申请书.pdf"))
+    page.set_input_files("input[name='m-articles_of_association']", pdf_file("章程.pdf"))
+    page.set_input_files("input[name='m-seal_application']", pdf_file("印章.pdf"))
+    page.check("input[name='c-lease_contract']")
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_url("**/my/cases/**")
+    case = Case.objects.get(pk=draft.pk)
+    assert case.number and case.state == "pre_review"
+    assert "申请已提交" in page.locator(".messages").inner_text()
+    page.goto("/my/cases/")
+    assert page.locator(".draft-row").count() == 0

@@ -5,11 +5,19 @@ case services; a ``DomainError`` becomes a message next to the field it names.
 """
 
 from onestop.portal.views.apply import apply, item_apply
-from onestop.portal.views.cases import my_case, my_cases, supplement, supply_tolerated, withdraw
+from onestop.portal.views.cases import (
+    draft_discard,
+    my_case,
+    my_cases,
+    supplement,
+    supply_tolerated,
+    withdraw,
+)
 from onestop.portal.views.catalogue import guide_pdf, home, item, package, search
 
 __all__ = [
     "apply",
+    "draft_discard",
     "guide_pdf",
     "home",
     "item",

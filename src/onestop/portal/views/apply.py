@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Applicant, ApplicantKind
 from onestop.cases.services import (
     MaterialInput,
+    case_draft_save,
     case_submit,
 )
+from onestop.cases.services.drafts import draft_get
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import material_input_check
 from onestop.cases.services.plans import case_plan_for_submit
@@ -32,7 +34,7 @@ from onestop.catalog.selectors import (
     MergedMaterial,
     item_version_by_code,
 )
-from onestop.core.errors import DomainError, ValidationFailed
+from onestop.core.errors import DomainError, NotFound, ValidationFailed
 from onestop.portal.guide import answers_from, guide_build, material_tags
 from onestop.portal.views._common import (
     COMMIT_PREFIX,
@@ -194,11 +196,44 @@ def _apply_form(
     submit: dict[str, Any],
     context: dict[str, Any],
 ) -> HttpResponse:
-    """The merged form and the materials; submitted once per idempotency key."""
+    """The merged form and the materials; submitted once per idempotency key.
+
+    "保存草稿" keeps the answers and what was typed (not the files) as a draft, without the
+    checks; the page then reopens on the draft (``?draft=<id>``), and submitting it turns
+    the draft into the case.
+    """
     field_errors: dict[str, str] = {}
     material_errors: dict[str, str] = {}
     top_errors: list[str] = []
-    if request.method == "POST":
+    draft_id = _draft_id(request)
+    if request.method == "POST" and request.POST.get("intent") == "draft":
+        values = {f.key: request.POST.get(FORM_PREFIX + f.key, "") for f in form_fields}
+        try:
+            draft = case_draft_save(
+                created_by=request.user,
+                applicant=applicant,
+                form_data=values,
+                channel=Channel.ONLINE,
+                draft_id=draft_id,
+                **submit,
+            )
+        except DomainError as exc:
+            where, key = field_of(exc)
+            if where == "form":
+                field_errors[key] = exc.message
+            else:
+                top_errors.append(exc.message)
+            draft_id = None if isinstance(exc, NotFound) else draft_id
+        else:
+            messages.success(
+                request,
+                _(
+                    "草稿已保存，可在“我的办件”中继续填写。已选择的文件不随草稿保存，提交时请重新选择。"
+                ),
+            )
+            return redirect(_draft_url(request, context, draft.pk))
+        idempotency_key = request.POST.get("idempotency_key", "")[:128]
+    elif request.method == "POST":
         values = {f.key: request.POST.get(FORM_PREFIX + f.key, "").strip() for f in form_fields}
         idempotency_key = request.POST.get("idempotency_key", "")[:128]
         # Every field and material is checked first, so all mistakes show at once.
@@ -240,6 +275,7 @@ def _apply_form(
                     channel=Channel.ONLINE,
                     created_by=request.user,
                     idempotency_key=idempotency_key or None,
+                    draft_id=draft_id,
                     **submit,
                 )
             except DomainError as exc:
@@ -264,6 +300,14 @@ def _apply_form(
     else:
         values = {f.key: v for f in form_fields if (v := _prefill(applicant).get(f.key))}
         idempotency_key = ""
+        if draft_id is not None:
+            try:
+                draft = draft_get(user=request.user, draft_id=draft_id)
+            except NotFound as exc:
+                messages.info(request, exc.message)
+                draft_id = None
+            else:
+                values |= {f.key: v for f in form_fields if (v := draft.form_data.get(f.key))}
     fields = [_Field(f, values.get(f.key), field_errors.get(f.key, "")) for f in form_fields]
     materials_ui = [
         _Material(
@@ -285,5 +329,19 @@ def _apply_form(
             "idempotency_key": idempotency_key or uuid.uuid4().hex,
             "commitment_text": COMMITMENT_TEXT,
             "applicant": applicant,
+            "draft_id": draft_id,
         },
     )
+
+
+def _draft_id(request: HttpRequest) -> int | None:
+    """The draft this page works on (``draft`` in the query or the posted form), if any."""
+    raw = request.POST.get("draft") or request.GET.get("draft") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def _draft_url(request: HttpRequest, context: dict[str, Any], draft_id: int) -> str:
+    """This page reopened on the draft: the situation answers, then the draft's id."""
+    guide = context.get("guide")
+    query = f"{guide.query}&" if guide is not None and guide.query else ""
+    return f"{request.path}?{query}draft={draft_id}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,10 +26,12 @@ from onestop.cases.selectors import (
 )
 from onestop.cases.services import (
     MaterialInput,
+    case_draft_discard,
     case_supplement,
     case_supply_tolerated,
     case_withdraw,
 )
+from onestop.cases.services.drafts import drafts_of
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
     CASE_FINAL_STATES,
@@ -37,6 +41,7 @@ from onestop.cases.states import (
     MaterialStatus,
 )
 from onestop.core.errors import DomainError, NotFound
+from onestop.portal.guide import ANSWER_PREFIX
 from onestop.portal.views._common import (
     COMMIT_PREFIX,
     COMMITMENT_TEXT,
@@ -62,7 +67,34 @@ def my_cases(request: HttpRequest) -> HttpResponse:
                 is_provisional=case.due_is_provisional,
             )
         rows.append((case, signal))
-    return render(request, "portal/my_cases.html", {"rows": rows})
+    drafts = [(draft, draft_resume_url(draft)) for draft in drafts_of(request.user)]
+    return render(request, "portal/my_cases.html", {"rows": rows, "drafts": drafts})
+
+
+def draft_resume_url(draft: Case) -> str:
+    """The apply page reopened on the draft, with its situation answers."""
+    if draft.package_version is not None:
+        query = urlencode(
+            {ANSWER_PREFIX + k: v for k, v in draft.answers.items() if v not in ("", None)}
+        )
+        url = reverse("portal:apply", args=[draft.package_version.package.code])
+        return f"{url}?{query}&draft={draft.pk}" if query else f"{url}?draft={draft.pk}"
+    url = reverse("portal:item_apply", args=[draft.item_version.item.basic_code])
+    return f"{url}?draft={draft.pk}"
+
+
+@login_required
+@require_POST
+def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """删除草稿 (a draft is not yet an application: nothing of it is kept)."""
+    applicant_for(request)
+    try:
+        case_draft_discard(created_by=request.user, draft_id=draft_id)
+    except NotFound as exc:
+        messages.info(request, exc.message)
+    else:
+        messages.success(request, _("草稿已删除。"))
+    return redirect("portal:my_cases")
 
 
 def _case_for(request: HttpRequest, number: str) -> tuple[Applicant, Case]:
