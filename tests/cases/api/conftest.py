@@ -90,6 +90,17 @@ class Api:
             headers={**self.headers, **(headers or {})},
         )
 
+    def put(self, url: str, body: Any = None):
+        return self.client.put(
+            url,
+            body if body is not None else {},
+            content_type="application/json",
+            headers=self.headers,
+        )
+
+    def delete(self, url: str):
+        return self.client.delete(url, headers=self.headers)
+
     def upload(self, url: str, files: dict[str, Any]):
         return self.client.post(url, files, headers=self.headers)
 

@@ -22,7 +22,7 @@ from tests.factories.cases import PDF, Setup
 
 @dataclass(frozen=True)
 class Request:
-    method: str  # "get", "post", "upload"
+    method: str  # "get", "post", "put", "delete", "upload"
     url: str
     body: Any = None
 
@@ -167,6 +167,42 @@ def catalog_plan(setup: Setup, people: People) -> Request:
     )
 
 
+def draft_body(setup: Setup) -> dict[str, Any]:
+    return {
+        "package_code": setup.package.package.code,
+        "region_code": setup.county.code,
+        "answers": setup.answers(),
+        "form_data": {"company_name": "益阳市赫山区好味道餐饮有限公司"},
+    }
+
+
+def owners_draft(setup: Setup) -> Case:
+    return services.case_draft_save(
+        created_by=setup.applicant.user,
+        applicant=setup.applicant,
+        package_version=setup.package,
+        answers=setup.answers(),
+        accepting_region=setup.county,
+    )
+
+
+def _draft_request(method: str, body: bool = False) -> Callable[[Setup, People], Request]:
+    def build(setup: Setup, people: People) -> Request:
+        draft = owners_draft(setup)
+        return Request(method, f"/api/drafts/{draft.pk}", draft_body(setup) if body else None)
+
+    return build
+
+
+def drafts_mine(setup: Setup, people: People) -> Request:
+    owners_draft(setup)
+    return Request("get", "/api/drafts")
+
+
+def draft_create(setup: Setup, people: People) -> Request:
+    return Request("post", "/api/drafts", draft_body(setup))
+
+
 # (method, OpenAPI path) → how to build a request for it.
 SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("post", "/api/cases"): apply,
@@ -212,6 +248,11 @@ SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("get", "/api/catalog/packages"): catalog_list,
     ("get", "/api/catalog/packages/{code}"): catalog_detail,
     ("post", "/api/catalog/packages/{code}/plan"): catalog_plan,
+    ("get", "/api/drafts"): drafts_mine,
+    ("post", "/api/drafts"): draft_create,
+    ("get", "/api/drafts/{draft_id}"): _draft_request("get"),
+    ("put", "/api/drafts/{draft_id}"): _draft_request("put", body=True),
+    ("delete", "/api/drafts/{draft_id}"): _draft_request("delete"),
 }
 
 
@@ -220,4 +261,8 @@ def send(api: Any, request: Request):
         return api.get(request.url)
     if request.method == "upload":
         return api.upload(request.url, request.body)
+    if request.method == "put":
+        return api.put(request.url, request.body)
+    if request.method == "delete":
+        return api.delete(request.url)
     return api.post(request.url, request.body)

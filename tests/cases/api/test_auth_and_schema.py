@@ -13,6 +13,7 @@ CASE_PREFIXES = (
     "/api/cases",
     "/api/tasks",
     "/api/extensions",
+    "/api/drafts",
     "/api/inbox",
     "/api/window",
     "/api/verifications",

@@ -17,6 +17,7 @@ FOR_APPLICANT = "       200   404   200   404   403   403   403   403   403   40
 HOLDER_ONLY = "         403   403   403   403   200   404   403   403   403   403   401"
 DEPARTMENT = "          403   403   403   403   200   404   200   403   403   403   401"
 PUBLIC = "              200   200   200   200   200   200   200   200   200   200   200"
+AUTHOR_ONLY = "         200   404   403   403   403   403   403   403   403   403   401"
 
 TABLE = {
     ("post", "/api/cases"): "201 201 403 403 403 403 403 403 403 403 401",
@@ -52,6 +53,11 @@ TABLE = {
     ("get", "/api/catalog/packages"): PUBLIC,
     ("get", "/api/catalog/packages/{code}"): PUBLIC,
     ("post", "/api/catalog/packages/{code}/plan"): PUBLIC,
+    ("get", "/api/drafts"): "200 200 403 403 403 403 403 403 403 403 401",
+    ("post", "/api/drafts"): "201 201 403 403 403 403 403 403 403 403 401",
+    ("get", "/api/drafts/{draft_id}"): AUTHOR_ONLY,
+    ("put", "/api/drafts/{draft_id}"): AUTHOR_ONLY,
+    ("delete", "/api/drafts/{draft_id}"): "204 404 403 403 403 403 403 403 403 403 401",
 }
 
 CASES = [

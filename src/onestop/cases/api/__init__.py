@@ -11,10 +11,12 @@ from __future__ import annotations
 from ninja import Router
 
 from onestop.cases.api.cases import router as cases_router
+from onestop.cases.api.drafts import router as drafts_router
 from onestop.cases.api.tasks import router as tasks_router
 
 router = Router()
 router.add_router("", cases_router)
 router.add_router("", tasks_router)
+router.add_router("", drafts_router)
 
 __all__ = ["router"]

@@ -167,6 +167,7 @@ def case_apply(
         accepting_region=region,
         created_by=request.auth,
         idempotency_key=idempotency_key,
+        draft_id=payload.draft_id,
     )
     return Status(201, common.case_out(case, applicant))
 

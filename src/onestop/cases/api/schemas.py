@@ -47,6 +47,37 @@ class CaseApplyIn(ApplicationIn):
 
     region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
     channel: Literal["online", "mobile", "kiosk"] = "online"
+    draft_id: int | None = Field(
+        None, description="从草稿提交：草稿的 id（提交后草稿即成为该办件，不再出现在草稿中）"
+    )
+
+
+class DraftIn(Schema):
+    """An application saved for later (草稿): checked only when it is submitted."""
+
+    package_code: str | None = Field(None, description="一件事编码（与 item_code 二选一）")
+    item_code: str | None = Field(None, description="事项基本编码（与 package_code 二选一）")
+    answers: dict[str, Any] = Field(
+        default_factory=dict, description="情形问题的回答（须答全：它决定表单和材料）"
+    )
+    form_data: dict[str, Any] = Field(
+        default_factory=dict, description="已填写的表单内容，原样保存，提交时再校验"
+    )
+    region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
+    channel: Literal["online", "mobile", "kiosk"] = "online"
+
+
+class DraftOut(Schema):
+    id: int
+    title: str
+    package_code: str | None
+    item_code: str | None
+    answers: dict[str, Any]
+    form_data: dict[str, Any]
+    region_code: str
+    channel: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class CaseIntakeIn(ApplicationIn):
