@@ -29,3 +29,16 @@ def _calendar_after_flush(request):
 
         calendar_seed_from_library()
     yield
+
+
+@pytest.fixture
+def calendar_steady(settings):
+    """The working-day calendar is re-read from the database at most once per
+    ``ONESTOP_CALENDAR_RECHECK_SECONDS``; a query-count test whose set-up takes longer than
+    that on a loaded machine would otherwise count one check more in one of two requests."""
+    from onestop.workdays import calendar
+
+    settings.ONESTOP_CALENDAR_RECHECK_SECONDS = 3600
+    calendar.invalidate()
+    yield
+    calendar.invalidate()

@@ -19,6 +19,8 @@ from onestop.catalog.selectors import package_plan
 from onestop.core import clock
 from tests.factories.cases import Setup
 
+pytestmark = pytest.mark.usefixtures("calendar_steady")
+
 SUBMIT_MAX = 8
 ACCEPT_MAX = 9
 CLAIM_MAX = 5

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from onestop.cases import services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_steady")]
 
 
 def count(client, url):
