@@ -127,3 +127,27 @@ def test_a_double_submitted_idempotency_key_makes_one_case(tx_setup):
     assert all(kind == "ok" for kind, _ in results), results
     assert len({case.pk for _, case in results}) == 1
     assert Case.objects.count() == 1
+
+
+def test_a_draft_submitted_twice_at_once_becomes_one_case(tx_setup):
+    from onestop.cases.states import CaseState, Channel
+    from onestop.core.errors import NotFound
+
+    s = tx_setup
+    draft = services.case_draft_save(
+        created_by=s.applicant.user,
+        applicant=s.applicant,
+        package_version=s.package,
+        answers=s.answers(),
+        accepting_region=s.county,
+    )
+    results = race(
+        lambda: s.submit(channel=Channel.ONLINE, draft_id=draft.pk),
+        lambda: s.submit(channel=Channel.ONLINE, draft_id=draft.pk),
+    )
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, NotFound)  # the loser waited on the draft's lock, then found it gone
+    case = Case.objects.get()
+    assert (case.pk, case.state) == (draft.pk, CaseState.PRE_REVIEW)
+    assert case.events.count() == 1
