@@ -84,7 +84,7 @@ def apply_on_the_portal(login, tmp_path, *, leave_out: str) -> Case:
         else:
             material.locator("input[type=file]").set_input_files(str(scan))
     before = set(Case.objects.values_list("pk", flat=True))
-    form.locator("button[type=submit]").click()
+    form.get_by_role("button", name="提交申请").click()
     page.wait_for_load_state()
     expect()(page.locator("main")).not_to_contain_text("请上传")
     created = Case.objects.exclude(pk__in=before)
