@@ -124,3 +124,95 @@ def test_window_desk_in_chinese_keeps_the_chinese_actions(setup, as_user):
     assert badge(page, "case-state") == "已提交"
     pre_review = desk(setup, as_user, setup.case_in(CaseState.PRE_REVIEW))
     assert "预审通过" in buttons(pre_review)
+
+
+# --- page chrome in English: titles, badges and punctuation around data ---------------------
+
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff60]")
+
+
+def title(html: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert match
+    return _text(match.group(1))
+
+
+def section(html: str, element_id: str) -> str:
+    return html.split(f'id="{element_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def desk_head(html: str) -> str:
+    return _text(html.split('class="desk-head">', 1)[1].split("</div>", 1)[0])
+
+
+def test_intake_form_in_english_marks_a_commitment_material_as_allowed(setup, as_user):
+    from onestop.workbench.views.intake import applicant_token
+
+    params = {
+        "a": applicant_token(setup.applicant),
+        "package": setup.package.package.code,
+        "answered": "1",
+        "q_needs_invoice": "false",
+    }
+    page = as_user(setup.clerk).get(reverse("workbench:intake_apply"), params, **EN)
+    html = page.content.decode()
+    residence = html.split('id="received_residence_proof"', 1)[1].split("</li>", 1)[0]
+    badges = [_text(b) for b in re.findall(r'<span class="badge">(.*?)</span>', residence, re.S)]
+    assert badges == ["Commitment allowed"]
+    assert "1 copy ·" in _text(residence)
+    head = desk_head(html)
+    assert f"{setup.applicant.name} (" in head and "completed within 5 working days" in head
+    assert not CJK.search(head.replace(setup.applicant.name, "").replace(setup.package.name, ""))
+
+
+def test_window_pages_in_english_are_titled_acceptance_window(setup, as_user):
+    case = setup.case_in(CaseState.SUBMITTED)
+    client = as_user(setup.clerk)
+    queue = client.get(reverse("workbench:window_queue"), **EN).content.decode()
+    assert title(queue) == "Acceptance window · onestop"
+    assert desk_head(queue).startswith("Queue")
+    assert title(desk(setup, as_user, case, **EN)) == f"{case.number} · Acceptance window · onestop"
+
+
+def test_window_desk_in_english_has_no_chinese_punctuation_around_the_data(setup, as_user):
+    case = setup.submit(materials=setup.without("lease"))
+    page = desk(setup, as_user, case, **EN)
+    tolerate = _text(page.split('class="tolerate"', 1)[1].split("</label>", 1)[0])
+    assert tolerate.endswith("Tolerate: 租赁合同")
+    checks = section(page, "correction-form").split("</fieldset>", 1)[0]
+    statuses = re.findall(r'<span class="muted small">(.*?)</span>', checks, re.S)
+    assert [_text(s) for s in statuses] == ["(Not submitted)"]
+    materials = _text(section(page, "materials"))
+    assert "Commitment: 本人承诺住所真实、合法、可用。" in materials
+    accepted = desk(setup, as_user, setup.case_in(CaseState.IN_PROGRESS), **EN)
+    notices = [_text(n) for n in re.findall(r"<a [^>]*data-notice[^>]*>(.*?)</a>", accepted, re.S)]
+    assert notices == ["Acceptance notice (PDF)"]
+
+
+def test_task_page_in_english_reads_the_case_state_days_and_special_procedure(setup, as_user):
+    from onestop.cases import services
+
+    case = setup.accepted()
+    setup.decide(case, "licence")  # the seal waits for the licence
+    task = setup.task(case, "seal")
+    officer = setup.officers["seal"]
+    services.task_claim(task_id=task.pk, officer=officer)
+    services.task_pause(task_id=task.pk, officer=officer, kind="hearing", reason="听证")
+    page = as_user(officer).get(reverse("workbench:task", args=[task.pk]), **EN).content.decode()
+    assert desk_head(page).endswith("Case state: In progress Jump to actions ↓")
+    facts = dict(
+        (_text(dt), _text(dd))
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", section(page, "task-panel"), re.S)
+    )
+    assert facts["Promised time"] == "1 working day"
+    assert re.fullmatch(r"Hearing: 听证 \(since \d{4}-\d\d-\d\d\)", facts["Special procedure"])
+
+
+def test_handout_in_english_gives_the_supply_date_in_english(setup, as_user):
+    case = setup.tolerated()
+    for key in ("licence", "seal", "invoice"):
+        setup.decide(case, key)
+    page = as_user(setup.clerk).get(reverse("workbench:handout"), **EN).content.decode()
+    assert title(page) == "Hand-out · onestop"
+    row = _text(page.split(f'id="handout-{case.number}"', 1)[1].split("</tr>", 1)[0])
+    assert re.search(r"Tolerated materials missing: 租赁合同 \(due \d{4}-\d\d-\d\d\)", row)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Applicant
@@ -127,7 +128,7 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
         elif "task" in payload:
             who = departments.get(payload.get("task"), "")
         elif event.actor_role == Role.WINDOW_CLERK:
-            who = _("综合受理窗口")
+            who = pgettext("who", "综合受理窗口")
         elif event.actor_role == Role.AGENT:
             who = _("帮代办员")
         elif event.actor_role == "system":
@@ -147,7 +148,7 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
 def _holders(case: Case, tasks: list[Any]) -> list[str]:
     """Who has the case now: departments (never an officer's name), the window or the applicant."""
     if case.state in {CaseState.PRE_REVIEW, CaseState.SUBMITTED}:
-        return [_("综合受理窗口")]
+        return [pgettext("who", "综合受理窗口")]
     if case.state == CaseState.CORRECTION_REQUESTED:
         return [_("申请人（待补正材料）")]
     if case.state == CaseState.COMPLETED:
