@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 
 from onestop.cases import selectors, services
 from onestop.cases.events import chain_verify
 from onestop.cases.models import Case
+from onestop.cases.services import MaterialInput
 from onestop.cases.services.drafts import DRAFTS_MAX, drafts_of
-from onestop.cases.states import CaseState, Channel, EventKind
+from onestop.cases.states import CaseState, Channel, EventKind, MaterialStatus
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.factories.accounts import ApplicantFactory, UserFactory
-from tests.factories.cases import Setup
+from tests.factories.cases import PDF, Setup, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,46 @@ def test_a_draft_started_on_an_older_package_version_is_submitted_on_the_current
     assert case.pk == draft.pk
     case.refresh_from_db()
     assert case.package_version == newer
+
+
+def test_a_draft_keeps_chosen_files_and_the_submission_carries_them_over(setup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    draft = _draft(setup, files=[upload("lease"), upload("id_card")])
+    kept = {m.key: m for m in draft.materials.all()}
+    assert set(kept) == {"id_card", "lease"}
+    assert kept["lease"].file.name.startswith(f"cases/drafts/{draft.pk}/lease-")
+    # saved again with a new lease: it replaces the old one
+    _draft(setup, draft_id=draft.pk, files=[upload("lease", body=PDF + b"%v2\n")])
+    lease = draft.materials.get(key="lease")
+    assert lease.sha256 != kept["lease"].sha256
+
+    case = setup.submit(
+        draft_id=draft.pk,
+        materials=[MaterialInput(key="residence_proof", commitment="本人承诺住所真实。")],
+    )
+    rows = {m.key: m for m in case.materials.all()}
+    assert rows["lease"].status == MaterialStatus.SUBMITTED
+    assert (rows["lease"].file.name, rows["lease"].sha256) == (lease.file.name, lease.sha256)
+    assert rows["id_card"].file.name == kept["id_card"].file.name
+    with default_storage.open(rows["lease"].file.name) as stored:
+        assert stored.read().startswith(b"%PDF")
+    submitted = case.events.get().payload["materials"]
+    assert submitted["lease"]["sha256"] == lease.sha256
+
+
+def test_a_file_given_at_submission_wins_over_the_drafts(setup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    draft = _draft(setup, files=[upload("lease")])
+    case = setup.submit(draft_id=draft.pk)  # full materials, a lease among them
+    assert case.materials.get(key="lease").file.name.startswith(f"cases/{case.number}/")
+
+
+def test_draft_files_are_checked_and_must_be_on_the_list(setup, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationFailed) as caught:
+        _draft(setup, files=[upload("lease", name="lease.exe")])
+    assert caught.value.field == "materials.lease"
+    with pytest.raises(ValidationFailed) as caught:
+        _draft(setup, files=[upload("not_on_the_list")])
+    assert caught.value.field == "materials.not_on_the_list"
+    assert not Case.objects.exists()

@@ -166,7 +166,10 @@ class Case(TimestampedModel):
 
 def _material_path(instance: CaseMaterial, filename: str) -> str:
     ext = posixpath.splitext(filename)[1].lower()
-    return f"cases/{instance.case.number}/{instance.key}-{instance.sha256[:12]}{ext}"
+    name = f"{instance.key}-{instance.sha256[:12]}{ext}"
+    if instance.case.number is None:  # a draft's file, carried over when it is submitted
+        return f"cases/drafts/{instance.case_id}/{name}"
+    return f"cases/{instance.case.number}/{name}"
 
 
 class CaseMaterial(TimestampedModel):

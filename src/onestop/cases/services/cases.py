@@ -26,7 +26,7 @@ from onestop.cases.services._common import (
     require_window,
     save_reading_head,
 )
-from onestop.cases.services.drafts import draft_get, draft_require_same_target
+from onestop.cases.services.drafts import draft_files, draft_get, draft_require_same_target
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import (
     MaterialInput,
@@ -200,8 +200,10 @@ def _submit(
         created_by=created_by,
     )
     case.state = initial
-    if draft is not None:  # the draft's row becomes the case
+    carried: dict[str, CaseMaterial] = {}
+    if draft is not None:  # the draft's row becomes the case; its files carry over
         case.pk, case.created_at = draft.pk, draft.created_at
+        carried = draft_files(draft)
     if key is None:
         case.number = case_number_next(region=accepting_region)
         if draft is None:
@@ -234,9 +236,16 @@ def _submit(
         )
         if entry.key in given:
             material_apply(row, given[entry.key], checked[entry.key])
+        elif entry.key in carried:  # a file chosen while it was a draft
+            kept = carried[entry.key]
+            row.file, row.sha256 = kept.file.name, kept.sha256
+            row.file_size, row.content_type = kept.file_size, kept.content_type
+            row.status = MaterialStatus.SUBMITTED
         elif entry.is_held_by_government:
             row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
         rows.append(row)
+    if draft is not None:  # its rows give way to the case's (the files stay, carried over)
+        CaseMaterial.objects.filter(case_id=draft.pk).delete()
     sql.rows_insert(rows)
     event_record(
         case=case,

@@ -4,15 +4,16 @@ A draft is a ``Case`` in state ``draft`` that only its author sees: no case numb
 are given at submission, so they stay gapless), no events (the chain starts with the
 ``submitted`` event, whose ``from_state`` is ``draft``), no tasks and no clock. It keeps the
 situation answers and what was typed into the merged form, unchecked — the checks run when
-it is submitted (``case_submit(draft_id=…)``), which turns the same row into the case.
-Uploaded files are not kept in a draft; they are chosen when submitting.
+it is submitted (``case_submit(draft_id=…)``), which turns the same row into the case — and
+the files chosen so far (each checked for size and type as any upload is), which the
+submission carries over for every material it is not given anew.
 
 Staff never see drafts (``selectors.case_scope_for`` leaves them out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -21,11 +22,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.services._common import require_may_apply
+from onestop.cases.services.materials import MaterialInput, file_check, material_apply
 from onestop.cases.services.plans import case_plan_for_submit
 from onestop.cases.states import CaseState, Channel
 from onestop.catalog.models import PackageVersion, ServiceItemVersion
+from onestop.catalog.selectors import MergedMaterial
 from onestop.core.errors import NotFound, ValidationFailed
 from onestop.regions.models import Region
 
@@ -108,11 +111,14 @@ def case_draft_save(
     accepting_region: Region,
     channel: Channel | str = Channel.ONLINE,
     draft_id: int | None = None,
+    files: Sequence[MaterialInput] = (),
 ) -> Case:
     """Save an application for later: a new draft, or ``draft_id`` updated in place.
 
     The situation answers must be complete (they decide which form and materials apply);
-    the form values are kept as typed, without the checks a submission runs.
+    the form values are kept as typed, without the checks a submission runs. ``files``
+    (materials given as files) are kept, each replacing the draft's earlier file for its
+    material; files of materials the answers no longer ask for are dropped.
     """
     require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     try:
@@ -143,15 +149,54 @@ def case_draft_save(
         for name, value in fields.items():
             setattr(draft, name, value)
         draft.save(update_fields=[*fields, "updated_at"])
-        return draft
-    if Case.objects.filter(state=CaseState.DRAFT, created_by=created_by).count() >= DRAFTS_MAX:
-        raise ValidationFailed(
-            _("草稿已有%(n)d份，请先提交或删除不需要的草稿。") % {"n": DRAFTS_MAX},
-            field="draft",
-        )
-    draft = Case(state=CaseState.DRAFT, number=None, created_by=created_by, **fields)
-    draft.save(force_insert=True)
+    else:
+        if Case.objects.filter(state=CaseState.DRAFT, created_by=created_by).count() >= DRAFTS_MAX:
+            raise ValidationFailed(
+                _("草稿已有%(n)d份，请先提交或删除不需要的草稿。") % {"n": DRAFTS_MAX},
+                field="draft",
+            )
+        draft = Case(state=CaseState.DRAFT, number=None, created_by=created_by, **fields)
+        draft.save(force_insert=True)
+    _keep_files(draft, plan.materials, files)
     return draft
+
+
+def _keep_files(draft: Case, materials: list[MergedMaterial], files: Sequence[MaterialInput]):
+    """Store the draft's new files (one row per material) and drop those no longer asked for."""
+    wanted = {m.key: m for m in materials if not m.is_held_by_government}
+    draft.materials.exclude(key__in=list(wanted)).delete()
+    seen: set[str] = set()
+    for given in files:
+        entry = wanted.get(given.key)
+        field = f"materials.{given.key}"
+        if entry is None:
+            raise ValidationFailed(
+                _("以下材料不在本次申请的材料清单中：%(keys)s。") % {"keys": given.key},
+                field=field,
+            )
+        if given.file is None or given.key in seen:
+            raise ValidationFailed(
+                _("草稿只保存所选的文件：“%(m)s”请选择一个文件。") % {"m": entry.name},
+                field=field,
+            )
+        seen.add(given.key)
+        checked = file_check(given.file, label=entry.name, field=field)
+        draft.materials.filter(key=given.key).delete()
+        row = CaseMaterial(
+            case=draft,
+            key=entry.key,
+            name=entry.name,
+            necessity=entry.necessity,
+            source=entry.source,
+            item_names=list(entry.item_names),
+        )
+        material_apply(row, given, checked)
+        row.save(force_insert=True)
+
+
+def draft_files(draft: Case) -> dict[str, CaseMaterial]:
+    """The files a draft keeps, by material key."""
+    return {m.key: m for m in draft.materials.exclude(file="")}
 
 
 @transaction.atomic
