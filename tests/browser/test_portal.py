@@ -111,11 +111,13 @@ def test_save_a_draft_come_back_later_and_submit_it(demo, login):
     page.goto(f"/packages/{OPEN_BUSINESS}/apply/?{query}")
     page.fill("#id-f-registered_capital", "50")
     page.fill("#id-f-business_scope", "餐饮服务")
+    page.set_input_files("input[name='m-company_registration_form']", pdf_file("申请书.pdf"))
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url("**draft=**")
     assert "草稿已保存" in page.locator(".messages").inner_text()
     draft = Case.objects.get(state="draft")
     assert draft.number is None
+    assert "草稿中已保存文件" in page.locator("#material-company_registration_form").inner_text()
 
     page.goto("/my/cases/")
     row = page.locator(".draft-row")
@@ -124,7 +126,7 @@ def test_save_a_draft_come_back_later_and_submit_it(demo, login):
     page.wait_for_url("**draft=**")
     assert page.input_value("#id-f-business_scope") == "餐饮服务"  # kept from last time
     page.select_option("#id-f-seal_kinds", "basic")
-    page.set_input_files("input[name='m-company_registration_form']", pdf_file("申请书.pdf"))
+    # the application form was kept in the draft: not chosen again
     page.set_input_files("input[name='m-articles_of_association']", pdf_file("章程.pdf"))
     page.set_input_files("input[name='m-seal_application']", pdf_file("印章.pdf"))
     page.check("input[name='c-lease_contract']")
@@ -132,6 +134,7 @@ def test_save_a_draft_come_back_later_and_submit_it(demo, login):
     page.wait_for_url("**/my/cases/**")
     case = Case.objects.get(pk=draft.pk)
     assert case.number and case.state == "pre_review"
+    assert case.materials.get(key="company_registration_form").status == "submitted"
     assert "申请已提交" in page.locator(".messages").inner_text()
     page.goto("/my/cases/")
     assert page.locator(".draft-row").count() == 0

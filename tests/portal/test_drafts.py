@@ -80,3 +80,36 @@ def test_staff_cannot_open_a_draft(as_user, demo):
     draft = Case.objects.get(state=CaseState.DRAFT)
     assert as_user("clerk").get(f"/api/cases/{draft.pk}").status_code == 404
     assert as_user("enterprise").get(f"/api/cases/{draft.pk}").status_code == 404  # not a case yet
+
+
+def test_files_chosen_before_saving_the_draft_need_not_be_chosen_again(as_user, demo):
+    from tests.portal.test_apply import pdf
+
+    client = as_user("enterprise")
+    response = _save_draft(client, **{"m-company_registration_form": pdf("form.pdf")})
+    draft = Case.objects.get(state=CaseState.DRAFT)
+    assert draft.materials.get(key="company_registration_form").file
+    html = client.get(response["Location"]).content.decode()
+    assert "草稿中已保存文件" in html
+
+    post = valid_post(draft=str(draft.pk), intent="submit")
+    del post["m-company_registration_form"]  # kept in the draft
+    response = client.post(URL, post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get(pk=draft.pk)
+    material = case.materials.get(key="company_registration_form")
+    assert material.status == "submitted"
+    assert material.file.name.startswith(f"cases/drafts/{draft.pk}/")
+
+
+def test_a_wrong_file_in_a_draft_is_shown_next_to_the_material(as_user, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_user("enterprise")
+    bad = SimpleUploadedFile("form.exe", b"MZ...", content_type="application/octet-stream")
+    response = _save_draft(client, **{"m-company_registration_form": bad})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "草稿未保存" in html
+    assert "不被接受" in html
+    assert not Case.objects.filter(state=CaseState.DRAFT).exists()

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, ApplicantKind
+from onestop.cases.models import CaseMaterial
 from onestop.cases.services import (
     MaterialInput,
     case_draft_save,
     case_submit,
 )
-from onestop.cases.services.drafts import draft_get
+from onestop.cases.services.drafts import draft_files, draft_get
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.materials import material_input_check
 from onestop.cases.services.plans import case_plan_for_submit
@@ -80,10 +81,17 @@ class _Field:
 
 
 class _Material:
-    def __init__(self, material: MergedMaterial, error: str = "", ticked: bool = False) -> None:
+    def __init__(
+        self,
+        material: MergedMaterial,
+        error: str = "",
+        ticked: bool = False,
+        kept: CaseMaterial | None = None,
+    ) -> None:
         self.m = material
         self.error = error
         self.ticked = ticked
+        self.kept = kept  # the file a draft keeps for it
         self.tags = material_tags(material)
 
     @property
@@ -206,8 +214,15 @@ def _apply_form(
     material_errors: dict[str, str] = {}
     top_errors: list[str] = []
     draft_id = _draft_id(request)
+    kept = _kept_files(request, draft_id)
     if request.method == "POST" and request.POST.get("intent") == "draft":
         values = {f.key: request.POST.get(FORM_PREFIX + f.key, "") for f in form_fields}
+        files = [
+            MaterialInput(key=m.key, file=upload)
+            for m in materials
+            if not m.is_held_by_government
+            and (upload := request.FILES.get(FILE_PREFIX + m.key)) is not None
+        ]
         try:
             draft = case_draft_save(
                 created_by=request.user,
@@ -215,22 +230,24 @@ def _apply_form(
                 form_data=values,
                 channel=Channel.ONLINE,
                 draft_id=draft_id,
+                files=files,
                 **submit,
             )
         except DomainError as exc:
             where, key = field_of(exc)
             if where == "form":
                 field_errors[key] = exc.message
+            elif where == "material":
+                material_errors[key] = exc.message
             else:
                 top_errors.append(exc.message)
             draft_id = None if isinstance(exc, NotFound) else draft_id
+            if field_errors or material_errors:
+                top_errors.insert(
+                    0, _("草稿未保存：请按提示修改标红的项目。已选择的文件需要重新选择。")
+                )
         else:
-            messages.success(
-                request,
-                _(
-                    "草稿已保存，可在“我的办件”中继续填写。已选择的文件不随草稿保存，提交时请重新选择。"
-                ),
-            )
+            messages.success(request, _("草稿已保存，可在“我的办件”中继续填写。"))
             return redirect(_draft_url(request, context, draft.pk))
         idempotency_key = request.POST.get("idempotency_key", "")[:128]
     elif request.method == "POST":
@@ -252,6 +269,8 @@ def _apply_form(
                 given = MaterialInput(key=material.key, file=upload)
             elif ticked and material.necessity == MaterialNecessity.COMMITMENT:
                 given = MaterialInput(key=material.key, commitment=COMMITMENT_TEXT)
+            elif material.key in kept:
+                continue  # the draft's file: the submission carries it over
             else:
                 if material.necessity == MaterialNecessity.REQUIRED:
                     material_errors[material.key] = _("请上传“%(m)s”。") % {"m": material.name}
@@ -314,6 +333,7 @@ def _apply_form(
             m,
             material_errors.get(m.key, ""),
             request.POST.get(COMMIT_PREFIX + m.key) == "on",
+            kept.get(m.key),
         )
         for m in materials
     ]
@@ -338,6 +358,16 @@ def _draft_id(request: HttpRequest) -> int | None:
     """The draft this page works on (``draft`` in the query or the posted form), if any."""
     raw = request.POST.get("draft") or request.GET.get("draft") or ""
     return int(raw) if raw.isdigit() else None
+
+
+def _kept_files(request: HttpRequest, draft_id: int | None) -> dict[str, CaseMaterial]:
+    """The files the user's draft keeps, by material key (none without a draft)."""
+    if draft_id is None:
+        return {}
+    try:
+        return draft_files(draft_get(user=request.user, draft_id=draft_id))
+    except NotFound:
+        return {}
 
 
 def _draft_url(request: HttpRequest, context: dict[str, Any], draft_id: int) -> str:
