@@ -216,7 +216,8 @@ def test_command_prints_what_it_did(setup):
     name = _orphan()
 
     out = io.StringIO()
-    call_command("cases", "sweep-files", "--dry-run", stdout=out)
+    with translation.override("zh-hans"):  # whatever an earlier test left active
+        call_command("cases", "sweep-files", "--dry-run", stdout=out)
     assert out.getvalue().splitlines() == [
         f"将删除 {name}",
         f"将删除 1 个无引用的文件，共 {len(PDF)} 字节；保留 2 个文件。",
