@@ -42,3 +42,14 @@ def calendar_steady(settings):
     calendar.invalidate()
     yield
     calendar.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language, whatever a request of the last one activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
