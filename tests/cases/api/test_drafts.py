@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onestop.cases.models import Case
 from onestop.cases.states import CaseState
-from tests.cases.api.conftest import application, assert_problem
+from tests.cases.api.conftest import application, assert_problem, file_material
 from tests.cases.api.scenarios import draft_body
 
 
@@ -48,3 +48,29 @@ def test_deleting_a_draft_removes_it_and_it_never_shows_as_a_case(setup, people)
     assert api.delete(f"/api/drafts/{draft['id']}").status_code == 204
     assert not Case.objects.filter(state=CaseState.DRAFT).exists()
     assert_problem(api.delete(f"/api/drafts/{draft['id']}"), 404)
+
+
+def test_a_draft_keeps_files_sent_inline_and_the_submission_carries_them(setup, people):
+    api = people.api("owner")
+    body = draft_body(setup) | {"materials": [file_material("lease")]}
+    draft = api.post("/api/drafts", body).json()
+    assert list(draft["files"]) == ["lease"]
+    application_body = application(setup, draft_id=draft["id"])
+    application_body["materials"] = [
+        m for m in application_body["materials"] if m["key"] != "lease"
+    ]
+    submitted = api.post("/api/cases", application_body)
+    assert submitted.status_code == 201, submitted.content.decode()
+    lease = next(m for m in submitted.json()["materials"] if m["key"] == "lease")
+    assert lease["status"] == "submitted"
+
+
+def test_a_draft_refuses_a_commitment_or_an_unknown_material(setup, people):
+    api = people.api("owner")
+    commitment = {"key": "residence_proof", "commitment": "本人承诺"}
+    response = api.post("/api/drafts", draft_body(setup) | {"materials": [commitment]})
+    assert_problem(response, 422, "materials.residence_proof")
+    unknown = file_material("not_on_the_list")
+    response = api.post("/api/drafts", draft_body(setup) | {"materials": [unknown]})
+    assert_problem(response, 422, "materials.not_on_the_list")
+    assert not Case.objects.exists()

@@ -15,7 +15,7 @@ from onestop.cases.api.common import Json
 from onestop.cases.api.schemas import DraftIn, DraftOut
 from onestop.cases.models import Case
 from onestop.cases.services import case_draft_discard, case_draft_save
-from onestop.cases.services.drafts import draft_get, drafts_of
+from onestop.cases.services.drafts import draft_files, draft_get, drafts_of
 from onestop.config.auth import api_auth
 
 router = Router(tags=["草稿"], auth=api_auth)
@@ -31,6 +31,7 @@ def _out(draft: Case) -> Json:
         "form_data": draft.form_data,
         "region_code": draft.region_code,
         "channel": draft.channel,
+        "files": {key: m.sha256 for key, m in draft_files(draft).items()},
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
     }
@@ -49,6 +50,7 @@ def _save(request: HttpRequest, payload: DraftIn, draft_id: int | None) -> Case:
         accepting_region=_region(payload.region_code),
         channel=payload.channel,
         draft_id=draft_id,
+        files=common.material_inputs(payload.materials),
     )
 
 

@@ -65,6 +65,10 @@ class DraftIn(Schema):
     )
     region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
     channel: Literal["online", "mobile", "kiosk"] = "online"
+    materials: list[MaterialIn] = Field(
+        default_factory=list,
+        description="要保存在草稿中的文件（仅 file；每份替换草稿中该材料原有的文件）",
+    )
 
 
 class DraftOut(Schema):
@@ -76,6 +80,7 @@ class DraftOut(Schema):
     form_data: dict[str, Any]
     region_code: str
     channel: str
+    files: dict[str, str] = Field(description="草稿中保存的文件：材料标识 → SHA-256")
     created_at: dt.datetime
     updated_at: dt.datetime
 
