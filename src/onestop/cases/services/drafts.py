@@ -161,7 +161,9 @@ def case_draft_save(
     return draft
 
 
-def _keep_files(draft: Case, materials: list[MergedMaterial], files: Sequence[MaterialInput]):
+def _keep_files(
+    draft: Case, materials: list[MergedMaterial], files: Sequence[MaterialInput]
+) -> None:
     """Store the draft's new files (one row per material) and drop those no longer asked for."""
     wanted = {m.key: m for m in materials if not m.is_held_by_government}
     draft.materials.exclude(key__in=list(wanted)).delete()
