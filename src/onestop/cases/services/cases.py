@@ -32,6 +32,7 @@ from onestop.cases.services.materials import (
     MaterialInput,
     material_apply,
     material_input_check,
+    material_row,
     material_summary,
 )
 from onestop.cases.services.plans import case_plan_for_submit, dispatch_entries
@@ -226,14 +227,7 @@ def _submit(
 
     rows = []
     for entry in plan.materials:
-        row = CaseMaterial(
-            case=case,
-            key=entry.key,
-            name=entry.name,
-            necessity=entry.necessity,
-            source=entry.source,
-            item_names=list(entry.item_names),
-        )
+        row = material_row(case, entry)
         if entry.key in given:
             material_apply(row, given[entry.key], checked[entry.key])
         elif entry.key in carried:  # a file chosen while it was a draft

@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Applicant
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.services._common import require_may_apply
-from onestop.cases.services.materials import MaterialInput, file_check, material_apply
+from onestop.cases.services.materials import (
+    MaterialInput,
+    file_check,
+    material_apply,
+    material_row,
+)
 from onestop.cases.services.plans import case_plan_for_submit
 from onestop.cases.states import CaseState, Channel
 from onestop.catalog.models import PackageVersion, ServiceItemVersion
@@ -184,14 +189,7 @@ def _keep_files(
         seen.add(given.key)
         checked = file_check(given.file, label=entry.name, field=field)
         draft.materials.filter(key=given.key).delete()
-        row = CaseMaterial(
-            case=draft,
-            key=entry.key,
-            name=entry.name,
-            necessity=entry.necessity,
-            source=entry.source,
-            item_names=list(entry.item_names),
-        )
+        row = material_row(draft, entry)
         material_apply(row, given, checked)
         row.save(force_insert=True)
 

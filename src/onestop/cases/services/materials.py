@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
-from onestop.cases.models import CaseMaterial
+from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.states import MaterialStatus
 from onestop.catalog.models import MaterialNecessity
+from onestop.catalog.selectors import MergedMaterial
 from onestop.core import clock
 from onestop.core.errors import ValidationFailed
 
@@ -83,6 +84,18 @@ def file_check(file: File, *, label: str, field: str) -> CheckedFile:
             field=field,
         )
     return CheckedFile(file, size, content_type, digest.hexdigest(), extension)
+
+
+def material_row(case: Case, entry: MergedMaterial) -> CaseMaterial:
+    """A case's (unsaved) row for one material of its merged list, not yet satisfied."""
+    return CaseMaterial(
+        case=case,
+        key=entry.key,
+        name=entry.name,
+        necessity=entry.necessity,
+        source=entry.source,
+        item_names=list(entry.item_names),
+    )
 
 
 def material_input_check(given: MaterialInput, *, name: str, necessity: str) -> CheckedFile | None:
