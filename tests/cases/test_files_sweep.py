@@ -232,3 +232,39 @@ def test_command_prints_what_it_did(setup):
         f"Deleted 1 unreferenced file(s), {len(PDF)} bytes; kept 2 file(s).",
     ]
     assert name not in _stored()
+
+
+def _draft_with_lease(setup) -> Case:
+    return services.case_draft_save(
+        created_by=setup.applicant.user,
+        applicant=setup.applicant,
+        package_version=setup.package,
+        answers=setup.answers(),
+        accepting_region=setup.county,
+        files=[upload("lease", body=PDF + b"%draft\n")],
+    )
+
+
+def test_files_of_a_deleted_draft_are_swept(setup):
+    draft = _draft_with_lease(setup)
+    name = draft.materials.get(key="lease").file.name
+    services.case_draft_discard(created_by=setup.applicant.user, draft_id=draft.pk)
+    _age(name)
+
+    assert files_sweep_orphans().deleted_names == (name,)
+
+
+def test_a_draft_file_carried_into_the_case_and_then_replaced_is_kept(setup):
+    draft = _draft_with_lease(setup)
+    carried = draft.materials.get(key="lease").file.name
+    case = setup.submit(draft_id=draft.pk, materials=setup.without("lease"))
+    assert case.materials.get(key="lease").file.name == carried
+    services.case_request_correction(case_id=case.pk, clerk=setup.clerk, missing=["lease"])
+    services.case_supplement(
+        case_id=case.pk, by=setup.applicant, materials=[upload("lease", body=PDF + b"%new\n")]
+    )
+    assert case.materials.get(key="lease").file.name != carried
+    _age(*_stored())
+
+    assert files_sweep_orphans().deleted == 0  # the replaced file is in the event log
+    assert carried in _stored()

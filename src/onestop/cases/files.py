@@ -21,6 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.core.files.storage import Storage, default_storage
 from django.db import models
+from django.db.models import Q
 
 from onestop.cases.models import Case, CaseEvent
 from onestop.core import clock
@@ -84,29 +85,37 @@ def _hashes_in(value: Any, found: set[str]) -> None:
 
 
 def files_recorded(names: list[str]) -> set[str]:
-    """Of these material files (``cases/<number>/<key>-<sha256 prefix><ext>``), those whose
-    content their case's event log records: one query for the events of all their cases."""
-    prefixes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    """Of these material files, those whose content their case's event log records: one query
+    for the events of all their cases. A case's files are ``cases/<number>/<key>-<sha256
+    prefix><ext>``; those chosen while it was a draft stay at ``cases/drafts/<id>/…``."""
+    by_number: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    by_id: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for name in names:
         parts = name.split("/")
-        if len(parts) != 3:
+        prefix = posixpath.splitext(parts[-1])[0].rpartition("-")[2]
+        if not prefix:
             continue
-        prefix = posixpath.splitext(parts[2])[0].rpartition("-")[2]
-        if prefix:
-            prefixes[parts[1]].append((name, prefix))
-    if not prefixes:
+        if len(parts) == 3:
+            by_number[parts[1]].append((name, prefix))
+        elif len(parts) == 4 and parts[1] == "drafts" and parts[2].isdigit():
+            by_id[int(parts[2])].append((name, prefix))
+    if not by_number and not by_id:
         return set()
-    hashes: dict[str, set[str]] = defaultdict(set)
-    events = CaseEvent.objects.filter(case__number__in=list(prefixes)).values_list(
-        "case__number", "payload"
-    )
-    for number, payload in events.iterator():
-        _hashes_in(payload, hashes[number])
+    hashes: dict[int, set[str]] = defaultdict(set)
+    numbers: dict[str, int] = {}
+    events = CaseEvent.objects.filter(
+        Q(case__number__in=list(by_number)) | Q(case_id__in=list(by_id))
+    ).values_list("case_id", "case__number", "payload")
+    for case_id, number, payload in events.iterator():
+        numbers[number] = case_id
+        _hashes_in(payload, hashes[case_id])
+    entries = [(hashes[case_id], e) for case_id, e in by_id.items()]
+    entries += [(hashes[numbers[n]], e) for n, e in by_number.items() if n in numbers]
     return {
         name
-        for number, entries in prefixes.items()
-        for name, prefix in entries
-        if any(h.startswith(prefix) for h in hashes[number])
+        for recorded, files in entries
+        for name, prefix in files
+        if any(h.startswith(prefix) for h in recorded)
     }
 
 
