@@ -25,6 +25,6 @@ def cases_refresh_dues(*, provisional_only: bool = False) -> int:
 
 @shared_task(name="onestop.cases.tasks.cases_sweep_orphan_files")
 def cases_sweep_orphan_files(*, older_than_hours: int = 24) -> list[str]:
-    """Delete uploaded files no row references (left by rolled-back submissions, replacements)."""
+    """Delete uploaded files no row references (rolled-back submissions, deleted drafts)."""
     result = files_sweep_orphans(older_than=dt.timedelta(hours=older_than_hours))
     return list(result.deleted_names)

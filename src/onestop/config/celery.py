@@ -30,8 +30,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=0),
         "kwargs": {"provisional_only": True},
     },
-    # Uploads of rolled-back submissions and files replaced by a supplement; only files a
-    # day old, so no upload whose transaction is still running is touched.
+    # Uploads of rolled-back submissions and of deleted drafts; only files a day old, so no
+    # upload whose transaction is still running is touched.
     "sweep-orphan-files": {
         "task": "onestop.cases.tasks.cases_sweep_orphan_files",
         "schedule": crontab(hour=2, minute=30),

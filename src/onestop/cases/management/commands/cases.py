@@ -4,7 +4,8 @@
 - ``refresh-dues`` recomputes stored due dates from the event history, e.g. after the State
   Council schedule of a new year is published (``--provisional`` only touches provisional ones);
 - ``sweep-files`` deletes uploaded files no row references (uploads of rolled-back
-  submissions, files replaced by a supplement) once they are ``--older-than-hours`` old.
+  submissions, files of deleted drafts) once they are ``--older-than-hours`` old; a file a
+  supplement replaced stays, since the event log records it.
 """
 
 from __future__ import annotations
