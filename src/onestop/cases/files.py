@@ -160,7 +160,8 @@ def files_sweep_orphans(
     """Delete uploaded files no row references and not modified within ``older_than``.
 
     A file younger than ``older_than`` is kept even when unreferenced: its transaction may
-    still be running; so is one whose hash the case's event log records (a replaced file). Empty directories are left in place (the storage API cannot remove them).
+    still be running; so is one whose hash the case's event log records (a replaced file).
+    Empty directories are left in place (the storage API cannot remove them).
     """
     storage = default_storage
     candidates = [name for root in UPLOAD_DIRS for name in _walk(storage, root)]
