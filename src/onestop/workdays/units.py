@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,22 @@ class TimeUnit(models.TextChoices):
 
     WORKDAY = "workday", _("工作日")
     NATURAL_DAY = "natural_day", _("自然日")
+
+
+def time_limit_text(days: int, unit: str) -> str:
+    """A promised time limit as the applicant reads it: 即办 for 0, else "N 个工作日" (one
+    plural-aware message per unit, so English says "1 working day", "2 working days")."""
+    if not days:
+        return gettext("即办")
+    if unit == TimeUnit.NATURAL_DAY:
+        return ngettext("%(n)d 个自然日", "%(n)d 个自然日", days) % {"n": days}
+    return ngettext("%(n)d 个工作日", "%(n)d 个工作日", days) % {"n": days}
+
+
+def time_limit_within_text(days: int, unit: str) -> str:
+    """The same as a promise: "N 个工作日内办结", or 即办，当场办结 for 0."""
+    if not days:
+        return gettext("即办，当场办结")
+    if unit == TimeUnit.NATURAL_DAY:
+        return ngettext("%(n)d 个自然日内办结", "%(n)d 个自然日内办结", days) % {"n": days}
+    return ngettext("%(n)d 个工作日内办结", "%(n)d 个工作日内办结", days) % {"n": days}

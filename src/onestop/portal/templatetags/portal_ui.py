@@ -7,8 +7,21 @@ from django.urls import NoReverseMatch, reverse
 
 from onestop.catalog.models import MaterialForm
 from onestop.portal.guide import answer_label as guide_answer_label
+from onestop.workdays.units import time_limit_text, time_limit_within_text
 
 register = template.Library()
+
+
+@register.simple_tag
+def time_limit(days: int, unit: str) -> str:
+    """{% time_limit iv.promised_days iv.promised_unit %} → 2 个工作日 / 即办."""
+    return time_limit_text(days, unit)
+
+
+@register.simple_tag
+def time_limit_within(days: int, unit: str) -> str:
+    """{% time_limit_within pv.promised_days pv.promised_unit %} → 2 个工作日内办结."""
+    return time_limit_within_text(days, unit)
 
 
 @register.simple_tag

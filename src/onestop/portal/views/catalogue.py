@@ -30,6 +30,7 @@ from onestop.portal.views._common import (
     is_htmx,
     package_or_404,
 )
+from onestop.workdays.units import time_limit_text
 
 # --------------------------------------------------------------------------- home, search
 
@@ -104,7 +105,7 @@ def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
                 [
                     p.item_version.name,
                     p.item_version.department.name,
-                    f"{p.item_version.promised_days} {p.item_version.get_promised_unit_display()}",
+                    time_limit_text(p.item_version.promised_days, p.item_version.promised_unit),
                 ]
                 for p in plan.items
             ],
@@ -129,10 +130,9 @@ def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
     flow.append(pdf.para(_("时限、收费与跑动次数"), "h2"))
     flow.append(
         pdf.para(
-            _("承诺办结时限：%(days)s 个%(unit)s；收费：%(fees)s；到现场次数：%(visits)s 次")
+            _("承诺办结时限：%(limit)s；收费：%(fees)s；到现场次数：%(visits)s 次")
             % {
-                "days": plan.promised_days,
-                "unit": package_version.get_promised_unit_display(),
+                "limit": time_limit_text(plan.promised_days, package_version.promised_unit),
                 "fees": _fees_text(guide),
                 "visits": plan.visits,
             }
