@@ -25,7 +25,7 @@ from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
-from onestop.cases.api.common import Json
+from onestop.cases.api.common import PROBLEMS, Json
 from onestop.cases.api.schemas import (
     AcceptIn,
     ApplicationIn,
@@ -42,16 +42,10 @@ from onestop.cases.api.schemas import (
 )
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
-from onestop.catalog.models import PackageVersion, ServiceItemVersion
-from onestop.catalog.selectors import item_version_by_code, package_version_by_code
 from onestop.config.auth import api_auth
-from onestop.core.errors import NotFound, ValidationFailed
-from onestop.regions.models import Region
-from onestop.regions.selectors import region_get
+from onestop.core.errors import ValidationFailed
 
 router = Router(tags=["办件"], auth=api_auth)
-
-PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 class IdempotencyKeyReused(ValidationFailed):
@@ -59,36 +53,6 @@ class IdempotencyKeyReused(ValidationFailed):
 
     code = "idempotency_key_reused"
     title = gettext_lazy("幂等键已用于另一份申请")
-
-
-def _target(body: ApplicationIn) -> tuple[PackageVersion | None, ServiceItemVersion | None]:
-    if bool(body.package_code) == bool(body.item_code):
-        raise ValidationFailed(
-            _("请填写一件事编码 package_code 或事项编码 item_code（二者选一）。"),
-            field="package_code",
-        )
-    if body.package_code:
-        package = package_version_by_code(body.package_code)
-        if package is None:
-            raise ValidationFailed(
-                _("没有编码为“%(code)s”的已发布一件事。") % {"code": body.package_code},
-                field="package_code",
-            )
-        return package, None
-    item = item_version_by_code(body.item_code or "")
-    if item is None:
-        raise ValidationFailed(
-            _("没有基本编码为“%(code)s”的已发布事项。") % {"code": body.item_code},
-            field="item_code",
-        )
-    return None, item
-
-
-def _region(code: str) -> Region:
-    try:
-        return region_get(code=code)
-    except NotFound as exc:
-        raise ValidationFailed(exc.message, field="region_code") from None
 
 
 def _replay(
@@ -144,7 +108,7 @@ def case_apply(
     ),
 ) -> Status:
     applicant = common.applicant_only(request)
-    region = _region(payload.region_code)
+    region = common.region_by_code(payload.region_code)
     if idempotency_key:
         existing = _replay(
             request,
@@ -155,7 +119,7 @@ def case_apply(
         )
         if existing is not None:
             return Status(200, common.case_out(existing, applicant))
-    package, item = _target(payload)
+    package, item = common.application_target(payload)
     case = services.case_submit(
         applicant=applicant,
         package_version=package,
@@ -192,7 +156,7 @@ def case_intake(
             _("没有该身份证号码或统一社会信用代码的申请人，请先登记申请人。"),
             field="applicant_identifier",
         )
-    region = _region(payload.region_code) if payload.region_code else staff.region
+    region = common.region_by_code(payload.region_code) if payload.region_code else staff.region
     if idempotency_key:
         existing = _replay(
             request,
@@ -203,7 +167,7 @@ def case_intake(
         )
         if existing is not None:
             return Status(200, common.case_out(existing, staff))
-    package, item = _target(payload)
+    package, item = common.application_target(payload)
     case = services.case_intake(
         staff=staff,
         applicant=applicant,

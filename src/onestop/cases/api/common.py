@@ -22,7 +22,7 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
 from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user, staff_require
 from onestop.cases import api_queries, selectors
-from onestop.cases.api.schemas import MaterialIn
+from onestop.cases.api.schemas import ApplicationIn, DraftIn, MaterialIn
 from onestop.cases.deadlines import Due, TrafficLight
 from onestop.cases.models import (
     Case,
@@ -43,13 +43,20 @@ from onestop.cases.states import (
     TaskState,
     VerificationState,
 )
-from onestop.catalog.models import FieldKind
-from onestop.core.errors import PermissionDenied, ValidationFailed
+from onestop.catalog.models import FieldKind, PackageVersion, ServiceItemVersion
+from onestop.catalog.selectors import item_version_by_code, package_version_by_code
+from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
+from onestop.regions.models import Region
+from onestop.regions.selectors import region_get
 
 Json = dict[str, Any]
 
 # ------------------------------------------------------------------------------ callers
+
+
+# The problem+json answers every case endpoint may give besides its own success.
+PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,40 @@ def owner_or_window(request: HttpRequest) -> Applicant | Staff:
 
 
 # ------------------------------------------------------------------------------- inputs
+
+
+def application_target(
+    body: ApplicationIn | DraftIn,
+) -> tuple[PackageVersion | None, ServiceItemVersion | None]:
+    """The published package or item a body names by ``package_code`` or ``item_code``."""
+    if bool(body.package_code) == bool(body.item_code):
+        raise ValidationFailed(
+            _("请填写一件事编码 package_code 或事项编码 item_code（二者选一）。"),
+            field="package_code",
+        )
+    if body.package_code:
+        package = package_version_by_code(body.package_code)
+        if package is None:
+            raise ValidationFailed(
+                _("没有编码为“%(code)s”的已发布一件事。") % {"code": body.package_code},
+                field="package_code",
+            )
+        return package, None
+    item = item_version_by_code(body.item_code or "")
+    if item is None:
+        raise ValidationFailed(
+            _("没有基本编码为“%(code)s”的已发布事项。") % {"code": body.item_code},
+            field="item_code",
+        )
+    return None, item
+
+
+def region_by_code(code: str) -> Region:
+    """The region of a body's ``region_code`` (422 naming the field when there is none)."""
+    try:
+        return region_get(code=code)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, field="region_code") from None
 
 
 def material_bytes(material: MaterialIn, *, prefix: str = "materials") -> bytes | None:

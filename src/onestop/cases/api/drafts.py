@@ -10,8 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from onestop.cases.api import common
-from onestop.cases.api.cases import PROBLEMS, _region, _target
-from onestop.cases.api.common import Json
+from onestop.cases.api.common import PROBLEMS, Json
 from onestop.cases.api.schemas import DraftIn, DraftOut
 from onestop.cases.models import Case
 from onestop.cases.services import case_draft_discard, case_draft_save
@@ -39,7 +38,7 @@ def _out(draft: Case) -> Json:
 
 def _save(request: HttpRequest, payload: DraftIn, draft_id: int | None) -> Case:
     applicant = common.applicant_only(request)
-    package, item = _target(payload)
+    package, item = common.application_target(payload)
     return case_draft_save(
         created_by=request.auth,
         applicant=applicant,
@@ -47,7 +46,7 @@ def _save(request: HttpRequest, payload: DraftIn, draft_id: int | None) -> Case:
         item_version=item,
         answers=payload.answers,
         form_data=payload.form_data,
-        accepting_region=_region(payload.region_code),
+        accepting_region=common.region_by_code(payload.region_code),
         channel=payload.channel,
         draft_id=draft_id,
         files=common.material_inputs(payload.materials),

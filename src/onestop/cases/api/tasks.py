@@ -10,7 +10,7 @@ from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
-from onestop.cases.api.common import Json
+from onestop.cases.api.common import PROBLEMS, Json
 from onestop.cases.api.schemas import (
     DenyIn,
     ExtensionIn,
@@ -34,8 +34,6 @@ from onestop.config.auth import api_auth
 from onestop.core.errors import ValidationFailed
 
 router = Router(tags=["部门子件"], auth=api_auth)
-
-PROBLEMS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 def _task(request: HttpRequest, task_id: int, permission: Permission) -> tuple[Staff, ItemTask]:
