@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, ApplicantKind
-from onestop.cases.models import CaseMaterial
+from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.services import (
     MaterialInput,
     case_draft_save,
@@ -206,15 +206,16 @@ def _apply_form(
 ) -> HttpResponse:
     """The merged form and the materials; submitted once per idempotency key.
 
-    "保存草稿" keeps the answers and what was typed (not the files) as a draft, without the
-    checks; the page then reopens on the draft (``?draft=<id>``), and submitting it turns
+    "保存草稿" keeps the answers, what was typed and the files chosen as a draft, without
+    the checks; the page then reopens on the draft (``?draft=<id>``), and submitting it turns
     the draft into the case.
     """
     field_errors: dict[str, str] = {}
     material_errors: dict[str, str] = {}
     top_errors: list[str] = []
     draft_id = _draft_id(request)
-    kept = _kept_files(request, draft_id)
+    draft = _own_draft(request, draft_id)
+    kept = draft_files(draft) if draft is not None else {}
     if request.method == "POST" and request.POST.get("intent") == "draft":
         values = {f.key: request.POST.get(FORM_PREFIX + f.key, "") for f in form_fields}
         files = [
@@ -319,14 +320,11 @@ def _apply_form(
     else:
         values = {f.key: v for f in form_fields if (v := _prefill(applicant).get(f.key))}
         idempotency_key = ""
-        if draft_id is not None:
-            try:
-                draft = draft_get(user=request.user, draft_id=draft_id)
-            except NotFound as exc:
-                messages.info(request, exc.message)
-                draft_id = None
-            else:
-                values |= {f.key: v for f in form_fields if (v := draft.form_data.get(f.key))}
+        if draft is not None:
+            values |= {f.key: v for f in form_fields if (v := draft.form_data.get(f.key))}
+        elif draft_id is not None:
+            messages.info(request, _("草稿不存在，或已提交、已删除。"))
+            draft_id = None
     fields = [_Field(f, values.get(f.key), field_errors.get(f.key, "")) for f in form_fields]
     materials_ui = [
         _Material(
@@ -360,14 +358,14 @@ def _draft_id(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _kept_files(request: HttpRequest, draft_id: int | None) -> dict[str, CaseMaterial]:
-    """The files the user's draft keeps, by material key (none without a draft)."""
+def _own_draft(request: HttpRequest, draft_id: int | None) -> Case | None:
+    """The user's draft with this id; None without one, or when it is gone."""
     if draft_id is None:
-        return {}
+        return None
     try:
-        return draft_files(draft_get(user=request.user, draft_id=draft_id))
+        return draft_get(user=request.user, draft_id=draft_id)
     except NotFound:
-        return {}
+        return None
 
 
 def _draft_url(request: HttpRequest, context: dict[str, Any], draft_id: int) -> str:
