@@ -457,6 +457,7 @@ class ServiceItemVersionAdmin(VersionAdminBase):
                     ("consultation_phone", "complaint_phone"),
                     "result_name",
                     "result_delivery",
+                    "commitment_text",
                 )
             },
         ),
@@ -660,6 +661,7 @@ class PackageVersionAdmin(VersionAdminBase):
                     "life_event",
                     "keywords",
                     "is_policy_package",
+                    "commitment_text",
                 )
             },
         ),

@@ -290,6 +290,11 @@ class ServiceItemVersion(VersionedModel):
     complaint_phone = models.CharField(_("监督投诉电话"), max_length=64, blank=True)
     result_name = models.CharField(_("审批结果名称"), max_length=200, blank=True)
     result_delivery = models.CharField(_("结果送达方式"), max_length=255, blank=True)
+    commitment_text = models.TextField(
+        _("告知承诺书"),
+        blank=True,
+        help_text=_("申请人以告知承诺代替材料时签署的承诺内容；留空则使用默认文本。"),
+    )
 
     class Meta:
         verbose_name = _("事项版本")
@@ -484,6 +489,11 @@ class PackageVersion(VersionedModel):
         _("搜索关键词"), blank=True, help_text=_("同义词，以空格分隔，如：开饭店 开餐馆 开公司")
     )
     is_policy_package = models.BooleanField(_("政策兑现类"), default=False)
+    commitment_text = models.TextField(
+        _("告知承诺书"),
+        blank=True,
+        help_text=_("申请人以告知承诺代替材料时签署的承诺内容；留空则使用默认文本。"),
+    )
 
     class Meta:
         verbose_name = _("一件事版本")

@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from onestop.catalog.commitments import DEFAULT_COMMITMENT_TEXT
 from onestop.catalog.conditions import (
     ConditionError,
     QuestionSpec,
@@ -116,6 +117,19 @@ def item_version_by_code(basic_code: str) -> ServiceItemVersion | None:
         .select_related("item", "department")
         .first()
     )
+
+
+def commitment_text_for(
+    *,
+    package_version: PackageVersion | None = None,
+    item_version: ServiceItemVersion | None = None,
+) -> str:
+    """The 告知承诺书 an applicant signs for this application: the package's text, else the
+    item's, else the default (in the active language)."""
+    for version in (package_version, item_version):
+        if version is not None and version.commitment_text.strip():
+            return version.commitment_text.strip()
+    return str(DEFAULT_COMMITMENT_TEXT)
 
 
 # ---------------------------------------------------------------------------------- answers
