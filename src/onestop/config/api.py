@@ -1,7 +1,8 @@
 """The JSON API (django-ninja). OpenAPI at /api/docs; errors are problem+json (RFC 9457).
 
-Each app adds its router in ``register_routers``; the handlers here are the one place
-where a ``DomainError`` becomes an HTTP response.
+This module only mounts each app's router (at the end; an app adds its line as it grows an
+API) and installs the handlers, the one place where a ``DomainError`` becomes an HTTP
+response.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from onestop.accounts.api import router as accounts_router
+from onestop.cases.api import router as cases_router
+from onestop.catalog.api import router as catalog_router
 from onestop.core.errors import DomainError
+from onestop.regions.api import router as regions_router
 
 PROBLEM = "application/problem+json"
 
@@ -104,17 +109,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, body, exc.status_code)
 
 
-def register_routers() -> None:
-    """Attach each app's router. Apps add theirs here as they grow an API."""
-    from onestop.cases.api import router as cases_router
-    from onestop.catalog.api import router as catalog_router
-    from onestop.config.auth import router as auth_router
-    from onestop.regions.api import router as regions_router
-
-    api.add_router("/auth", auth_router)
-    api.add_router("/regions", regions_router)
-    api.add_router("/catalog", catalog_router)
-    api.add_router("", cases_router)
-
-
-register_routers()
+api.add_router("/auth", accounts_router)
+api.add_router("/regions", regions_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("", cases_router)

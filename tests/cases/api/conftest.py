@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from onestop.accounts.auth import token_issue
 from onestop.accounts.models import Applicant, Staff
-from onestop.config.auth import token_issue
 from onestop.core import clock
 from onestop.regions.models import RegionLevel
 from tests.factories.accounts import ApplicantFactory, StaffFactory, UserFactory

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
+from onestop.accounts.auth import api_auth
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
@@ -42,7 +43,6 @@ from onestop.cases.api.schemas import (
 )
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
-from onestop.config.auth import api_auth
 from onestop.core.errors import ValidationFailed
 
 router = Router(tags=["办件"], auth=api_auth)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from onestop.accounts.auth import api_auth
 from onestop.cases.api import common
 from onestop.cases.api.common import PROBLEMS, Json
 from onestop.cases.api.schemas import DraftIn, DraftOut
 from onestop.cases.models import Case
 from onestop.cases.services import case_draft_discard, case_draft_save
 from onestop.cases.services.drafts import draft_files, draft_get, drafts_of
-from onestop.config.auth import api_auth
 
 router = Router(tags=["草稿"], auth=api_auth)
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from onestop.accounts.auth import api_auth
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import api_queries, selectors, services
@@ -30,7 +31,6 @@ from onestop.cases.api.schemas import (
 )
 from onestop.cases.models import ItemTask, Pause
 from onestop.cases.states import PauseKind
-from onestop.config.auth import api_auth
 from onestop.core.errors import ValidationFailed
 
 router = Router(tags=["部门子件"], auth=api_auth)

@@ -22,9 +22,11 @@ class Command(BaseCommand):
 
 
 def serve(*, bind: str, workers: int, threads: int) -> None:
+    from django.core.servers.basehttp import get_internal_wsgi_application
     from gunicorn.app.base import BaseApplication
 
-    from onestop.config.wsgi import application
+    # settings.WSGI_APPLICATION, as runserver loads it (core does not import config).
+    application = get_internal_wsgi_application()
 
     class _App(BaseApplication):
         def load_config(self) -> None:

@@ -1,5 +1,7 @@
 """API authentication: the page session (with CSRF) or a bearer token for API clients.
 
+The endpoints that issue tokens and say who is logged in are ``accounts/api.py``.
+
 Tokens are stateless signed values (``django.core.signing``) carrying the user id and a
 fingerprint of the password hash, so changing the password or deactivating the account
 revokes every token at once; they expire after ``ONESTOP_API_TOKEN_MAX_AGE`` seconds.
@@ -10,12 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext, gettext_lazy
-from ninja import Router, Schema
+from django.utils.translation import gettext_lazy
 from ninja.security import HttpBearer, SessionAuth
 
 from onestop.core.errors import DomainError
@@ -71,54 +72,3 @@ class PageSession(SessionAuth):
 
 # Session first (pages calling the API with htmx/fetch, CSRF-checked), then bearer tokens.
 api_auth = [PageSession(csrf=True), BearerToken()]
-
-router = Router(tags=["登录"])
-
-
-class TokenIn(Schema):
-    username: str
-    password: str
-
-
-class TokenOut(Schema):
-    token: str
-    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
-    expires_in: int
-
-
-class MeOut(Schema):
-    username: str
-    name: str
-    kind: str
-    role: str | None = None
-    region_code: str | None = None
-    department: str | None = None
-
-
-@router.post("/token", response=TokenOut, auth=None, summary="用户名和密码换取访问令牌")
-def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None:
-        raise Unauthenticated(gettext("用户名或密码错误。"))
-    return TokenOut(token=token_issue(user), expires_in=settings.ONESTOP_API_TOKEN_MAX_AGE)
-
-
-@router.get("/me", response=MeOut, auth=api_auth, summary="当前登录用户")
-def me(request: HttpRequest) -> MeOut:
-    user = request.auth
-    staff = getattr(user, "staff", None)
-    applicant = getattr(user, "applicant", None)
-    if staff is not None:
-        return MeOut(
-            username=user.username,
-            name=staff.name,
-            kind="staff",
-            role=staff.role,
-            region_code=staff.region.code,
-            department=staff.department.name if staff.department else None,
-        )
-    return MeOut(
-        username=user.username,
-        name=applicant.name if applicant else user.get_full_name() or user.username,
-        kind="applicant" if applicant else "user",
-    )
