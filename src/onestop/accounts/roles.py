@@ -23,6 +23,7 @@ class Permission(models.TextChoices):
     TASK_DECIDE = "task_decide", _("作出审批决定")
     TASK_PAUSE = "task_pause", _("启动特别程序")
     EXTENSION_APPROVE = "extension_approve", _("批准延期")
+    TASK_REASSIGN_ANY = "task_reassign_any", _("改派本部门任何子件")
     CASE_VIEW_REGION = "case_view_region", _("查看辖区全部办件")
     SUPERVISE = "supervise", _("电子监察")
     CATALOG_EDIT = "catalog_edit", _("维护事项目录")
@@ -44,7 +45,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_OFFICER),
     # 首席审批员: an officer stationed in the hall with the department's delegated authority;
     # besides deciding, they approve extensions (延期) for their department.
-    Role.CHIEF_APPROVER: frozenset(_OFFICER | {Permission.EXTENSION_APPROVE}),
+    Role.CHIEF_APPROVER: frozenset(
+        _OFFICER | {Permission.EXTENSION_APPROVE, Permission.TASK_REASSIGN_ANY}
+    ),
     Role.SUPERVISOR: frozenset({Permission.CASE_VIEW_REGION, Permission.SUPERVISE}),
     Role.CATALOG_ADMIN: frozenset(
         {Permission.CATALOG_EDIT, Permission.CATALOG_PUBLISH, Permission.CALENDAR_EDIT}

@@ -22,7 +22,7 @@ Decisions recorded here (see also docs in the module docstrings of ``services``)
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from django.db import models
 from django.utils.translation import gettext as _gettext
@@ -103,6 +103,10 @@ TASK_OPEN_STATES = frozenset(
 # In an officer's inbox.
 TASK_INBOX_STATES = frozenset({TaskState.READY, TaskState.CLAIMED, TaskState.PAUSED})
 TASK_DECIDED_STATES = frozenset({TaskState.APPROVED, TaskState.DENIED, TaskState.NOT_APPLICABLE})
+# An officer holds the task (it has an assignee who works on it).
+TASK_HELD_STATES = frozenset({TaskState.CLAIMED, TaskState.PAUSED})
+# Closed with the case, not decided: left out of a case's progress once it is handled again.
+TASK_SET_ASIDE_STATES = frozenset({TaskState.RETURNED, TaskState.CANCELLED})
 
 
 class CaseOutcome(models.TextChoices):
@@ -232,6 +236,11 @@ def require_state(
     """Refuse an action that is not a state change but needs one of ``allowed`` states."""
     if obj.state in allowed:
         return
+    refuse_state(obj, action=action, noun=noun)
+
+
+def refuse_state(obj: _Stateful, *, action: str, noun: str = "") -> NoReturn:
+    """Raise ``IllegalTransition``: the object's state does not allow ``action``."""
     is_case = isinstance(obj.state, str) and obj.state in CaseState.values and not noun
     choices: type[models.TextChoices] = CaseState if is_case else TaskState
     raise IllegalTransition(
