@@ -6,8 +6,8 @@ import pytest
 
 from onestop.accounts import services
 from onestop.accounts.models import Applicant, ApplicantKind
-from onestop.accounts.validators import resident_id_check_digit
 from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import resident_id_check_digit
 from tests.factories.accounts import ApplicantFactory, UserFactory, make_enterprise_uscc
 from tests.factories.regions import CountyFactory
 

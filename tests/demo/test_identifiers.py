@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onestop.accounts.validators import validate_resident_id, validate_uscc
+from onestop.core.identifiers import validate_resident_id, validate_uscc
 from onestop.demo.data import people, regions
 
 

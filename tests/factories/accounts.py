@@ -4,7 +4,7 @@ import factory
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
 from onestop.accounts.roles import Role
-from onestop.accounts.validators import resident_id_check_digit, uscc_check_char
+from onestop.core.identifiers import resident_id_check_digit, uscc_check_char
 from tests.factories.regions import DepartmentFactory, RegionFactory
 
 

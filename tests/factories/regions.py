@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import factory
 
-from onestop.accounts.validators import uscc_check_char
+from onestop.core.identifiers import uscc_check_char
 from onestop.regions.models import Department, Hall, HallKind, Region, RegionLevel, Window
 
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts import services
 from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
-from onestop.accounts.validators import normalize_identifier, normalize_phone
 from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import normalize_identifier, normalize_phone
 from onestop.core.masking import mask_id_number, mask_phone
 from onestop.regions.admin import add_domain_error, adopt, relax_length
 
@@ -35,7 +35,7 @@ admin.site.register(User, UserAdmin)
 
 
 class StaffChangeForm(forms.ModelForm):
-    """Role and scope rules run in ``Staff.clean`` (the same ``staff_validate`` the service runs)."""
+    """Role and scope rules run in ``Staff.clean`` (the same ``validate_staff`` the service runs)."""
 
     class Meta:
         model = Staff

@@ -70,13 +70,11 @@ class Staff(TimestampedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
     def clean(self) -> None:
-        """The same role/scope rules as ``staff_create``, shown next to the fields."""
+        """``validate_staff``, the rules ``staff_create`` runs, shown next to the fields."""
         if not self.role or not self.region_id:
             return  # a required field is empty: the field's own error says so
-        from onestop.accounts.services import staff_validate
-
         try:
-            staff_validate(
+            validators.validate_staff(
                 name=self.name,
                 role=self.role,
                 region=self.region,

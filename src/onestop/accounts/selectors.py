@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
-from onestop.accounts.validators import normalize_identifier
 from onestop.core.errors import PermissionDenied
+from onestop.core.identifiers import normalize_identifier
 from onestop.regions.models import Department, Region
 
 

@@ -7,37 +7,27 @@ message saying which rule failed; ``details["rule"]`` carries the validator's co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
-from onestop.accounts.roles import DEPARTMENT_ROLES, Role
-from onestop.accounts.validators import (
+from onestop.accounts.validators import run_validator, validate_staff
+from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import (
     normalize_identifier,
     normalize_phone,
     validate_mobile,
     validate_resident_id,
     validate_uscc,
 )
-from onestop.core.errors import ValidationFailed
 from onestop.core.masking import mask_name
 from onestop.regions.models import Department, Hall, Region
 
 
 def _clean_text(value: str) -> str:
     return " ".join(value.split())
-
-
-def _run(validator: Callable[[str], None], value: str, *, field: str) -> None:
-    """Run a Django validator and re-raise its refusal as a domain error on ``field``."""
-    try:
-        validator(value)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(exc.messages[0], field=field, rule=exc.code) from None
 
 
 # --- logins ------------------------------------------------------------------------------
@@ -84,50 +74,6 @@ def user_create(
 # --- staff -------------------------------------------------------------------------------
 
 
-def staff_validate(
-    *,
-    name: str,
-    role: str,
-    region: Region | None,
-    department: Department | None = None,
-    hall: Hall | None = None,
-    phone: str = "",
-    is_designated: bool = False,
-) -> None:
-    """Refuse a staff profile whose role, scope, department or hall do not fit together."""
-    if not name:
-        raise ValidationFailed(_("请填写姓名。"), field="name")
-    if role not in Role.values:
-        raise ValidationFailed(_("角色“%(role)s”不存在。") % {"role": role}, field="role")
-    if region is None:
-        raise ValidationFailed(_("请选择管辖区划。"), field="region")
-    role_label = Role(role).label
-    if role in DEPARTMENT_ROLES and department is None:
-        raise ValidationFailed(
-            _("%(role)s必须属于一个部门。") % {"role": role_label}, field="department"
-        )
-    if department is not None and not department.region.code.startswith(region.code):
-        raise ValidationFailed(
-            _("部门“%(dept)s”（%(dregion)s）不在管辖区划“%(region)s”及其下级范围内。")
-            % {"dept": department.name, "dregion": department.region.name, "region": region.name},
-            field="department",
-        )
-    if hall is not None and not hall.region.code.startswith(region.code):
-        raise ValidationFailed(
-            _("大厅“%(hall)s”（%(hregion)s）不在管辖区划“%(region)s”及其下级范围内。")
-            % {"hall": hall.name, "hregion": hall.region.name, "region": region.name},
-            field="hall",
-        )
-    if is_designated and role not in DEPARTMENT_ROLES:
-        raise ValidationFailed(
-            _("只有部门专人或首席审批员可以被指定为“一件事”专人，%(role)s不可以。")
-            % {"role": role_label},
-            field="is_designated",
-        )
-    if phone:
-        _run(validate_mobile, phone, field="phone")
-
-
 @transaction.atomic
 def staff_create(
     *,
@@ -144,7 +90,7 @@ def staff_create(
 ) -> Staff:
     """Create a login and its staff profile; officers and chiefs need a department inside their region."""
     username, name, phone = username.strip(), _clean_text(name), normalize_phone(phone)
-    staff_validate(
+    validate_staff(
         name=name,
         role=role,
         region=region,
@@ -189,7 +135,7 @@ def staff_update(
 ) -> Staff:
     """Change a member's role or scope; the rules of ``staff_create`` still hold."""
     name, phone = _clean_text(name), normalize_phone(phone)
-    staff_validate(
+    validate_staff(
         name=name,
         role=role,
         region=region,
@@ -263,8 +209,8 @@ def applicant_validate_person(*, name: str, id_number: str, phone: str) -> None:
     """Refuse a person without a name, with a bad ID number or phone, or already registered."""
     if not name:
         raise ValidationFailed(_("请填写姓名。"), field="name")
-    _run(validate_resident_id, id_number, field="id_number")
-    _run(validate_mobile, phone, field="phone")
+    run_validator(validate_resident_id, id_number, field="id_number")
+    run_validator(validate_mobile, phone, field="phone")
     existing = Applicant.objects.filter(kind=ApplicantKind.PERSON, id_number=id_number).first()
     if existing is not None:
         raise ValidationFailed(
@@ -286,16 +232,16 @@ def applicant_validate_enterprise(
     """Refuse an enterprise with a bad or registered credit code, or a bad representative ID."""
     if not name:
         raise ValidationFailed(_("请填写单位名称。"), field="name")
-    _run(validate_uscc, uscc, field="uscc")
+    run_validator(validate_uscc, uscc, field="uscc")
     if not legal_representative:
         raise ValidationFailed(_("请填写法定代表人。"), field="legal_representative")
     if legal_representative_id_number:
-        _run(
+        run_validator(
             validate_resident_id,
             legal_representative_id_number,
             field="legal_representative_id_number",
         )
-    _run(validate_mobile, phone, field="phone")
+    run_validator(validate_mobile, phone, field="phone")
     existing = Applicant.objects.filter(kind=ApplicantKind.ENTERPRISE, uscc=uscc).first()
     if existing is not None:
         raise ValidationFailed(
@@ -398,7 +344,7 @@ def applicant_update_contact(
     name, phone = _clean_text(name), normalize_phone(phone)
     if not name:
         raise ValidationFailed(_("请填写姓名/名称。"), field="name")
-    _run(validate_mobile, phone, field="phone")
+    run_validator(validate_mobile, phone, field="phone")
     fields = ["name", "phone", "address", "region", "updated_at"]
     applicant.name = name
     applicant.phone = phone

@@ -44,7 +44,7 @@ from onestop.regions.models import Region
 from onestop.workdays import calendar
 
 if TYPE_CHECKING:
-    from onestop.demo.loader import DemoSummary
+    from onestop.demo.summary import DemoSummary
 
 KEY_PREFIX = "onestop-demo-"
 

@@ -18,9 +18,7 @@ user); the catalogue administrator's login is marked ``is_staff`` so it can open
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import transaction
@@ -41,26 +39,9 @@ from onestop.demo.cases import load_cases
 from onestop.demo.data import catalog as catalog_data
 from onestop.demo.data import people, regions
 from onestop.demo.data.catalog_specs import ItemSpec, PackageSpec
+from onestop.demo.summary import DemoSummary
 from onestop.regions import services as regions_services
 from onestop.regions.models import Department, Hall, Region, Window
-
-
-@dataclass
-class DemoSummary:
-    """Per kind of record: how many the data set holds (``present``) and this run created."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    present: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def created_total(self) -> int:
-        return sum(self.created.values())
-
-    def tally(self, kind: str, *, created: bool) -> None:
-        self.present[kind] += 1
-        if created:
-            self.created[kind] += 1
-
 
 Section = Callable[[DemoSummary], None]
 V = TypeVar("V", ServiceItemVersion, PackageVersion)

@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from onestop.accounts.validators import normalize_identifier
 from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import normalize_identifier
 from onestop.regions import services
 from onestop.regions.models import LEVEL_ORDER, Department, Hall, Region, RegionLevel, Window
 from onestop.regions.validators import normalize_code, validate_department, validate_window

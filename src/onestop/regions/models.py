@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ValidationFailed
@@ -66,11 +67,9 @@ class Region(TimestampedModel):
         return other.code.startswith(self.code)
 
     def clean(self) -> None:
-        """The same code/level/parent rules as ``region_create``, shown next to the fields."""
+        """``validate_region``, the rules ``region_create`` runs, shown next to the fields."""
         if not self.code or not self.level:
             return  # a required field is empty: the field's own error says so
-        from onestop.regions.validators import validate_region
-
         try:
             validate_region(
                 code=self.code,
@@ -80,6 +79,59 @@ class Region(TimestampedModel):
             )
         except ValidationFailed as exc:
             raise ValidationError({exc.field or NON_FIELD_ERRORS: exc.message}) from None
+
+
+# The region rules sit beside the model because ``Region.clean`` runs them too.
+def validate_region(
+    *, code: str, level: str, parent: Region | None, instance_pk: int | None = None
+) -> None:
+    """Refuse a region whose code, level or parent breaks the division-code rules."""
+    if not code:
+        raise ValidationFailed(gettext("请填写区划代码。"), field="code")
+    if not code.isascii() or not code.isdigit():
+        raise ValidationFailed(
+            gettext("区划代码只能由数字组成，“%(code)s”不是。") % {"code": code}, field="code"
+        )
+    if level not in RegionLevel.values:
+        raise ValidationFailed(gettext("层级“%(level)s”不存在。") % {"level": level}, field="level")
+    level = RegionLevel(level)
+    expected = CODE_LENGTH[level]
+    if len(code) != expected:
+        raise ValidationFailed(
+            gettext("%(level)s级区划代码应为%(n)d位有效数字，“%(code)s”为%(m)d位。")
+            % {"level": level.label, "n": expected, "code": code, "m": len(code)},
+            field="code",
+        )
+    if parent is not None:
+        if level == RegionLevel.PROVINCE:
+            raise ValidationFailed(gettext("省级区划没有上级区划。"), field="parent")
+        one_up = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
+        if parent.level != one_up:
+            raise ValidationFailed(
+                gettext("%(level)s的上级区划应为%(up)s级，所选“%(parent)s”为%(plevel)s级。")
+                % {
+                    "level": level.label,
+                    "up": one_up.label,
+                    "parent": parent.name,
+                    "plevel": RegionLevel(parent.level).label,
+                },
+                field="parent",
+            )
+        if not code.startswith(parent.code):
+            raise ValidationFailed(
+                gettext("区划代码“%(code)s”应以上级区划“%(parent)s”的代码%(pcode)s开头。")
+                % {"code": code, "parent": parent.name, "pcode": parent.code},
+                field="code",
+            )
+    clash = Region.objects.filter(code=code)
+    if instance_pk is not None:
+        clash = clash.exclude(pk=instance_pk)
+    if clash.exists():
+        raise ValidationFailed(
+            gettext("区划代码%(code)s已被“%(name)s”使用。")
+            % {"code": code, "name": clash.get().name},
+            field="code",
+        )
 
 
 class Department(TimestampedModel):

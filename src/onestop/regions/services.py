@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.validators import normalize_identifier
 from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import normalize_identifier
 from onestop.regions.models import (
     Department,
     Hall,

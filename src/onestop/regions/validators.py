@@ -1,4 +1,6 @@
-"""Rules for a region's code, level and parent, shared by the services and ``Region.clean``.
+"""Rules for departments, halls and windows, shared by the services and the admin forms;
+and the region rules, which live beside ``Region`` (its ``clean`` runs them) and are named
+here too, so the services find every rule in one place.
 
 Each rule raises :class:`~onestop.core.errors.ValidationFailed` naming the field and the
 rule in Chinese, so the API, the pages and the admin show the same message.
@@ -9,75 +11,30 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 
-from onestop.accounts.validators import validate_uscc
 from onestop.core.errors import ValidationFailed
+from onestop.core.identifiers import validate_uscc
 from onestop.regions.models import (
-    CODE_LENGTH,
-    LEVEL_ORDER,
     Department,
     Hall,
     HallKind,
     Region,
-    RegionLevel,
     Window,
     WindowKind,
+    validate_region,
 )
+
+__all__ = [
+    "normalize_code",
+    "validate_department",
+    "validate_hall",
+    "validate_region",
+    "validate_window",
+]
 
 
 def normalize_code(code: str) -> str:
     """Codes are typed and pasted with stray spaces; they are never meaningful."""
     return "".join(code.split())
-
-
-def validate_region(
-    *, code: str, level: str, parent: Region | None, instance_pk: int | None = None
-) -> None:
-    """Refuse a region whose code, level or parent breaks the division-code rules."""
-    if not code:
-        raise ValidationFailed(_("请填写区划代码。"), field="code")
-    if not code.isascii() or not code.isdigit():
-        raise ValidationFailed(
-            _("区划代码只能由数字组成，“%(code)s”不是。") % {"code": code}, field="code"
-        )
-    if level not in RegionLevel.values:
-        raise ValidationFailed(_("层级“%(level)s”不存在。") % {"level": level}, field="level")
-    level = RegionLevel(level)
-    expected = CODE_LENGTH[level]
-    if len(code) != expected:
-        raise ValidationFailed(
-            _("%(level)s级区划代码应为%(n)d位有效数字，“%(code)s”为%(m)d位。")
-            % {"level": level.label, "n": expected, "code": code, "m": len(code)},
-            field="code",
-        )
-    if parent is not None:
-        if level == RegionLevel.PROVINCE:
-            raise ValidationFailed(_("省级区划没有上级区划。"), field="parent")
-        one_up = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
-        if parent.level != one_up:
-            raise ValidationFailed(
-                _("%(level)s的上级区划应为%(up)s级，所选“%(parent)s”为%(plevel)s级。")
-                % {
-                    "level": level.label,
-                    "up": one_up.label,
-                    "parent": parent.name,
-                    "plevel": RegionLevel(parent.level).label,
-                },
-                field="parent",
-            )
-        if not code.startswith(parent.code):
-            raise ValidationFailed(
-                _("区划代码“%(code)s”应以上级区划“%(parent)s”的代码%(pcode)s开头。")
-                % {"code": code, "parent": parent.name, "pcode": parent.code},
-                field="code",
-            )
-    clash = Region.objects.filter(code=code)
-    if instance_pk is not None:
-        clash = clash.exclude(pk=instance_pk)
-    if clash.exists():
-        raise ValidationFailed(
-            _("区划代码%(code)s已被“%(name)s”使用。") % {"code": code, "name": clash.get().name},
-            field="code",
-        )
 
 
 def _related(a: Region, b: Region) -> bool:

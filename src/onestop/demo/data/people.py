@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onestop.accounts.roles import Role
-from onestop.accounts.validators import resident_id_check_digit, uscc_check_char
+from onestop.core.identifiers import resident_id_check_digit, uscc_check_char
 
 DEMO_PASSWORD = "onestop-demo"  # noqa: S105 — printed on purpose: it is a demonstration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from onestop.accounts.validators import uscc_check_char
+from onestop.core.identifiers import uscc_check_char
 from onestop.regions.models import HallKind, RegionLevel, WindowKind
 
 

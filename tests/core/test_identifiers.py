@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from onestop.accounts.validators import (
+from onestop.core.identifiers import (
     PROVINCE_CODES,
     USCC_ALPHABET,
     normalize_identifier,
