@@ -36,4 +36,20 @@ app.conf.beat_schedule = {
         "task": "onestop.cases.tasks.cases_sweep_orphan_files",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Notifications: rows still pending whose next attempt is due (retries with backoff,
+    # and rows whose on-commit publish was lost).
+    "deliver-due-notifications": {
+        "task": "onestop.notifications.tasks.notifications_deliver_due",
+        "schedule": 60.0,
+    },
+    # Reminders (cases/reminders.py): tolerated materials due within three working days, in
+    # the morning; tasks turning yellow or red, hourly through the working day.
+    "remind-tolerated-due": {
+        "task": "onestop.cases.tasks.cases_remind_tolerated",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "notify-task-lights": {
+        "task": "onestop.cases.tasks.cases_notify_task_lights",
+        "schedule": crontab(hour="8-18", minute=5),
+    },
 }

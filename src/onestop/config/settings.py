@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "onestop.workdays",
     "onestop.catalog",
     "onestop.cases",
+    "onestop.notifications",
     "onestop.portal",
     "onestop.workbench",
     "onestop.demo",
@@ -208,6 +209,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Notifications (docs/notifications.md): SMS through "console" (logged) or "http" (the
+# gateway contract in notifications/sms.py); e-mail through Django's EMAIL_* settings.
+ONESTOP_SMS_BACKEND = env("ONESTOP_SMS_BACKEND", "console")
+ONESTOP_SMS_URL = env("ONESTOP_SMS_URL")
+ONESTOP_SMS_TOKEN = env("ONESTOP_SMS_TOKEN")
+ONESTOP_SMS_TIMEOUT = env_number("ONESTOP_SMS_TIMEOUT", 10, float)
+ONESTOP_NOTIFICATIONS_QUEUE = env("ONESTOP_NOTIFICATIONS_QUEUE")  # empty: Celery's default
 
 # Largest uploaded material accepted (bytes).
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

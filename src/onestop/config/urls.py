@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("onestop.workbench.urls")),
     path("cases/", include("onestop.cases.urls")),
+    path("messages/", include("onestop.notifications.urls")),
     path("", include("onestop.portal.urls")),
 ]
