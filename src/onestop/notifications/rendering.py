@@ -27,11 +27,11 @@ from onestop.notifications.models import Message, MessageKind
 class Rendered:
     title: str
     text: str
+    signature: str  # first in an SMS: Chinese gateways require a sender's signature
 
     @property
     def sms_text(self) -> str:
-        """The text with the platform's signature first (Chinese gateways require one)."""
-        return _("【一件事一次办】") + self.text
+        return self.signature + self.text
 
 
 def message_render(message: Message, *, language: str | None = None) -> Rendered:
@@ -51,4 +51,5 @@ def message_render(message: Message, *, language: str | None = None) -> Rendered
             "case_number": message.case_number,
         }
         text = template.render(context).strip()
-    return Rendered(title=title, text=text)
+        signature = _("【一件事一次办】")
+    return Rendered(title=title, text=text, signature=signature)

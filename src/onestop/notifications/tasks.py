@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from onestop.notifications.services import messages_deliver
+from onestop.notifications.delivery import messages_deliver
 
 
 @shared_task(name="onestop.notifications.tasks.notifications_deliver")
