@@ -110,14 +110,16 @@ def test_a_clerk_enters_a_case_with_a_scan_and_paper_materials_once(setup, as_us
     assert Case.objects.count() == 1
 
 
-def test_a_paper_material_without_a_scan_is_recorded_by_a_receipt(setup, as_user):
+def test_a_paper_material_without_a_scan_is_recorded_as_its_original_seen(setup, as_user):
     client = as_user(setup.clerk)
     url, _ = apply_url(setup, setup.applicant)
-    client.post(url, form_post(setup, setup.applicant, received_lease="on"))
-    lease = Case.objects.get().materials.get(key="lease")
-    assert lease.status == MaterialStatus.SUBMITTED
-    with lease.file.open("rb") as receipt:
-        assert receipt.read().startswith(b"%PDF")
+    response = client.post(url, form_post(setup, setup.applicant, received_lease="on"))
+    case = Case.objects.get()
+    lease = case.materials.get(key="lease")
+    assert lease.status == MaterialStatus.ORIGINAL_VERIFIED
+    assert not lease.file  # no forged receipt: the original was seen, nothing uploaded
+    page = client.get(response["Location"]).content.decode()
+    assert "原件已核验" in page
 
 
 def test_form_errors_appear_next_to_the_field(setup, as_user):

@@ -1,22 +1,22 @@
-"""Who may open which desk: staff roles per page, one decorator."""
+"""Who may open which desk: a permission per page (``accounts.roles``), one decorator, and
+the desk navigation built from the same permissions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Staff
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import staff_get_for_user
-
-WINDOW_ROLES = frozenset({Role.WINDOW_CLERK})
-INTAKE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
-INBOX_ROLES = frozenset({Role.OFFICER, Role.CHIEF_APPROVER})
 
 View = Callable[..., HttpResponse]
 
@@ -25,14 +25,15 @@ class StaffRequest(HttpRequest):
     staff: Staff
 
 
-def staff_only(roles: frozenset[Role]) -> Callable[[View], View]:
-    """Anonymous → login; applicants, off-duty staff and other roles → 403."""
+def staff_with(*permissions: Permission) -> Callable[[View], View]:
+    """Anonymous → login; applicants, off-duty staff and staff whose role carries none of
+    ``permissions`` → 403. Sets ``request.staff``."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             staff = staff_get_for_user(request.user)
-            if staff is None or staff.role not in roles:
+            if staff is None or not any(staff.has_permission(p) for p in permissions):
                 raise PermissionDenied
             request.staff = staff  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
@@ -40,6 +41,45 @@ def staff_only(roles: frozenset[Role]) -> Callable[[View], View]:
         return login_required(wrapped)
 
     return decorate
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str  # what a page passes as ``nav`` to mark itself current
+    url_name: str
+    label: str | Promise
+    permission: Permission
+
+
+_NAV = (
+    NavLink("queue", "workbench:window_queue", _("受理队列"), Permission.CASE_ACCEPT),
+    NavLink("intake", "workbench:intake", _("窗口录入"), Permission.CASE_INTAKE),
+    NavLink("handout", "workbench:handout", _("统一出件"), Permission.CASE_HAND_OUT),
+    NavLink("inbox", "workbench:inbox", _("我的待办"), Permission.TASK_HANDLE),
+)
+
+
+def desk_nav(staff: Staff | None) -> list[NavLink]:
+    """The desks this staff member's permissions open, in menu order (the first is home).
+
+    Intake by a helper-agent (帮代办, no window) is named for what they do.
+    """
+    if staff is None:
+        return []
+    links = [link for link in _NAV if staff.has_permission(link.permission)]
+    if staff.has_permission(Permission.AGENT_ACT):
+        links = [
+            NavLink(link.key, link.url_name, _("帮代办录入"), link.permission)
+            if link.key == "intake"
+            else link
+            for link in links
+        ]
+    return links
+
+
+def is_agent(staff: Staff) -> bool:
+    """A helper-agent enters cases on the applicant's behalf (帮代办), not at a window."""
+    return staff.has_permission(Permission.AGENT_ACT)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -15,10 +15,14 @@ from django.utils.translation import gettext as _
 from onestop.cases.models import Case, CaseMaterial, ItemTask
 from onestop.cases.selectors import case_timeline, task_list_for_case
 from onestop.cases.states import (
+    CASE_WINDOW_STATES,
+    MATERIAL_ORIGINAL_VERIFIABLE,
+    MATERIAL_PRESENT,
+    TASK_OPEN_STATES,
+    TASK_SET_ASIDE_STATES,
     CaseState,
     EventKind,
     MaterialStatus,
-    TaskState,
 )
 from onestop.catalog.models import FieldKind, MaterialForm, MaterialNecessity
 from onestop.core import clock
@@ -98,6 +102,8 @@ class MaterialRow:
     material: CaseMaterial
     is_present: bool
     is_tolerable_missing: bool
+    is_tolerated_missing: bool
+    is_verifiable: bool
     error: str = ""
 
     @property
@@ -113,18 +119,15 @@ class MaterialRow:
 
 
 def material_rows(case: Case) -> list[MaterialRow]:
-    present = {
-        MaterialStatus.SUBMITTED,
-        MaterialStatus.LICENCE_REFERENCE,
-        MaterialStatus.COMMITMENT_SIGNED,
-    }
     return [
         MaterialRow(
             material=m,
-            is_present=m.status in present,
+            is_present=m.status in MATERIAL_PRESENT,
             is_tolerable_missing=(
                 m.necessity == MaterialNecessity.TOLERABLE and m.status == MaterialStatus.MISSING
             ),
+            is_tolerated_missing=m.status == MaterialStatus.TOLERATED_MISSING,
+            is_verifiable=m.status in MATERIAL_ORIGINAL_VERIFIABLE,
         )
         for m in case.materials.all()
     ]
@@ -146,12 +149,18 @@ class TaskRow:
     is_open: bool
 
 
+def shows_set_aside_tasks(case: Case) -> bool:
+    """INTERIM, until the engine names it (asked of the lead): tasks closed with the case
+    (returned, cancelled) stay in its progress until the case is handled again."""
+    return case.state != CaseState.IN_PROGRESS
+
+
 def task_rows(case: Case) -> list[TaskRow]:
-    open_states = {TaskState.PENDING, TaskState.READY, TaskState.CLAIMED, TaskState.PAUSED}
+    keep_set_aside = shows_set_aside_tasks(case)
     return [
-        TaskRow(task=t, state_label=t.get_state_display(), is_open=t.state in open_states)
+        TaskRow(task=t, state_label=t.get_state_display(), is_open=t.state in TASK_OPEN_STATES)
         for t in task_list_for_case(case)
-        if t.state not in (TaskState.RETURNED, TaskState.CANCELLED) or case.state != "in_progress"
+        if keep_set_aside or t.state not in TASK_SET_ASIDE_STATES
     ]
 
 
@@ -190,9 +199,14 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
     return rows
 
 
+def awaits_correction(case: Case) -> bool:
+    """The window told the applicant what to correct and waits for it (the notice is shown)."""
+    return bool(case.correction_notice) and case.state == CaseState.CORRECTION_REQUESTED
+
+
 def returned_reason(case: Case, timeline: list[TimelineRow]) -> str:
     """Why a department sent the case back to the window (while it waits there again)."""
-    if case.state != CaseState.SUBMITTED:
+    if case.state not in CASE_WINDOW_STATES:
         return ""
     for row in reversed(timeline):
         if row.kind == EventKind.RETURNED_TO_WINDOW:
@@ -207,9 +221,3 @@ def errors_of(exc: DomainError | ValidationError) -> dict[str, str]:
     if isinstance(exc, ValidationError):
         return {"top": "；".join(exc.messages)}
     return {exc.field or "top": exc.message}
-
-
-WINDOW_ACTION_STATES = frozenset(
-    {CaseState.PRE_REVIEW, CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED}
-)
-ACCEPT_EVENT = EventKind.ACCEPTED

@@ -13,6 +13,11 @@ urlpatterns = [
     path("window/cases/<str:number>/correction/", window.case_correction, name="window_correction"),
     path("window/cases/<str:number>/reject/", window.case_reject, name="window_reject"),
     path("window/cases/<str:number>/pre-review/", window.case_pre_review, name="window_pre_review"),
+    path(
+        "window/cases/<str:number>/originals/",
+        window.case_verify_originals,
+        name="window_verify_originals",
+    ),
     path("window/intake/", intake.find, name="intake"),
     path("window/intake/apply/", intake.apply, name="intake_apply"),
     path("window/handout/", window.handout, name="handout"),

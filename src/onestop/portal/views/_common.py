@@ -17,14 +17,6 @@ from onestop.catalog.selectors import (
 )
 from onestop.core.errors import DomainError
 
-COMMITMENT_TEXT = (
-    "本人承诺：已经知晓告知的全部内容，自身已符合规定的条件，所填报的信息和提交的材料"
-    "真实、准确、完整；愿意承担不实承诺的法律责任，接受事中事后核查。"
-)
-FORM_PREFIX = "f-"
-FILE_PREFIX = "m-"
-COMMIT_PREFIX = "c-"
-
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
@@ -44,12 +36,6 @@ def package_or_404(code: str) -> PackageVersion:
         raise Http404(_("没有找到这件事，或它尚未发布。"))
     prefetch_related_objects([package_version], "questions")
     return package_version
-
-
-def without_label(message: str, label: str) -> str:
-    """“企业名称”：此项为必填项。 → 此项为必填项。 (the label is right above the message)."""
-    prefix = f"“{label}”："
-    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def field_of(exc: DomainError) -> tuple[str, str]:

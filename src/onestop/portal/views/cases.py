@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Applicant
 from onestop.accounts.roles import Role
+from onestop.cases.actions import case_actions
 from onestop.cases.deadlines import traffic_light
 from onestop.cases.models import Case
+from onestop.cases.notices import notice_kinds_for
 from onestop.cases.selectors import (
     case_get_by_number_for,
     case_list_for_applicant,
@@ -26,7 +28,6 @@ from onestop.cases.selectors import (
     task_list_for_case,
 )
 from onestop.cases.services import (
-    MaterialInput,
     case_draft_discard,
     case_supplement,
     case_supply_tolerated,
@@ -35,21 +36,16 @@ from onestop.cases.services import (
 from onestop.cases.services.drafts import drafts_of
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
-    CASE_FINAL_STATES,
     TASK_OPEN_STATES,
     CaseState,
     EventKind,
     MaterialStatus,
 )
+from onestop.catalog.selectors import commitment_text_for
 from onestop.core.errors import DomainError, NotFound
+from onestop.portal.forms import FILE_PREFIX, SupplementForm, SupplyForm, WithdrawForm
 from onestop.portal.guide import ANSWER_PREFIX
-from onestop.portal.views._common import (
-    COMMIT_PREFIX,
-    COMMITMENT_TEXT,
-    FILE_PREFIX,
-    applicant_for,
-    field_of,
-)
+from onestop.portal.views._common import applicant_for, field_of
 
 # ------------------------------------------------------------------------------ my cases
 
@@ -169,35 +165,29 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     correction = case.correction_notice or {}
     correction_keys = [m.get("key") for m in correction.get("materials", [])]
     by_key = {m.key: m for m in materials}
-    notices = []
-    if case.accepted_at is not None:
-        notices.append(("accepted", _("受理通知书")))
-    if correction:
-        notices.append(("correction", _("补正告知书")))
-    if case.state == CaseState.REJECTED:
-        notices.append(("rejected", _("不予受理通知书")))
     return render(
         request,
         "portal/case.html",
         {
             "case": case,
+            "actions": frozenset(str(a) for a in case_actions(case, applicant)),
             "tasks": tasks,
             "materials": materials,
             "timeline": _timeline(case, departments),
             "holders": _holders(case, tasks),
             "signal": case_traffic_light(case),
-            "notices": notices,
+            "notices": [(kind, kind.label) for kind in notice_kinds_for(case)],
             "correction": correction,
             "correction_materials": [by_key[k] for k in correction_keys if k in by_key],
             "tolerated": [m for m in materials if m.status == MaterialStatus.TOLERATED_MISSING],
-            "can_supplement": case.state == CaseState.CORRECTION_REQUESTED,
-            "can_supply": case.state in {CaseState.IN_PROGRESS, CaseState.COMPLETED},
-            "can_withdraw": case.state not in CASE_FINAL_STATES
-            and case.state != CaseState.COMPLETED,
-            "commitment_text": COMMITMENT_TEXT,
+            "commitment_text": _commitment_text(case),
             "errors": request.session.pop("portal_errors", {}),
         },
     )
+
+
+def _commitment_text(case: Case) -> str:
+    return commitment_text_for(package_version=case.package_version, item_version=case.item_version)
 
 
 def _back_with(request: HttpRequest, case: Case, errors: dict[str, str]) -> HttpResponse:
@@ -211,15 +201,16 @@ def supplement(request: HttpRequest, number: str) -> HttpResponse:
     """补正: upload what the correction notice listed; the case goes back to the window."""
     applicant, case = _case_for(request, number)
     listed = [m.get("key") for m in (case.correction_notice or {}).get("materials", [])]
-    inputs = []
-    for key in listed:
-        upload = request.FILES.get(FILE_PREFIX + key)
-        if upload is not None:
-            inputs.append(MaterialInput(key=key, file=upload))
-        elif request.POST.get(COMMIT_PREFIX + key) == "on":
-            inputs.append(MaterialInput(key=key, commitment=COMMITMENT_TEXT))
+    rows = {m.key: m for m in case.materials.filter(key__in=listed)}
+    form = SupplementForm(
+        request.POST,
+        request.FILES,
+        materials=[rows[k] for k in listed if k in rows],
+        commitment_text=_commitment_text(case),
+    )
+    form.is_valid()  # files and ticks only: what is missing is the service's to say
     try:
-        case_supplement(case_id=case.pk, by=applicant, materials=inputs)
+        case_supplement(case_id=case.pk, by=applicant, materials=form.material_inputs())
     except DomainError as exc:
         where, key = field_of(exc)
         return _back_with(
@@ -234,12 +225,12 @@ def supplement(request: HttpRequest, number: str) -> HttpResponse:
 def supply_tolerated(request: HttpRequest, number: str, key: str) -> HttpResponse:
     """补交容缺材料 by its deadline."""
     applicant, case = _case_for(request, number)
-    upload = request.FILES.get(FILE_PREFIX + key)
-    if upload is None:
-        return _back_with(request, case, {key: _("请选择要补交的文件。")})
+    form = SupplyForm(request.POST, request.FILES, key=key)
+    if not form.is_valid():
+        return _back_with(request, case, {key: form.error_of(FILE_PREFIX + key)})
     try:
         case_supply_tolerated(
-            case_id=case.pk, key=key, material=MaterialInput(key=key, file=upload), by=applicant
+            case_id=case.pk, key=key, material=form.material_input(), by=applicant
         )
     except DomainError as exc:
         return _back_with(request, case, {key: exc.message})
@@ -252,10 +243,11 @@ def supply_tolerated(request: HttpRequest, number: str, key: str) -> HttpRespons
 def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     """撤回申请, only after the applicant ticked the confirmation."""
     applicant, case = _case_for(request, number)
-    if request.POST.get("confirm") != "on":
-        return _back_with(request, case, {"withdraw": _("请勾选确认后再撤回。")})
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _back_with(request, case, {"withdraw": form.error_of("confirm")})
     try:
-        case_withdraw(case_id=case.pk, by=applicant, reason=request.POST.get("reason", "")[:500])
+        case_withdraw(case_id=case.pk, by=applicant, reason=form.cleaned_data["reason"][:500])
     except DomainError as exc:
         return _back_with(request, case, {"withdraw": exc.message})
     messages.success(request, _("申请已撤回。"))

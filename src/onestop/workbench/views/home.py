@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
-from onestop.accounts.roles import Role
 from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user
+from onestop.workbench.access import desk_nav
 
 
 @login_required
@@ -16,12 +16,9 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         return redirect("admin:index")
     staff = staff_get_for_user(request.user)
     if staff is not None:
-        if staff.role == Role.WINDOW_CLERK:
-            return redirect("workbench:window_queue")
-        if staff.role == Role.AGENT:
-            return redirect("workbench:intake")
-        if staff.role in (Role.OFFICER, Role.CHIEF_APPROVER):
-            return redirect("workbench:inbox")
+        links = desk_nav(staff)
+        if links:
+            return redirect(links[0].url_name)
         return redirect("admin:index")  # supervisor, catalogue admin: no desk of their own yet
     if applicant_get_for_user(request.user) is not None:
         try:

@@ -1,36 +1,42 @@
 """The department inbox (部门专人): tasks most urgent first, the task page and its actions.
 
-Actions are htmx posts: the task panel (or the inbox row) is swapped in place; without htmx
-the same views redirect back to the page (or re-render it with the error).
+Which actions a task offers comes from ``cases.actions.task_actions`` for the officer; each
+is one POST with its form (``workbench.forms``). Actions are htmx posts: the task panel (or
+the inbox row) is swapped in place; without htmx the same views redirect back to the page.
+A refused action (a forced POST, a race lost) is the service's message, never a 500.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Staff
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import Permission
 from onestop.cases import services
+from onestop.cases.actions import TaskAction, extension_actions, task_actions
 from onestop.cases.api_queries import extension_get_for, task_get_for
 from onestop.cases.deadlines import TrafficLight
-from onestop.cases.models import ItemTask
+from onestop.cases.models import Extension, ItemTask
 from onestop.cases.selectors import (
     case_get_for,
     extension_list_pending_for,
     inbox_for,
     task_traffic_light,
 )
-from onestop.cases.states import ExtensionState, PauseKind, TaskState
-from onestop.core.errors import DomainError, NotFound, ValidationFailed
-from onestop.workbench import presenters
-from onestop.workbench.access import INBOX_ROLES, is_htmx, staff_only
+from onestop.cases.states import TASK_HELD_STATES, ExtensionState
+from onestop.core.errors import DomainError, NotFound
+from onestop.workbench import forms, presenters
+from onestop.workbench.access import is_htmx, staff_with
+from onestop.workbench.views.window import allowed
 
 
 @dataclass
@@ -38,6 +44,8 @@ class InboxRow:
     task: ItemTask
     light: TrafficLight | None
     is_mine: bool
+    is_held: bool
+    actions: frozenset[str] = field(default_factory=frozenset)
     message: str = ""
     error: str = ""
 
@@ -47,22 +55,44 @@ def _row(task: ItemTask, officer: Staff, **kwargs: Any) -> InboxRow:
         task=task,
         light=task_traffic_light(task),
         is_mine=task.assignee_id == officer.pk,
+        is_held=task.state in TASK_HELD_STATES,
+        actions=allowed(task_actions(task, officer)),
         **kwargs,
     )
 
 
-@staff_only(INBOX_ROLES)
+@dataclass
+class ExtensionRow:
+    extension: Extension
+    actions: frozenset[str]
+
+
+def _extension_row(extension: Extension, chief: Staff) -> ExtensionRow:
+    return ExtensionRow(extension, allowed(extension_actions(extension, chief)))
+
+
+@staff_with(Permission.TASK_HANDLE)
 def inbox(request: HttpRequest) -> HttpResponse:
     """The officer's tasks, most urgent first; htmx polls the rows every 30 seconds."""
     officer: Staff = request.staff  # type: ignore[attr-defined]
     rows = [_row(task, officer) for task in inbox_for(officer)]
     if is_htmx(request) and request.GET.get("part") == "rows":
         return render(request, "workbench/_inbox_rows.html", {"rows": rows})
+    approves = officer.has_permission(Permission.EXTENSION_APPROVE)
     extensions = (
-        list(extension_list_pending_for(officer)) if officer.role == Role.CHIEF_APPROVER else []
+        [_extension_row(e, officer) for e in extension_list_pending_for(officer)]
+        if approves
+        else []
     )
     return render(
-        request, "workbench/inbox.html", {"rows": rows, "extensions": extensions, "nav": "inbox"}
+        request,
+        "workbench/inbox.html",
+        {
+            "rows": rows,
+            "approves_extensions": approves,
+            "extensions": extensions,
+            "nav": "inbox",
+        },
     )
 
 
@@ -78,29 +108,88 @@ def _task(request: HttpRequest, task_id: int) -> ItemTask:
     return task
 
 
-def _panel_context(task: ItemTask, officer: Staff, **extra: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _TaskAction:
+    action: TaskAction
+    form: type[forms.DeskForm]
+    service: Callable[..., Any]
+    done: str | Promise
+    panel_form: str  # which form of the panel it posts (approve and deny share one)
+
+
+# Messages are lazy: read in the language of the request that shows them.
+_ACTIONS: dict[str, _TaskAction] = {
+    "claim": _TaskAction(
+        TaskAction.CLAIM, forms.ClaimForm, services.task_claim, _("已认领。"), "claim"
+    ),
+    "approve": _TaskAction(
+        TaskAction.APPROVE,
+        forms.OpinionForm,
+        services.task_approve,
+        _("已作出通过决定。"),
+        "decide",
+    ),
+    "deny": _TaskAction(
+        TaskAction.DENY, forms.OpinionForm, services.task_deny, _("已作出不予许可决定。"), "decide"
+    ),
+    "return": _TaskAction(
+        TaskAction.RETURN, forms.ReturnForm, services.task_return, _("已退回窗口。"), "return"
+    ),
+    "pause": _TaskAction(
+        TaskAction.PAUSE,
+        forms.PauseForm,
+        services.task_pause,
+        _("已启动特别程序，暂停计时。"),
+        "pause",
+    ),
+    "resume": _TaskAction(
+        TaskAction.RESUME,
+        forms.ResumeForm,
+        services.task_resume,
+        _("特别程序已结束，恢复计时。"),
+        "resume",
+    ),
+    "extend": _TaskAction(
+        TaskAction.REQUEST_EXTENSION,
+        forms.ExtendForm,
+        services.extension_request,
+        _("延期申请已提交，等待首席审批员批准。"),
+        "extend",
+    ),
+}
+_PANEL_FORMS: dict[str, type[forms.DeskForm]] = {
+    spec.panel_form: spec.form for spec in _ACTIONS.values()
+}
+
+
+def _panel_context(
+    task: ItemTask,
+    officer: Staff,
+    *,
+    posted: forms.DeskForm | None = None,
+    form_action: str = "",
+    done: str = "",
+) -> dict[str, Any]:
     pending = [e for e in task.extensions.all() if e.state == ExtensionState.REQUESTED]
     open_pause = next((p for p in task.pauses.all() if p.ended_at is None), None)
+    panel = {name: form() for name, form in _PANEL_FORMS.items()}
+    if posted is not None:
+        panel[_ACTIONS[form_action].panel_form] = posted
     return {
         "task": task,
         "light": task_traffic_light(task),
         "is_mine": task.assignee_id == officer.pk,
-        "can_claim": task.state == TaskState.READY,
-        "can_decide": task.state == TaskState.CLAIMED and task.assignee_id == officer.pk,
-        "is_paused": task.state == TaskState.PAUSED,
-        "can_return": task.state == TaskState.READY
-        or (task.state == TaskState.CLAIMED and task.assignee_id == officer.pk),
+        "actions": allowed(task_actions(task, officer)),
         "pending_extension": pending[0] if pending else None,
         "open_pause": open_pause,
-        "pause_kinds": PauseKind.choices,
-        "errors": extra.pop("errors", {}),
-        "form_action": extra.pop("form_action", ""),
-        "posted": extra.pop("posted", {}),
-        **extra,
+        "forms": panel,
+        "form_action": form_action,
+        "top_error": posted.top_errors[0] if posted is not None and posted.top_errors else "",
+        "done": done,
     }
 
 
-@staff_only(INBOX_ROLES)
+@staff_with(Permission.TASK_HANDLE)
 def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     """One task: the case (answers, form, materials), other departments' progress, history."""
     officer: Staff = request.staff  # type: ignore[attr-defined]
@@ -119,97 +208,48 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     return render(request, "workbench/task.html", context)
 
 
-_DONE = {
-    "claim": _("已认领。"),
-    "approve": _("已作出通过决定。"),
-    "deny": _("已作出不予许可决定。"),
-    "return": _("已退回窗口。"),
-    "pause": _("已启动特别程序，暂停计时。"),
-    "resume": _("特别程序已结束，恢复计时。"),
-    "extend": _("延期申请已提交，等待首席审批员批准。"),
-}
-
-
-def _days(raw: str) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("延长的工作日数须为正整数。"), field="days") from None
-
-
-def _perform(action: str, task: ItemTask, officer: Staff, post: Any) -> None:
-    if action == "claim":
-        services.task_claim(task_id=task.pk, officer=officer)
-    elif action == "approve":
-        services.task_approve(task_id=task.pk, officer=officer, opinion=post.get("opinion", ""))
-    elif action == "deny":
-        services.task_deny(task_id=task.pk, officer=officer, opinion=post.get("opinion", ""))
-    elif action == "return":
-        services.task_return(task_id=task.pk, officer=officer, reason=post.get("reason", ""))
-    elif action == "pause":
-        services.task_pause(
-            task_id=task.pk,
-            officer=officer,
-            kind=post.get("kind", ""),
-            reason=post.get("reason", ""),
-        )
-    elif action == "resume":
-        services.task_resume(task_id=task.pk, officer=officer, result=post.get("result", ""))
-    elif action == "extend":
-        services.extension_request(
-            task_id=task.pk,
-            officer=officer,
-            days=_days(post.get("days", "")),
-            reason=post.get("reason", ""),
-        )
-    else:
-        raise Http404
-
-
 @require_POST
-@staff_only(INBOX_ROLES)
+@staff_with(Permission.TASK_HANDLE)
 def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
     """Claim, approve, deny, return, pause, resume, ask for an extension — then show the result."""
     officer: Staff = request.staff  # type: ignore[attr-defined]
     task = _task(request, task_id)
-    if action not in _DONE:
+    spec = _ACTIONS.get(action)
+    if spec is None:
         raise Http404
-    error: DomainError | None = None
-    try:
-        _perform(action, task, officer, request.POST)
-    except DomainError as exc:
-        error = exc
+    form = spec.form(request.POST)
+    if form.is_valid():
+        try:
+            spec.service(task_id=task.pk, officer=officer, **form.service_kwargs())  # type: ignore[attr-defined]
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    failed = bool(form.errors)
+    error = "；".join(str(m) for errs in form.errors.values() for m in errs) if failed else ""
     task = _task(request, task_id)  # fresh state after the service (or the race it lost)
     from_inbox = request.POST.get("from") == "inbox"
     if is_htmx(request):
         if from_inbox:
-            row = _row(
-                task,
-                officer,
-                message="" if error else _DONE[action],
-                error=error.message if error else "",
-            )
+            row = _row(task, officer, message="" if failed else str(spec.done), error=error)
             return render(request, "workbench/_inbox_row.html", {"row": row})
         context = _panel_context(
             task,
             officer,
-            done=None if error else _DONE[action],
-            errors=presenters.errors_of(error) if error else {},
-            form_action=action if error else "",
-            posted=request.POST if error else {},
+            posted=form if failed else None,
+            form_action=action if failed else "",
+            done="" if failed else str(spec.done),
         )
         return render(request, "workbench/_task_panel.html", context)
-    if error is not None:
-        messages.error(request, error.message)
+    if failed:
+        messages.error(request, error)
     else:
-        messages.success(request, _DONE[action])
+        messages.success(request, str(spec.done))
     if from_inbox:
         return redirect("workbench:inbox")
     return redirect("workbench:task", task_id=task.pk)
 
 
 @require_POST
-@staff_only(frozenset({Role.CHIEF_APPROVER}))
+@staff_with(Permission.EXTENSION_APPROVE)
 def extension_approve(request: HttpRequest, extension_id: int) -> HttpResponse:
     """The chief approver approves an extension of their department (due dates move)."""
     chief: Staff = request.staff  # type: ignore[attr-defined]
@@ -226,10 +266,10 @@ def extension_approve(request: HttpRequest, extension_id: int) -> HttpResponse:
         return render(
             request,
             "workbench/_extension_row.html",
-            {"extension": extension, "error": error, "done": not error},
+            {"row": _extension_row(extension, chief), "error": error},
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("已批准延期。"))
+        messages.success(request, str(_("已批准延期。")))
     return redirect("workbench:inbox")

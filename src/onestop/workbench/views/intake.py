@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,32 +22,29 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts import services as accounts_services
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
-from onestop.accounts.roles import Role
+from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
 from onestop.accounts.validators import normalize_identifier, validate_resident_id
 from onestop.cases import services
 from onestop.cases.selectors import case_list_for
-from onestop.cases.services import MaterialInput
 from onestop.cases.states import Channel
 from onestop.catalog.models import FieldKind, MaterialNecessity, MaterialSource, PackageVersion
 from onestop.catalog.selectors import (
     MergedMaterial,
     PackagePlan,
+    commitment_text_for,
     package_plan,
     package_version_by_code,
     package_versions_published,
 )
-from onestop.core import clock, pdf
 from onestop.core.errors import DomainError
 from onestop.regions.models import RegionLevel
-from onestop.workbench import presenters
-from onestop.workbench.access import INTAKE_ROLES, staff_only
-
-COMMITMENT_TEXT = "本人承诺所填信息和提交材料真实、合法、有效，如有不实愿承担相应法律责任。"
+from onestop.workbench import forms, presenters
+from onestop.workbench.access import is_agent, staff_with
 
 
 def _channel(staff: Staff) -> Channel:
-    if staff.role == Role.AGENT or (staff.region.level == RegionLevel.VILLAGE):
+    if is_agent(staff) or (staff.region.level == RegionLevel.VILLAGE):
         return Channel.VILLAGE_CENTRE
     return Channel.HALL_WINDOW
 
@@ -77,36 +73,24 @@ def _found(applicant: Applicant) -> HttpResponse:
 
 
 def _register(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    post = request.POST
-    kind = post.get("kind", "person")
-    try:
-        if kind == ApplicantKind.ENTERPRISE:
-            applicant = accounts_services.applicant_register_enterprise(
-                name=post.get("name", ""),
-                uscc=post.get("uscc", ""),
-                legal_representative=post.get("legal_representative", ""),
-                legal_representative_id_number=post.get("legal_representative_id_number", ""),
-                phone=post.get("phone", ""),
-                address=post.get("address", ""),
-            )
+    form = forms.RegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.is_enterprise:
+                applicant = accounts_services.applicant_register_enterprise(**form.service_kwargs())
+            else:
+                applicant = accounts_services.applicant_register_person(**form.service_kwargs())
+        except DomainError as exc:
+            form.add_domain_error(exc)
         else:
-            applicant = accounts_services.applicant_register_person(
-                name=post.get("name", ""),
-                id_number=post.get("id_number", ""),
-                phone=post.get("phone", ""),
-                address=post.get("address", ""),
-            )
-    except DomainError as exc:
-        context.update(
-            errors=presenters.errors_of(exc),
-            posted=post,
-            kind=kind,
-            identifier=post.get("identifier", ""),
-            not_found=True,
-        )
-        return render(request, "workbench/intake_find.html", context)
-    messages.success(request, _("已登记申请人%(name)s。") % {"name": applicant.name})
-    return _found(applicant)
+            messages.success(request, _("已登记申请人%(name)s。") % {"name": applicant.name})
+            return _found(applicant)
+    context.update(
+        register=form,
+        identifier=form.cleaned_data.get("identifier", "") if hasattr(form, "cleaned_data") else "",
+        not_found=True,
+    )
+    return render(request, "workbench/intake_find.html", context)
 
 
 def _looks_like_id_number(identifier: str) -> bool:
@@ -117,29 +101,34 @@ def _looks_like_id_number(identifier: str) -> bool:
     return True
 
 
-@staff_only(INTAKE_ROLES)
+@staff_with(Permission.CASE_INTAKE)
 def find(request: HttpRequest) -> HttpResponse:
     """Step 1: find the applicant by ID number / credit code (POST), or register them."""
     staff: Staff = request.staff  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "identifier": "",
-        "errors": {},
-        "posted": {},
-        "kind": "person",
+        "register": None,
         "nav": "intake",
-        "recent": list(case_list_for(staff)[:10]) if staff.role == Role.AGENT else [],
+        "is_agent": is_agent(staff),
+        "recent": list(case_list_for(staff)[:10]) if is_agent(staff) else [],
     }
     if request.method == "POST":
         if request.POST.get("step") == "register":
             return _register(request, context)
-        identifier = (request.POST.get("identifier") or "").strip()
+        find_form = forms.FindForm(request.POST)
+        identifier = find_form.cleaned_data["identifier"] if find_form.is_valid() else ""
         applicant = applicant_find(identifier=identifier)
         if applicant is not None:
             return _found(applicant)
+        kind = (
+            ApplicantKind.PERSON if _looks_like_id_number(identifier) else ApplicantKind.ENTERPRISE
+        )
+        initial = {"kind": kind, "identifier": identifier}
+        initial["id_number" if kind == ApplicantKind.PERSON else "uscc"] = identifier
         context.update(
             identifier=identifier,
             not_found=bool(identifier),
-            kind="person" if _looks_like_id_number(identifier) else "enterprise",
+            register=forms.RegisterForm(initial=initial),
         )
         return render(request, "workbench/intake_find.html", context)
     applicant = _applicant_from(request.GET.get("a", ""))
@@ -211,15 +200,20 @@ def _field_rows(plan: PackagePlan, values: Any, errors: dict[str, str]) -> list[
     ]
 
 
-def _material_entries(plan: PackagePlan, post: Any, errors: dict[str, str]) -> list[MaterialEntry]:
+def _material_entries(
+    plan: PackagePlan, form: forms.IntakeForm | None, errors: dict[str, str]
+) -> list[MaterialEntry]:
     entries = []
     for m in plan.materials:
-        is_licence = m.source != MaterialSource.APPLICANT or m.is_held_by_government
+        is_licence = _is_licence(m)
+        received = not is_licence
+        if form is not None:
+            received = bool(form.data.get(forms.IntakeForm.RECEIVED + m.key))
         entries.append(
             MaterialEntry(
                 material=m,
                 form_label=presenters.material_form_label(m.form),
-                received=(f"received_{m.key}" in post) if post else not is_licence,
+                received=received,
                 is_licence=is_licence,
                 is_commitment=m.necessity == MaterialNecessity.COMMITMENT,
                 is_tolerable=m.necessity == MaterialNecessity.TOLERABLE,
@@ -230,51 +224,40 @@ def _material_entries(plan: PackagePlan, post: Any, errors: dict[str, str]) -> l
     return entries
 
 
-def _paper_receipt(material: MergedMaterial, staff: Staff, applicant: Applicant) -> UploadedFile:
-    """A receipt PDF for a paper material taken in at the window without a scan.
+def _is_licence(material: MergedMaterial) -> bool:
+    """Fetched by the department (免提交): nothing to take in at the window."""
+    return material.source != MaterialSource.APPLICANT or material.is_held_by_government
 
-    The case engine records a material by a file, a licence reference or a commitment; a
-    paper original checked at the window is recorded by this receipt (who, what, when).
-    """
-    body = pdf.render(
-        [
-            pdf.para(_("纸质材料收件记录"), "title"),
-            pdf.para(_("材料：%(m)s") % {"m": material.name}),
-            pdf.para(_("形式：%(f)s，%(n)d份") % {"f": material.form or "—", "n": material.copies}),
-            pdf.para(_("申请人：%(a)s") % {"a": applicant.name}),
-            pdf.para(
-                _("收件人：%(s)s（%(r)s）") % {"s": staff.name, "r": staff.get_role_display()}
-            ),
-            pdf.para(
-                _("收件时间：%(t)s") % {"t": clock.local(clock.now()).strftime("%Y-%m-%d %H:%M")}
-            ),
-        ],
-        title=_("纸质材料收件记录"),
+
+def _intake_form(plan: PackagePlan, request: HttpRequest) -> forms.IntakeForm:
+    takes = [m for m in plan.materials if not _is_licence(m)]
+    return forms.IntakeForm(
+        request.POST,
+        request.FILES,
+        field_keys=[f.key for f in plan.form_fields],
+        material_keys=[m.key for m in takes],
+        commitment_keys=[m.key for m in takes if m.necessity == MaterialNecessity.COMMITMENT],
     )
-    return SimpleUploadedFile(f"{material.key}.pdf", body, content_type="application/pdf")
 
 
-def _materials_input(
-    entries: list[MaterialEntry], request: HttpRequest, staff: Staff, applicant: Applicant
-) -> list[MaterialInput]:
-    given: list[MaterialInput] = []
-    for entry in entries:
-        key = entry.material.key
-        if entry.is_licence or not entry.received:
-            continue
-        scan = request.FILES.get(f"scan_{key}")
-        if entry.is_commitment and request.POST.get(f"commit_{key}"):
-            given.append(MaterialInput(key=key, commitment=COMMITMENT_TEXT))
-        elif scan is not None:
-            given.append(MaterialInput(key=key, file=scan))
+def _form_errors(form: forms.IntakeForm) -> dict[str, str]:
+    """The form's errors by the service's field names (``form_data.<key>``, ``materials.<key>``)."""
+    errors = dict(form.domain_errors)
+    for name, messages_ in form.errors.items():
+        message = str(messages_[0])
+        if name.startswith(forms.IntakeForm.FIELD):
+            errors.setdefault(f"form_data.{name[len(forms.IntakeForm.FIELD) :]}", message)
+        elif name.startswith((forms.IntakeForm.SCAN, forms.IntakeForm.RECEIVED)):
+            key = name.split("_", 1)[1]
+            errors.setdefault(f"materials.{key}", message)
+        elif name == "__all__":
+            errors.setdefault("top", message)
         else:
-            given.append(
-                MaterialInput(key=key, file=_paper_receipt(entry.material, staff, applicant))
-            )
-    return given
+            errors.setdefault(name, message)
+    return errors
 
 
-@staff_only(INTAKE_ROLES)
+@staff_with(Permission.CASE_INTAKE)
 def apply(request: HttpRequest) -> HttpResponse:
     """Steps 2–4: package → situation questions → merged form and materials → submit."""
     staff: Staff = request.staff  # type: ignore[attr-defined]
@@ -292,7 +275,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         "questions": questions,
         "data": data,
         "errors": {},
-        "is_agent": staff.role == Role.AGENT,
+        "is_agent": is_agent(staff),
         "channel": _channel(staff).label,
         "nav": "intake",
     }
@@ -306,43 +289,43 @@ def apply(request: HttpRequest) -> HttpResponse:
         return render(request, "workbench/intake_apply.html", context)
     errors: dict[str, str] = {}
     values: Any = data if request.method == "POST" else _prefill(applicant)
-    entries = _material_entries(plan, request.POST if request.method == "POST" else None, errors)
+    form: forms.IntakeForm | None = None
     if request.method == "POST":
-        form_data = {
-            f.key: request.POST.get(f"f_{f.key}", "")
-            for f in plan.form_fields
-            if request.POST.get(f"f_{f.key}", "") != ""
-        }
-        try:
-            case = services.case_intake(
-                staff=staff,
-                applicant=applicant,
-                channel=_channel(staff),
-                package_version=version,
-                answers=answers,
-                form_data=form_data,
-                materials=_materials_input(entries, request, staff, applicant),
-                agent_authorisation=request.POST.get("agent_authorisation", ""),
-                idempotency_key=request.POST.get("idempotency_key", ""),
-            )
-        except DomainError as exc:
-            errors = presenters.errors_of(exc)
-            entries = _material_entries(plan, request.POST, errors)
-        else:
-            messages.success(
-                request,
-                _("已录入办件 %(n)s（%(t)s），等待窗口受理。")
-                % {"n": case.number, "t": case.title},
-            )
-            if staff.role == Role.WINDOW_CLERK:
-                return redirect("workbench:window_case", number=case.number)
-            return redirect("workbench:intake")
+        form = _intake_form(plan, request)
+        if form.is_valid():
+            try:
+                case = services.case_intake(
+                    staff=staff,
+                    applicant=applicant,
+                    channel=_channel(staff),
+                    package_version=version,
+                    answers=answers,
+                    form_data=form.form_data(),
+                    materials=form.materials(
+                        commitment_text=commitment_text_for(package_version=version)
+                    ),
+                    agent_authorisation=form.cleaned_data["agent_authorisation"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("已录入办件 %(n)s（%(t)s），等待窗口受理。")
+                    % {"n": case.number, "t": case.title},
+                )
+                if staff.has_permission(Permission.CASE_ACCEPT):
+                    return redirect("workbench:window_case", number=case.number)
+                return redirect("workbench:intake")
+        errors = _form_errors(form)
     context.update(
         plan=plan,
         answer_rows=[(q.text, presenters.answer_label(q, answers.get(q.key))) for q in questions],
         fields=_field_rows(plan, values, errors),
-        entries=entries,
+        entries=_material_entries(plan, form, errors),
         errors=errors,
+        commitment_text=commitment_text_for(package_version=version),
         idempotency_key=data.get("idempotency_key") or uuid.uuid4().hex,
         top_error=errors.get("top")
         or next(

@@ -1,8 +1,14 @@
-"""The acceptance window (综合受理窗口): queue, one case's desk with its actions, hand-out."""
+"""The acceptance window (综合受理窗口): queue, one case's desk with its actions, hand-out.
+
+Which actions a case offers comes from ``cases.actions.case_actions`` for the clerk; each
+action is one POST with its form (``workbench.forms``). A refused action (the state moved
+on, another clerk acted first, a forced POST) is the service's message on the page.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -10,10 +16,15 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from onestop.accounts.models import Staff
+from onestop.accounts.roles import Permission
 from onestop.cases import services
+from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.notices import NoticeKind, notice_kinds_for
 from onestop.cases.selectors import (
@@ -22,11 +33,11 @@ from onestop.cases.selectors import (
     handout_queue,
     window_queue,
 )
-from onestop.cases.states import CaseState, MaterialStatus
+from onestop.cases.states import MaterialStatus
 from onestop.core import clock
-from onestop.core.errors import DomainError, NotFound, ValidationFailed
-from onestop.workbench import presenters
-from onestop.workbench.access import INBOX_ROLES, WINDOW_ROLES, staff_only
+from onestop.core.errors import DomainError, NotFound
+from onestop.workbench import forms, presenters
+from onestop.workbench.access import staff_with
 
 
 def _case(request: HttpRequest, number: str) -> Case:
@@ -36,154 +47,232 @@ def _case(request: HttpRequest, number: str) -> Case:
         raise Http404(exc.message) from None
 
 
-@staff_only(WINDOW_ROLES)
+def allowed(actions: frozenset[Any]) -> frozenset[str]:
+    """The allowed actions as the strings templates test (``"accept" in actions``)."""
+    return frozenset(str(action) for action in actions)
+
+
+@staff_with(Permission.CASE_ACCEPT)
 def queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for the window in the clerk's region, oldest first, with waiting time."""
     now = clock.now()
     rows = [
         (case, now - case.submitted_at if case.submitted_at else None)
-        for case in window_queue(request.staff)
-    ]  # type: ignore[attr-defined]
+        for case in window_queue(request.staff)  # type: ignore[attr-defined]
+    ]
     return render(
         request, "workbench/window_queue.html", {"rows": rows, "now": now, "nav": "queue"}
     )
 
 
-def _case_context(case: Case, **extra: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _WindowAction:
+    action: CaseAction
+    form: type[forms.DeskForm]
+    service: Callable[..., Any]
+    done: str | Promise
+    notice: NoticeKind | None = None
+
+
+# Messages are lazy: read in the language of the request that shows them.
+_ACTIONS: dict[str, _WindowAction] = {
+    "accept": _WindowAction(
+        CaseAction.ACCEPT,
+        forms.AcceptForm,
+        services.case_accept,
+        gettext_lazy("已受理，办件已分送各部门办理。"),
+        NoticeKind.ACCEPTED,
+    ),
+    "correction": _WindowAction(
+        CaseAction.REQUEST_CORRECTION,
+        forms.CorrectionForm,
+        services.case_request_correction,
+        gettext_lazy("已一次性告知补正。"),
+        NoticeKind.CORRECTION,
+    ),
+    "reject": _WindowAction(
+        CaseAction.REJECT,
+        forms.RejectForm,
+        services.case_reject,
+        gettext_lazy("已作出不予受理决定。"),
+        NoticeKind.REJECTED,
+    ),
+    "pre_review": _WindowAction(
+        CaseAction.PRE_REVIEW_PASS,
+        forms.PreReviewForm,
+        services.case_pre_review_pass,
+        gettext_lazy("预审通过，办件已进入受理队列。"),
+    ),
+    "originals": _WindowAction(
+        CaseAction.VERIFY_ORIGINAL,
+        forms.VerifyOriginalsForm,
+        services.case_verify_originals,
+        gettext_lazy("已记录核验原件。"),
+    ),
+}
+
+
+def _forms_for(
+    case: Case, materials: list[presenters.MaterialRow], data: Any = None, name: str = ""
+) -> dict[str, forms.DeskForm]:
+    """One form per window action; the one posted (``name``) bound to ``data``."""
+    keys = {
+        "accept": {"tolerable": [r.material.key for r in materials if r.is_tolerable_missing]},
+        "correction": {"keys": [r.material.key for r in materials]},
+        "originals": {"keys": [r.material.key for r in materials if r.is_verifiable]},
+    }
+    built = {}
+    for action, spec in _ACTIONS.items():
+        extra = keys.get(action, {})
+        bound = data if action == name else None
+        built[action] = spec.form(bound, prefix=None, **extra)  # type: ignore[arg-type]
+    return built
+
+
+def _case_context(
+    case: Case,
+    staff: Staff,
+    *,
+    posted: forms.DeskForm | None = None,
+    form_action: str = "",
+    built: dict[str, forms.DeskForm] | None = None,
+) -> dict[str, Any]:
     materials = presenters.material_rows(case)
-    errors: dict[str, str] = extra.pop("errors", {})
-    for row in materials:
-        row.error = errors.get(f"tolerated.{row.material.key}", "") or errors.get(
-            f"materials.{row.material.key}", ""
-        )
-    latest_on = presenters.latest_supplement_on(case)
+    built = built or _forms_for(case, materials)
+    if posted is not None:
+        built[form_action] = posted
+        for row in materials:
+            key = row.material.key
+            row.error = posted.domain_errors.get(f"tolerated.{key}", "") or (
+                posted.domain_errors.get(f"materials.{key}", "")
+            )
+            if not row.error and form_action == "accept":
+                row.error = posted.error_of(forms.AcceptForm.due_name(key))
     timeline = presenters.timeline_rows(case)
     return {
         "returned_reason": presenters.returned_reason(case, timeline),
         "case": case,
+        "actions": allowed(case_actions(case, staff)),
+        "awaits_correction": presenters.awaits_correction(case),
         "answers": presenters.answer_rows(case),
         "form_rows": presenters.form_rows(case),
         "materials": materials,
         "tolerable": [r for r in materials if r.is_tolerable_missing],
-        "latest_on": latest_on,
+        "verifiable": [r for r in materials if r.is_verifiable],
+        "latest_on": presenters.latest_supplement_on(case),
         "today": clock.today(),
         "tasks": presenters.task_rows(case) if case.accepted_at else [],
         "timeline": timeline,
         "notices": [(k, k.label) for k in notice_kinds_for(case)],
         "light": case_traffic_light(case),
-        "can_act": case.state in (CaseState.PRE_REVIEW, CaseState.SUBMITTED),
-        "is_pre_review": case.state == CaseState.PRE_REVIEW,
-        "can_reject": case.state == CaseState.CORRECTION_REQUESTED,
         "nav": "queue",
-        "errors": errors,
-        "form_action": extra.pop("form_action", ""),
-        **extra,
+        "forms": built,
+        "form_action": form_action,
+        "top_error": posted.top_errors[0] if posted is not None and posted.top_errors else "",
     }
 
 
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_ACCEPT)
 def case_desk(request: HttpRequest, number: str) -> HttpResponse:
-    """One case at the window: applicant, answers, form, materials; accept / correct / reject."""
+    """One case at the window: applicant, answers, form, materials; the actions it allows."""
     case = _case(request, number)
-    return render(request, "workbench/window_case.html", _case_context(case))
+    return render(
+        request,
+        "workbench/window_case.html",
+        _case_context(case, request.staff),  # type: ignore[attr-defined]
+    )
 
 
-def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def _act(request: HttpRequest, number: str, name: str) -> HttpResponse:
     case = _case(request, number)
-    clerk = request.staff  # type: ignore[attr-defined]
-    post = request.POST
-    try:
-        if action == "accept":
-            tolerated: dict[str, dt.date] = {}
-            for key in post.getlist("tolerated"):
-                raw = post.get(f"due_{key}", "")
-                try:
-                    tolerated[key] = dt.date.fromisoformat(raw)
-                except ValueError:
-                    raise ValidationFailed(
-                        _("请填写有效的补交期限。"), field=f"tolerated.{key}"
-                    ) from None
-            services.case_accept(
-                case_id=case.pk, clerk=clerk, tolerated=tolerated, note=post.get("note", "")
-            )
-            notice = NoticeKind.ACCEPTED
-            text = _("已受理，办件已分送各部门办理。")
-        elif action == "correction":
-            services.case_request_correction(
-                case_id=case.pk,
-                clerk=clerk,
-                missing=post.getlist("missing"),
-                note=post.get("note", ""),
-            )
-            notice = NoticeKind.CORRECTION
-            text = _("已一次性告知补正。")
-        elif action == "reject":
-            services.case_reject(case_id=case.pk, clerk=clerk, reason=post.get("reason", ""))
-            notice = NoticeKind.REJECTED
-            text = _("已作出不予受理决定。")
-        elif action == "pre_review":
-            services.case_pre_review_pass(case_id=case.pk, clerk=clerk, note=post.get("note", ""))
-            notice = None
-            text = _("预审通过，办件已进入受理队列。")
-        else:  # pragma: no cover - the URLconf lists the actions
-            raise Http404
-    except DomainError as exc:
-        case.refresh_from_db()
-        errors = presenters.errors_of(exc)
-        context = _case_context(case, errors=errors, form_action=action, posted=post)
-        return render(request, "workbench/window_case.html", context, status=200)
-    messages.success(request, text)
-    url = reverse("workbench:window_case", args=[case.number])
-    if notice is not None:
-        url += f"?notice={notice.value}"
-    return redirect(url)
+    clerk: Staff = request.staff  # type: ignore[attr-defined]
+    spec = _ACTIONS[name]
+    form = _forms_for(case, presenters.material_rows(case), request.POST, name)[name]
+    if form.is_valid():
+        try:
+            spec.service(case_id=case.pk, clerk=clerk, **form.service_kwargs())  # type: ignore[attr-defined]
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, str(spec.done))
+            url = reverse("workbench:window_case", args=[case.number])
+            if spec.notice is not None:
+                url += f"?notice={spec.notice.value}"
+            return redirect(url)
+    case = _case(request, number)  # as it is now (another clerk may have acted)
+    context = _case_context(case, clerk, posted=form, form_action=name)
+    return render(request, "workbench/window_case.html", context, status=200)
 
 
 @require_POST
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_ACCEPT)
 def case_accept(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, "accept")
 
 
 @require_POST
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_ACCEPT)
 def case_correction(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, "correction")
 
 
 @require_POST
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_ACCEPT)
 def case_reject(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, "reject")
 
 
 @require_POST
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_ACCEPT)
 def case_pre_review(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, "pre_review")
 
 
-@staff_only(WINDOW_ROLES)
+@require_POST
+@staff_with(Permission.CASE_ACCEPT)
+def case_verify_originals(request: HttpRequest, number: str) -> HttpResponse:
+    """核验原件: the clerk saw the paper originals of the ticked materials at the window."""
+    return _act(request, number, "originals")
+
+
+@dataclass
+class HandoutRow:
+    case: Case
+    actions: frozenset[str]
+
+
+@staff_with(Permission.CASE_HAND_OUT)
 def handout(request: HttpRequest) -> HttpResponse:
     """Completed cases waiting for pickup; those still missing 容缺 materials say so."""
+    clerk: Staff = request.staff  # type: ignore[attr-defined]
     waiting = Prefetch(
         "materials",
         queryset=CaseMaterial.objects.filter(status=MaterialStatus.TOLERATED_MISSING),
         to_attr="tolerated_missing",
     )
-    cases = handout_queue(request.staff).prefetch_related(waiting)  # type: ignore[attr-defined]
-    return render(request, "workbench/handout.html", {"cases": cases, "nav": "handout"})
+    rows = [
+        HandoutRow(case, allowed(case_actions(case, clerk)))
+        for case in handout_queue(clerk).prefetch_related(waiting)
+    ]
+    return render(
+        request,
+        "workbench/handout.html",
+        {"rows": rows, "form": forms.HandOutForm(), "nav": "handout"},
+    )
 
 
 @require_POST
-@staff_only(WINDOW_ROLES)
+@staff_with(Permission.CASE_HAND_OUT)
 def handout_deliver(request: HttpRequest, number: str) -> HttpResponse:
     case = _case(request, number)
+    form = forms.HandOutForm(request.POST)
     try:
+        if not form.is_valid():
+            raise DomainError("；".join(m for errs in form.errors.values() for m in errs))
         services.case_hand_out(
             case_id=case.pk,
             clerk=request.staff,  # type: ignore[attr-defined]
-            note=request.POST.get("note", ""),
+            **form.service_kwargs(),
         )
     except DomainError as exc:
         messages.error(request, f"{case.number}：{exc.message}")
@@ -192,7 +281,7 @@ def handout_deliver(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("workbench:handout")
 
 
-@staff_only(WINDOW_ROLES | INBOX_ROLES)
+@staff_with(Permission.CASE_ACCEPT, Permission.TASK_HANDLE)
 def material_file(request: HttpRequest, number: str, key: str) -> HttpResponse:
     """A submitted material's file, for staff who may see the case."""
     case = _case(request, number)
