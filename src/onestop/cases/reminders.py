@@ -96,7 +96,7 @@ def task_lights_notify(*, now: dt.datetime | None = None) -> int:
             "due_at",
             "due_is_provisional",
             "promised_days",
-            "case__pk",
+            "case__id",
             "case__number",
             "case__title",
         )
