@@ -34,7 +34,7 @@ def staff_list_in_scope(viewer: Staff) -> QuerySet[Staff]:
     """The staff a member may see: their region subtree, and their department for department roles."""
     qs = Staff.objects.filter(region__code__startswith=viewer.region.code)
     if viewer.role in DEPARTMENT_ROLES:
-        qs = qs.filter(department_id=viewer.department_id)
+        qs = qs.filter(department=viewer.department)
     return qs.select_related("user", "region", "department", "hall").order_by(
         "region__code", "role", "name"
     )

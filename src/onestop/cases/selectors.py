@@ -42,7 +42,7 @@ def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
     if viewer.role in DEPARTMENT_ROLES:
         return cases.filter(
             pk__in=ItemTask.objects.filter(
-                department_id=viewer.department_id, region_code__startswith=code
+                department=viewer.department, region_code__startswith=code
             ).values("case_id")
         )
     if viewer.role == Role.SUPERVISOR:
@@ -192,9 +192,7 @@ def task_traffic_light(task: ItemTask, *, now: dt.datetime | None = None) -> Tra
 def verification_list_for(officer: Staff) -> QuerySet[VerificationTask]:
     """Open 告知承诺 verification tasks of the officer's department."""
     return (
-        VerificationTask.objects.filter(
-            department_id=officer.department_id, state=VerificationState.OPEN
-        )
+        VerificationTask.objects.filter(department=officer.department, state=VerificationState.OPEN)
         .select_related("case", "task")
         .order_by("created_at", "pk")
     )
@@ -204,7 +202,7 @@ def extension_list_pending_for(chief: Staff) -> QuerySet[Extension]:
     """Extension requests waiting for this chief approver's department."""
     return (
         Extension.objects.filter(
-            task__department_id=chief.department_id,
+            task__department=chief.department,
             task__region_code__startswith=chief.region.code,
             state=ExtensionState.REQUESTED,
         )

@@ -56,7 +56,8 @@ from onestop.catalog.models import (
 )
 from onestop.core.errors import ValidationFailed
 
-NECESSITY_STRICTNESS = {
+# Keyed by the stored value (a ``MaterialNecessity`` is that string).
+NECESSITY_STRICTNESS: dict[str, int] = {
     MaterialNecessity.REQUIRED: 4,
     MaterialNecessity.TOLERABLE: 3,
     MaterialNecessity.COMMITMENT: 2,

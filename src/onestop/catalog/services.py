@@ -71,9 +71,11 @@ def _full_clean(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
         label = field
         if field != "__all__":
             try:
-                label = str(obj._meta.get_field(field).verbose_name)
+                model_field = obj._meta.get_field(field)
             except FieldDoesNotExist:
-                label = field
+                model_field = None
+            if isinstance(model_field, models.Field):
+                label = str(model_field.verbose_name)
             raise ValidationFailed(
                 _("%(label)s：%(problem)s") % {"label": label, "problem": messages[0]}, field=field
             ) from exc
@@ -191,11 +193,12 @@ def item_version_create_draft(
     from_version, draft = _draft_next(
         identity=item, parent="item", from_version=from_version, what=_("事项")
     )
-    for model in (MaterialRequirement, ProcessStep, FeeItem):
+    copied: tuple[type[models.Model], ...] = (MaterialRequirement, ProcessStep, FeeItem)
+    for model in copied:
         names = _fields_of(model, skip={"id", "item_version"})
-        model.objects.bulk_create(
-            model(item_version=draft, **{n: getattr(row, n) for n in names})
-            for row in model.objects.filter(item_version=from_version).order_by("pk")
+        rows = model._default_manager.filter(item_version=from_version).order_by("pk")
+        model._default_manager.bulk_create(
+            model(item_version=draft, **{n: getattr(row, n) for n in names}) for row in rows
         )
     return draft
 

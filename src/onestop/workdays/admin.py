@@ -51,8 +51,9 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            return queryset.filter(date__year=int(self.value()))
+        year = self.value()
+        if year and year.isdigit():
+            return queryset.filter(date__year=int(year))
         return queryset
 
 
@@ -62,7 +63,8 @@ class CalendarDayForm(forms.ModelForm):
         fields = ["date", "kind", "source", "name", "note"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day = data.get("date", self.instance.date if self.instance.pk else None)
         source = data.get("source", self.instance.source if self.instance.pk else None)
         if day and source and data.get("kind"):
