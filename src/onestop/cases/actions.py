@@ -131,9 +131,8 @@ TASK_RULES: dict[TaskAction, _Rule] = {
         holder=True,
     ),
     TaskAction.PAUSE: _Rule(Permission.TASK_PAUSE, to=_TS.PAUSED, holder=True),
-    TaskAction.RESUME: _Rule(
-        Permission.TASK_PAUSE, to=_TS.CLAIMED, only=frozenset({_TS.PAUSED}), holder=True
-    ),
+    # Any officer of the department may record the end of a special procedure.
+    TaskAction.RESUME: _Rule(Permission.TASK_PAUSE, to=_TS.CLAIMED, only=frozenset({_TS.PAUSED})),
     TaskAction.REQUEST_EXTENSION: _Rule(
         Permission.TASK_HANDLE, within=frozenset({_TS.CLAIMED, _TS.PAUSED}), holder=True
     ),

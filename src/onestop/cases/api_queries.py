@@ -6,8 +6,7 @@ its case is, so an out-of-scope id is "not found" (404), never "forbidden".
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,10 +23,8 @@ from onestop.cases.models import (
     VerificationTask,
 )
 from onestop.cases.selectors import Viewer, case_scope_for
-from onestop.cases.services.formdata import form_data_clean
-from onestop.cases.states import CASE_CLOCK_STATES, EventKind, MaterialStatus
-from onestop.catalog.selectors import package_plan
-from onestop.core.errors import NotFound, ValidationFailed
+from onestop.cases.states import CASE_CLOCK_STATES, MaterialStatus
+from onestop.core.errors import NotFound
 
 
 def task_get_for(viewer: Viewer, task_id: int) -> ItemTask:
@@ -99,87 +96,6 @@ def case_events_for_timeline(case: Case) -> QuerySet[CaseEvent]:
         .select_related("actor", "actor__staff", "actor__staff__department")
         .order_by("seq")
     )
-
-
-def _given_summary(
-    key: str, *, sha256: str | None, licence_reference: str, commitment: str
-) -> dict[str, str]:
-    if sha256 is not None:
-        return {"sha256": sha256}
-    if licence_reference.strip():
-        return {"licence": licence_reference.strip()[:255]}
-    if commitment.strip():
-        return {"status": str(MaterialStatus.COMMITMENT_SIGNED)}
-    return {"status": "?"}
-
-
-def submission_differences(
-    case: Case,
-    *,
-    package_code: str | None,
-    item_code: str | None,
-    region_code: str,
-    channel: str,
-    answers: Mapping[str, Any],
-    form_data: Mapping[str, Any],
-    materials: Sequence[tuple[str, bytes | None, str, str]],
-) -> list[str]:
-    """Which parts of a retried submission differ from the case first created with its key.
-
-    ``materials`` are (key, file bytes or None, licence reference, commitment). Files are
-    compared by SHA-256 with what the ``submitted`` event recorded, so a later supplement
-    does not make an honest retry look different. Returns field names, empty when equal.
-    """
-    differences: list[str] = []
-    if case.package_version_id is not None:
-        if package_code != case.package_version.package.code or item_code:
-            differences.append("package_code")
-    elif item_code != case.item_version.item.basic_code or package_code:
-        differences.append("item_code")
-    if region_code != case.region_code:
-        differences.append("region_code")
-    if channel != case.channel:
-        differences.append("channel")
-    if dict(answers) != case.answers:
-        differences.append("answers")
-    elif case.package_version_id is not None:
-        try:
-            plan = package_plan(case.package_version, answers)
-            cleaned = form_data_clean(plan.form_fields, form_data)
-        except ValidationFailed:
-            cleaned = None
-        if cleaned != case.form_data:
-            differences.append("form_data")
-    elif form_data:
-        differences.append("form_data")
-
-    submitted = (
-        case.events.filter(kind=EventKind.SUBMITTED).values_list("payload", flat=True).first()
-    ) or {}
-    recorded = {
-        key: summary
-        for key, summary in (submitted.get("materials") or {}).items()
-        if "sha256" in summary
-        or "licence" in summary
-        or summary.get("status") == MaterialStatus.COMMITMENT_SIGNED
-    }
-    given = {
-        key: _given_summary(
-            key,
-            sha256=hashlib.sha256(body).hexdigest() if body is not None else None,
-            licence_reference=licence,
-            commitment=commitment,
-        )
-        for key, body, licence, commitment in materials
-    }
-    if set(given) != set(recorded):
-        differences.append("materials")
-    else:
-        for key, summary in given.items():
-            if any(recorded[key].get(name) != value for name, value in summary.items()):
-                differences.append(f"materials.{key}")
-                break
-    return differences
 
 
 def cases_waiting_for_tolerated(case_ids: Sequence[int]) -> set[int]:

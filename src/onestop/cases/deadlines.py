@@ -18,6 +18,7 @@ to a stored due date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import Case, CaseEvent
-from onestop.cases.states import EventKind
+from onestop.cases.states import EventKind, TaskState
 from onestop.core import clock
 from onestop.workdays import calendar
 from onestop.workdays.units import TimeUnit
@@ -140,17 +141,30 @@ def due_from(start: dt.datetime, promised: int, unit: str) -> Due:
     return _due(start, promised, unit, [], 0, start)
 
 
-def due_dates(case: Case, *, now: dt.datetime | None = None) -> DueDates:
-    """Every due date of the case, derived from its events alone (plus the promised limits)."""
+def due_dates(
+    case: Case,
+    *,
+    now: dt.datetime | None = None,
+    pending: Iterable[tuple[str, dt.datetime, str, dict[str, Any]]] = (),
+) -> DueDates:
+    """Every due date of the case, derived from its events alone (plus the promised limits).
+
+    ``pending``: events of the running transition not written yet, as (kind, at, to_state,
+    payload), taken as following the stored ones.
+    """
     now = now or clock.now()
-    events = CaseEvent.objects.filter(case=case, kind__in=_CLOCK_EVENTS).order_by("seq")
+    stored = CaseEvent.objects.filter(case=case, kind__in=_CLOCK_EVENTS).order_by("seq")
     accepted_at: dt.datetime | None = None
     tasks: dict[int, _TaskClock] = {}
     open_pauses: dict[Any, tuple[int, dt.datetime]] = {}
     all_pauses: list[tuple[dt.datetime, dt.datetime | None]] = []
     closed: list[tuple[int, dt.datetime, dt.datetime]] = []
     case_extension_days = 0
-    for kind, at, to_state, payload in events.values_list("kind", "at", "to_state", "payload"):
+    events = [
+        *stored.values_list("kind", "at", "to_state", "payload"),
+        *(e for e in pending if e[0] in _CLOCK_EVENTS),
+    ]
+    for kind, at, to_state, payload in events:
         task_id = payload.get("task")
         if kind == EventKind.ACCEPTED:
             accepted_at = accepted_at or at
@@ -158,7 +172,7 @@ def due_dates(case: Case, *, now: dt.datetime | None = None) -> DueDates:
         if task_id is None:
             continue
         task = tasks.setdefault(task_id, _TaskClock())
-        if kind in (EventKind.TASK_CREATED, EventKind.TASK_READY) and to_state == "ready":
+        if kind in (EventKind.TASK_CREATED, EventKind.TASK_READY) and to_state == TaskState.READY:
             task.ready_at = task.ready_at or at
         elif kind == EventKind.TASK_PAUSED:
             open_pauses[payload.get("pause")] = (task_id, at)

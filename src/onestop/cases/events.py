@@ -1,8 +1,10 @@
 """The case event log: append-only rows, hash-chained per case.
 
-``event_record`` is called only by services, inside their transaction and after they have
-locked the case row, so ``seq`` and ``prev_hash`` cannot race. ``chain_verify`` walks a
-case's chain and reports every break (an edited, deleted, reordered or moved event).
+``event_build`` is the one way an event is made; only the unit of work (``cases.unit``) calls
+it, inside the service's transaction after the case row is locked, so ``seq`` and
+``prev_hash`` cannot race. The database refuses UPDATE and DELETE on the table (a trigger,
+migration 0004). ``chain_verify`` walks a case's chain and reports every break (an edited,
+deleted, reordered or moved event), which still catches an edit made with the trigger dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.cases import sql
@@ -105,22 +106,10 @@ def head_known(case: Case) -> bool:
 
 
 def _head(case: Case) -> tuple[int, str]:
-    """The case's last (seq, hash), read once per transaction after the row lock is taken.
-
-    A plain statement on the (case, seq) unique index: this runs on every transition, and the
-    ORM would spend more time building it than the database spends answering.
-    """
+    """The case's last (seq, hash), read once per transaction after the row lock is taken."""
     head: tuple[int, str] | None = getattr(case, _HEAD, None)
     if head is None:
-        table = connection.ops.quote_name(CaseEvent._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT seq, hash FROM {table} WHERE case_id = %s"  # noqa: S608
-                " ORDER BY seq DESC LIMIT 1",
-                [case.pk],
-            )
-            row = cursor.fetchone()
-        head = (row[0], row[1]) if row is not None else (0, "")
+        head = sql.chain_head(case.pk)
         setattr(case, _HEAD, head)
     return head
 
@@ -136,7 +125,7 @@ def event_build(
     payload: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """The next event of the case's chain, unsaved (save with ``events_save``, in order)."""
+    """The next event of the case's chain, unsaved (the unit of work inserts them in order)."""
     seq, prev_hash = _head(case)
     seq += 1
     actor_id, role = _actor(actor)
@@ -159,37 +148,6 @@ def event_build(
     )
     event.hash = hash_of(event, case_number=case.number)
     setattr(case, _HEAD, (seq, event.hash))
-    return event
-
-
-def events_save(events: list[CaseEvent]) -> None:
-    """Insert built events in one statement (the caller holds the case row lock)."""
-    sql.rows_insert(events)
-
-
-def event_record(
-    *,
-    case: Case,
-    kind: EventKind,
-    actor: Actor,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    payload: dict[str, Any] | None = None,
-    at: dt.datetime | None = None,
-) -> CaseEvent:
-    """Append one event to the case's chain (the caller holds the case row lock)."""
-    event = event_build(
-        case=case,
-        kind=kind,
-        actor=actor,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
-    sql.rows_insert([event])
     return event
 
 

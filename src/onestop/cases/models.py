@@ -207,6 +207,15 @@ class CaseMaterial(TimestampedModel):
     commitment_signed_at = models.DateTimeField(_("承诺签署时间"), null=True, blank=True)
     supplement_due_on = models.DateField(_("容缺补交期限"), null=True, blank=True)
     supplied_at = models.DateTimeField(_("补交时间"), null=True, blank=True)
+    original_verified_at = models.DateTimeField(_("原件核验时间"), null=True, blank=True)
+    original_verified_by = models.ForeignKey(
+        "accounts.Staff",
+        verbose_name=_("原件核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("办件材料")

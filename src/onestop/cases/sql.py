@@ -18,12 +18,18 @@ than the database needs to answer it, so the services run these few through the 
 * reads every acceptance or decision makes: a case's tasks with their prerequisites, its
   materials (or the names of those in one status), and the departments' regions with their
   designated officers' open-task counts (routing).
+* ``chain_head``: the last event of a case's chain; ``counter_next``: the case-number
+  counter of a region and day.
+
+This is the only module of the project that writes SQL by hand; ``tests/cases/test_sql.py``
+checks that each helper stores and returns exactly what the ORM would.
 
 Rows become model instances through ``Model.from_db`` after the same value converters the
 ORM applies, and values are written through each field's ``get_db_prep_save``, so the
 instances and rows are exactly what the ORM would give and store. Values are always passed
 as parameters; only table and column names (from the models' metadata, quoted by the
-backend) are formatted into the SQL. Only the services call these, inside their atomic block.
+backend) are formatted into the SQL. Only the case engine (``cases.unit`` and the services)
+calls these, inside its atomic block.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Model
 
 from onestop.accounts.models import Staff
-from onestop.cases.models import Case, CaseEvent, CaseMaterial, ItemTask
+from onestop.cases.models import Case, CaseEvent, CaseMaterial, CaseNumberCounter, ItemTask
 from onestop.regions.models import Department, Region
 
 M = TypeVar("M", bound=Model)
@@ -400,3 +406,45 @@ def material_names(case_id: int, status: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [case_id, str(status)])
         return [row[0] for row in cursor.fetchall()]
+
+
+def chain_head(case_id: int) -> tuple[int, str]:
+    """The case's last event (seq, hash), ``(0, "")`` for none, on the (case, seq) unique
+    index (the caller holds the case's row lock, so no event is appended meanwhile)."""
+    key = ("chain_head", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        meta = CaseEvent._meta
+        sql = (
+            f"SELECT e.{_col(meta, 'seq')}, e.{_col(meta, 'hash')}"  # noqa: S608
+            f" FROM {_q(meta.db_table)} e WHERE e.{_col(meta, 'case')} = %s"
+            f" ORDER BY e.{_col(meta, 'seq')} DESC LIMIT 1"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row is not None else (0, "")
+
+
+def counter_next(region_id: int, day: Any) -> int:
+    """The next number of the (region, day) counter: the row created at 1 or incremented, in
+    one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35). On
+    PostgreSQL concurrent submissions queue on that row's lock until the submitting
+    transaction ends; on SQLite the IMMEDIATE transaction already serialises writers."""
+    key = ("counter_next", connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        meta = CaseNumberCounter._meta
+        table = _q(meta.db_table)
+        region, on, last = _col(meta, "region"), _col(meta, "day"), _col(meta, "last")
+        sql = (
+            f"INSERT INTO {table} ({region}, {on}, {last}) VALUES (%s, %s, 1)"  # noqa: S608
+            f" ON CONFLICT ({region}, {on}) DO UPDATE SET {last} = {table}.{last} + 1"
+            f" RETURNING {last}"
+        )
+        _sql_cache[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [region_id, connection.ops.adapt_datefield_value(day)])
+        (value,) = cursor.fetchone()
+    return int(value)

@@ -132,13 +132,22 @@ class MaterialStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     LICENCE_REFERENCE = "licence_reference", _("调取电子证照")
     COMMITMENT_SIGNED = "commitment_signed", _("已签署告知承诺")
+    # The paper original was seen at the window by a clerk (with or without a scan).
+    ORIGINAL_VERIFIED = "original_verified", _("原件已核验")
     TOLERATED_MISSING = "tolerated_missing", _("容缺待补")
     MISSING = "missing", _("未提交")
 
 
 MATERIAL_PRESENT = frozenset(
-    {MaterialStatus.SUBMITTED, MaterialStatus.LICENCE_REFERENCE, MaterialStatus.COMMITMENT_SIGNED}
+    {
+        MaterialStatus.SUBMITTED,
+        MaterialStatus.LICENCE_REFERENCE,
+        MaterialStatus.COMMITMENT_SIGNED,
+        MaterialStatus.ORIGINAL_VERIFIED,
+    }
 )
+# What a clerk may confirm having seen the original of: a scan, or nothing handed in yet.
+MATERIAL_ORIGINAL_VERIFIABLE = frozenset({MaterialStatus.SUBMITTED, MaterialStatus.MISSING})
 
 
 class PauseKind(models.TextChoices):
@@ -179,6 +188,7 @@ class EventKind(models.TextChoices):
     HANDED_OUT = "handed_out", _("统一出件")
     TERMINATED = "terminated", _("终止办理")
     TOLERATED_SUPPLIED = "tolerated_supplied", _("容缺材料补齐")
+    ORIGINALS_VERIFIED = "originals_verified", _("核验原件")
     TASK_CREATED = "task_created", _("生成子件")
     TASK_READY = "task_ready", _("子件就绪")
     TASK_CLAIMED = "task_claimed", _("认领子件")

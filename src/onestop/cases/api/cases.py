@@ -14,9 +14,10 @@ may then answer 201 with that one case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -29,7 +30,6 @@ from onestop.cases.api import common
 from onestop.cases.api.common import PROBLEMS, Json
 from onestop.cases.api.schemas import (
     AcceptIn,
-    ApplicationIn,
     CaseApplyIn,
     CaseIntakeIn,
     CaseOut,
@@ -43,46 +43,27 @@ from onestop.cases.api.schemas import (
 )
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
+from onestop.cases.services.idempotency import IdempotencyKeyReused
 from onestop.core.errors import ValidationFailed
 
 router = Router(tags=["办件"], auth=api_auth)
 
 
-class IdempotencyKeyReused(ValidationFailed):
-    """The IETF idempotency-key draft answers a reused key with another body by 422."""
+def _status_for(request: HttpRequest, key: str | None) -> int:
+    """201 for a new case, 200 for a retry of an earlier submission under the same key
+    (whether the retry is the same application, the service decides)."""
+    if key and api_queries.case_by_idempotency_key(user=request.auth, key=key) is not None:
+        return 200
+    return 201
 
-    code = "idempotency_key_reused"
-    title = gettext_lazy("幂等键已用于另一份申请")
 
-
-def _replay(
-    request: HttpRequest, body: ApplicationIn, *, key: str, region_code: str, channel: str
-) -> Case | None:
-    """The case a retried submission already created, refusing a different body under the key."""
-    existing = api_queries.case_by_idempotency_key(user=request.auth, key=key)
-    if existing is None:
-        return None
-    differences = api_queries.submission_differences(
-        existing,
-        package_code=body.package_code,
-        item_code=body.item_code,
-        region_code=region_code,
-        channel=channel,
-        answers=body.answers,
-        form_data=body.form_data,
-        materials=[
-            (m.key, common.material_bytes(m), m.licence_reference, m.commitment)
-            for m in body.materials
-        ],
-    )
-    if differences:
-        raise IdempotencyKeyReused(
-            _("幂等键“%(key)s”已用于办件 %(number)s，但本次请求的内容不同（%(fields)s）。")
-            % {"key": key, "number": existing.number, "fields": "、".join(differences)},
-            field="Idempotency-Key",
-            differences=differences,
-        )
-    return existing
+def _header_named(call: Callable[[], Case]) -> Case:
+    """Call the service; a reused key is reported against the ``Idempotency-Key`` header."""
+    try:
+        return call()
+    except IdempotencyKeyReused as exc:
+        exc.field = "Idempotency-Key"
+        raise
 
 
 IDEMPOTENCY_HELP = (
@@ -109,31 +90,24 @@ def case_apply(
 ) -> Status:
     applicant = common.applicant_only(request)
     region = common.region_by_code(payload.region_code)
-    if idempotency_key:
-        existing = _replay(
-            request,
-            payload,
-            key=idempotency_key.strip(),
-            region_code=region.code,
-            channel=payload.channel,
-        )
-        if existing is not None:
-            return Status(200, common.case_out(existing, applicant))
     package, item = common.application_target(payload)
-    case = services.case_submit(
-        applicant=applicant,
-        package_version=package,
-        item_version=item,
-        answers=payload.answers,
-        form_data=payload.form_data,
-        materials=common.material_inputs(payload.materials),
-        channel=payload.channel,
-        accepting_region=region,
-        created_by=request.auth,
-        idempotency_key=idempotency_key,
-        draft_id=payload.draft_id,
+    status = _status_for(request, idempotency_key)
+    case = _header_named(
+        lambda: services.case_submit(
+            applicant=applicant,
+            package_version=package,
+            item_version=item,
+            answers=payload.answers,
+            form_data=payload.form_data,
+            materials=common.material_inputs(payload.materials),
+            channel=payload.channel,
+            accepting_region=region,
+            created_by=request.auth,
+            idempotency_key=idempotency_key,
+            draft_id=payload.draft_id,
+        )
     )
-    return Status(201, common.case_out(case, applicant))
+    return Status(status, common.case_out(case, applicant))
 
 
 @router.post(
@@ -157,31 +131,24 @@ def case_intake(
             field="applicant_identifier",
         )
     region = common.region_by_code(payload.region_code) if payload.region_code else staff.region
-    if idempotency_key:
-        existing = _replay(
-            request,
-            payload,
-            key=idempotency_key.strip(),
-            region_code=region.code,
-            channel=payload.channel,
-        )
-        if existing is not None:
-            return Status(200, common.case_out(existing, staff))
     package, item = common.application_target(payload)
-    case = services.case_intake(
-        staff=staff,
-        applicant=applicant,
-        channel=payload.channel,
-        accepting_region=region,
-        agent_authorisation=payload.agent_authorisation,
-        idempotency_key=idempotency_key,
-        package_version=package,
-        item_version=item,
-        answers=payload.answers,
-        form_data=payload.form_data,
-        materials=common.material_inputs(payload.materials),
+    status = _status_for(request, idempotency_key)
+    case = _header_named(
+        lambda: services.case_intake(
+            staff=staff,
+            applicant=applicant,
+            channel=payload.channel,
+            accepting_region=region,
+            agent_authorisation=payload.agent_authorisation,
+            idempotency_key=idempotency_key,
+            package_version=package,
+            item_version=item,
+            answers=payload.answers,
+            form_data=payload.form_data,
+            materials=common.material_inputs(payload.materials),
+        )
     )
-    return Status(201, common.case_out(case, staff))
+    return Status(status, common.case_out(case, staff))
 
 
 # ------------------------------------------------------------------------------- reads

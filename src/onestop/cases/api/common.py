@@ -22,6 +22,7 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
 from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user, staff_require
 from onestop.cases import api_queries, selectors
+from onestop.cases.actions import case_actions, task_actions
 from onestop.cases.api.schemas import ApplicationIn, DraftIn, MaterialIn
 from onestop.cases.deadlines import Due, TrafficLight
 from onestop.cases.models import (
@@ -279,11 +280,13 @@ def _material(material: CaseMaterial) -> dict[str, Any]:
 def task_out(
     task: ItemTask,
     *,
+    viewer: Staff | Applicant | None = None,
     for_applicant: bool = False,
     due: Due | None = None,
     depends_on: list[int] | None = None,
 ) -> dict[str, Any]:
     return {
+        "actions": sorted(task_actions(task, viewer)),
         "id": task.pk,
         "case_id": task.case_id,
         "case_number": task.case.number,
@@ -350,6 +353,7 @@ def case_out(case: Case, viewer: Staff | Applicant) -> dict[str, Any]:
     if notice is not None and for_applicant:
         notice.pop("issued_by", None)
     return {
+        "actions": sorted(case_actions(case, viewer)),
         "id": case.pk,
         "number": case.number,
         "title": case.title,
@@ -388,6 +392,7 @@ def case_out(case: Case, viewer: Staff | Applicant) -> dict[str, Any]:
         "tasks": [
             task_out(
                 t,
+                viewer=viewer,
                 for_applicant=for_applicant,
                 due=dues.tasks.get(t.pk),
                 depends_on=[d.pk for d in t.depends_on.all()],

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from onestop.cases.actions import CaseAction, TaskAction
 from onestop.cases.states import PauseKind
 
 # ------------------------------------------------------------------------------- inputs
@@ -221,6 +222,9 @@ class MaterialOut(Schema):
 
 
 class TaskOut(Schema):
+    actions: list[TaskAction] = Field(
+        description="What the caller may do with this task now (one POST endpoint each)."
+    )
     id: int
     case_id: int
     case_number: str
@@ -258,6 +262,9 @@ class EventOut(Schema):
 
 
 class CaseOut(Schema):
+    actions: list[CaseAction] = Field(
+        description="What the caller may do with this case now (one POST endpoint each)."
+    )
     id: int
     number: str
     title: str

@@ -41,15 +41,15 @@ def _task(request: HttpRequest, task_id: int, permission: Permission) -> tuple[S
     return officer, api_queries.task_get_for(officer, task_id)
 
 
-def _out(task: ItemTask) -> Json:
+def _out(task: ItemTask, viewer: Staff) -> Json:
     task.refresh_from_db()
-    return common.task_out(task)
+    return common.task_out(task, viewer=viewer)
 
 
-def _pause_out(pause: Pause) -> Json:
+def _pause_out(pause: Pause, viewer: Staff) -> Json:
     return {
         "id": pause.pk,
-        "task": _out(pause.task),
+        "task": _out(pause.task, viewer),
         "kind": pause.kind,
         "kind_label": str(PauseKind(pause.kind).label),
         "reason": pause.reason,
@@ -78,7 +78,7 @@ def inbox(
 @router.post("/tasks/{int:task_id}/claim", response={200: TaskOut, **PROBLEMS}, summary="认领")
 def task_claim(request: HttpRequest, task_id: int) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
-    return _out(services.task_claim(task_id=task.pk, officer=officer))
+    return _out(services.task_claim(task_id=task.pk, officer=officer), officer)
 
 
 @router.post(
@@ -93,7 +93,9 @@ def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn) -> Js
     )
     if to is None:
         raise ValidationFailed(_("只能改派给本部门在岗的工作人员。"), field="to_staff_id")
-    return _out(services.task_reassign(task_id=task.pk, by=officer, to=to, reason=payload.reason))
+    return _out(
+        services.task_reassign(task_id=task.pk, by=officer, to=to, reason=payload.reason), officer
+    )
 
 
 @router.post(
@@ -103,7 +105,9 @@ def task_reassign(request: HttpRequest, task_id: int, payload: ReassignIn) -> Js
 )
 def task_return(request: HttpRequest, task_id: int, payload: ReasonIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_HANDLE)
-    return _out(services.task_return(task_id=task.pk, officer=officer, reason=payload.reason))
+    return _out(
+        services.task_return(task_id=task.pk, officer=officer, reason=payload.reason), officer
+    )
 
 
 @router.post(
@@ -111,7 +115,9 @@ def task_return(request: HttpRequest, task_id: int, payload: ReasonIn) -> Json:
 )
 def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_DECIDE)
-    return _out(services.task_approve(task_id=task.pk, officer=officer, opinion=payload.opinion))
+    return _out(
+        services.task_approve(task_id=task.pk, officer=officer, opinion=payload.opinion), officer
+    )
 
 
 @router.post(
@@ -121,7 +127,9 @@ def task_approve(request: HttpRequest, task_id: int, payload: OpinionIn) -> Json
 )
 def task_deny(request: HttpRequest, task_id: int, payload: DenyIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_DECIDE)
-    return _out(services.task_deny(task_id=task.pk, officer=officer, opinion=payload.opinion))
+    return _out(
+        services.task_deny(task_id=task.pk, officer=officer, opinion=payload.opinion), officer
+    )
 
 
 @router.post(
@@ -134,7 +142,7 @@ def task_pause(request: HttpRequest, task_id: int, payload: PauseIn) -> Json:
     pause = services.task_pause(
         task_id=task.pk, officer=officer, kind=payload.kind, reason=payload.reason
     )
-    return _pause_out(pause)
+    return _pause_out(pause, officer)
 
 
 @router.post(
@@ -145,7 +153,7 @@ def task_pause(request: HttpRequest, task_id: int, payload: PauseIn) -> Json:
 def task_resume(request: HttpRequest, task_id: int, payload: ResumeIn) -> Json:
     officer, task = _task(request, task_id, Permission.TASK_PAUSE)
     pause = services.task_resume(task_id=task.pk, officer=officer, result=payload.result)
-    return _pause_out(pause)
+    return _pause_out(pause, officer)
 
 
 @router.post(

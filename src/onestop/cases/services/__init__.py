@@ -1,7 +1,9 @@
 """Case services: every write to a case, its tasks, materials, clock and event log.
 
-Each public function is one transaction that locks the case row, checks the transition
-against ``cases.states``, writes the event and returns the changed object.
+Each public function is one transaction: it opens the case's unit of work (``cases.unit``:
+the row lock, one moment, the pending events and changed fields, written once on exit),
+asks ``cases.actions`` whether the actor may take the action now, applies its rule and
+returns the changed object.
 """
 
 from onestop.cases.services.cases import (
@@ -15,6 +17,7 @@ from onestop.cases.services.cases import (
     case_supplement,
     case_supply_tolerated,
     case_terminate_overdue_tolerated,
+    case_verify_originals,
     case_withdraw,
 )
 from onestop.cases.services.drafts import case_draft_discard, case_draft_save
@@ -49,6 +52,7 @@ __all__ = [
     "case_supplement",
     "case_supply_tolerated",
     "case_terminate_overdue_tolerated",
+    "case_verify_originals",
     "case_withdraw",
     "dues_refresh_locked",
     "extension_approve",

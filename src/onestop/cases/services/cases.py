@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -12,26 +13,21 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff
-from onestop.accounts.roles import Permission, Role
+from onestop.accounts.roles import Permission
 from onestop.cases import sql
+from onestop.cases.actions import CaseAction, case_action_require
 from onestop.cases.deadlines import due_from
-from onestop.cases.events import event_build, event_record, events_save, head_set
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.numbering import case_number_next
-from onestop.cases.services._common import (
-    case_lock,
-    case_move,
-    require_may_apply,
-    require_text,
-    require_window,
-    save_reading_head,
-)
+from onestop.cases.services._common import require_may_apply, require_text
 from onestop.cases.services.drafts import draft_files, draft_get, draft_require_same_target
 from onestop.cases.services.formdata import form_data_clean
+from onestop.cases.services.idempotency import key_clean, replay_or_refuse
 from onestop.cases.services.materials import (
     MaterialInput,
     material_apply,
     material_input_check,
+    material_original_seen,
     material_row,
     material_summary,
 )
@@ -39,15 +35,17 @@ from onestop.cases.services.plans import case_plan_for_submit, dispatch_entries
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
+    CASE_TRANSITIONS,
+    MATERIAL_ORIGINAL_VERIFIABLE,
     REMOTE_CHANNELS,
     CaseOutcome,
     CaseState,
     Channel,
     EventKind,
     MaterialStatus,
-    require_state,
     transition,
 )
+from onestop.cases.unit import CaseWork, case_work, new_case_work
 from onestop.catalog.models import MaterialNecessity, PackageVersion, ServiceItemVersion
 from onestop.core import clock
 from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -91,7 +89,8 @@ def case_submit(
 ) -> Case:
     """Apply once: validate answers, form and materials; remote channels go to pre-review.
 
-    A retry with the same ``idempotency_key`` by the same ``created_by`` returns the same case.
+    A retry with the same ``idempotency_key`` by the same ``created_by`` and the same
+    application returns the same case; the same key with another application is refused.
     With ``draft_id`` (one of ``created_by``'s drafts, for the same package or item) the
     draft becomes the case: same row, now numbered, its chain starting here.
     """
@@ -113,6 +112,15 @@ def case_submit(
     )
 
 
+def _channel(value: Channel | str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        raise ValidationFailed(
+            _("未知的申报渠道：%(c)s。") % {"c": value}, field="channel"
+        ) from None
+
+
 def _submit(
     *,
     applicant: Applicant,
@@ -132,19 +140,22 @@ def _submit(
 ) -> Case:
     """``case_submit`` inside the caller's transaction (no savepoint of its own)."""
     require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
-    key = (idempotency_key or "").strip() or None
+    key = key_clean(idempotency_key)
+    channel = _channel(channel)
     if key is not None:
-        if len(key) > 128:
-            raise ValidationFailed(_("幂等键过长（最多128个字符）。"), field="idempotency_key")
         existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
         if existing is not None:
-            return existing
-    try:
-        channel = Channel(channel)
-    except ValueError:
-        raise ValidationFailed(
-            _("未知的申报渠道：%(c)s。") % {"c": channel}, field="channel"
-        ) from None
+            return replay_or_refuse(
+                existing,
+                key=key,
+                package_version=package_version,
+                item_version=item_version,
+                accepting_region=accepting_region,
+                channel=channel,
+                answers=answers or {},
+                form_data=form_data or {},
+                materials=materials,
+            )
     if agent is not None:
         if not agent.has_permission(Permission.AGENT_ACT):
             raise PermissionDenied(_("%(name)s不是帮代办员。") % {"name": agent.name})
@@ -153,6 +164,7 @@ def _submit(
         )
     if hall is not None and not hall.region.code.startswith(accepting_region.code):
         raise ValidationFailed(_("收件大厅不在收件地区划内。"), field="hall")
+    seen_by = _window_staff(created_by, channel)
     draft = None
     if draft_id is not None:
         if created_by is None:
@@ -172,6 +184,11 @@ def _submit(
             _("以下材料不在本次申请的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
             field=f"materials.{unknown[0]}",
         )
+    for material in given.values():
+        if material.original_seen and seen_by is None:
+            raise ValidationFailed(
+                _("只有窗口人员在收件时可以核验原件。"), field=f"materials.{material.key}"
+            )
     checked = {
         k: material_input_check(g, name=merged[k].name, necessity=merged[k].necessity)
         for k, g in given.items()
@@ -200,62 +217,97 @@ def _submit(
         idempotency_key=key,
         created_by=created_by,
     )
-    case.state = initial
     carried: dict[str, CaseMaterial] = {}
     if draft is not None:  # the draft's row becomes the case; its files carry over
         case.pk, case.created_at = draft.pk, draft.created_at
         carried = draft_files(draft)
-    if key is None:
-        case.number = case_number_next(region=accepting_region)
-        if draft is None:
-            sql.rows_insert([case])
-        else:
-            case.save(force_update=True)
-    else:
+    case.state = CaseState.DRAFT
+    transition(case, to=initial, action=_("提交申请"))
+    try:
         # Only a retried submission can collide (on the idempotency key): its savepoint
         # lets the loser read the winner's case, and gives the number back.
-        try:
-            with transaction.atomic():
-                case.number = case_number_next(region=accepting_region)
-                case.save(force_insert=draft is None, force_update=draft is not None)
-        except IntegrityError:
-            existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
-            if existing is None:
-                raise
-            return existing
-    head_set(case, 0, "")  # a new case: its chain starts here
+        with transaction.atomic(savepoint=key is not None):
+            case.number = case_number_next(region=accepting_region)
+            if draft is None:
+                sql.rows_insert([case])
+            else:
+                sql.row_update(case, _CASE_SUBMITTED_FIELDS)
+    except IntegrityError:
+        existing = Case.objects.filter(created_by=created_by, idempotency_key=key).first()
+        if key is None or existing is None:
+            raise
+        return existing
 
-    rows = []
-    for entry in plan.materials:
-        row = material_row(case, entry)
-        if entry.key in given:
-            material_apply(row, given[entry.key], checked[entry.key])
-        elif entry.key in carried:  # a file chosen while it was a draft
-            kept = carried[entry.key]
-            row.file, row.sha256 = kept.file.name, kept.sha256
-            row.file_size, row.content_type = kept.file_size, kept.content_type
-            row.status = MaterialStatus.SUBMITTED
-        elif entry.is_held_by_government:
-            row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
-        rows.append(row)
-    if draft is not None:  # its rows give way to the case's (the files stay, carried over)
-        CaseMaterial.objects.filter(case_id=draft.pk).delete()
-    sql.rows_insert(rows)
-    event_record(
-        case=case,
-        kind=EventKind.SUBMITTED,
-        actor=created_by,
-        from_state=CaseState.DRAFT,
-        to_state=initial,
-        payload={
-            "channel": str(channel),
-            "applicant": applicant.pk,
-            "agent": agent.pk if agent else None,
-            "items": [item.item_version.name for item in plan.items],
-            "materials": {row.key: material_summary(row) for row in rows},
-        },
-    )
+    with new_case_work(case, now=now) as work:
+        rows = []
+        for entry in plan.materials:
+            row = material_row(case, entry)
+            if entry.key in given:
+                material_apply(row, given[entry.key], checked[entry.key], seen_by=seen_by, at=now)
+            elif entry.key in carried:  # a file chosen while it was a draft
+                kept = carried[entry.key]
+                row.file, row.sha256 = kept.file.name, kept.sha256
+                row.file_size, row.content_type = kept.file_size, kept.content_type
+                row.status = MaterialStatus.SUBMITTED
+            elif entry.is_held_by_government:
+                row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
+            rows.append(row)
+        if draft is not None:  # its rows give way to the case's (the files stay, carried over)
+            CaseMaterial.objects.filter(case_id=draft.pk).delete()
+        work.insert(rows)
+        work.record(
+            EventKind.SUBMITTED,
+            actor=created_by,
+            from_state=CaseState.DRAFT,
+            to_state=initial,
+            payload={
+                "channel": str(channel),
+                "applicant": applicant.pk,
+                "agent": agent.pk if agent else None,
+                "items": [item.item_version.name for item in plan.items],
+                "materials": {row.key: material_summary(row) for row in rows},
+            },
+        )
     return case
+
+
+# A draft turned into the case: every column the submission sets.
+_CASE_SUBMITTED_FIELDS = [
+    "number",
+    "title",
+    "package_version",
+    "item_version",
+    "applicant",
+    "agent",
+    "agent_authorisation",
+    "channel",
+    "accepting_region",
+    "region_code",
+    "hall",
+    "state",
+    "answers",
+    "form_data",
+    "submitted_at",
+    "promised_days",
+    "promised_unit",
+    "dispatch_items",
+    "has_commitments",
+    "idempotency_key",
+    "created_by",
+    "updated_at",
+]
+
+
+def _window_staff(created_by: AbstractBaseUser | None, channel: Channel) -> Staff | None:
+    """The clerk entering the case at a window, who may record originals seen; else None."""
+    staff = getattr(created_by, "staff", None) if created_by is not None else None
+    if (
+        isinstance(staff, Staff)
+        and channel in WINDOW_CHANNELS
+        and staff.has_permission(Permission.CASE_INTAKE)
+    ):
+        return staff
+    return None
 
 
 @transaction.atomic
@@ -272,7 +324,7 @@ def case_intake(
     """A clerk or agent enters an application at a window or village centre (straight to submitted)."""
     if not staff.has_permission(Permission.CASE_INTAKE):
         raise PermissionDenied(_("%(role)s无权代为录入申请。") % {"role": staff.get_role_display()})
-    if Channel(channel) not in WINDOW_CHANNELS:
+    if _channel(channel) not in WINDOW_CHANNELS:
         raise ValidationFailed(
             _("窗口录入只能选择大厅窗口、便民服务站或电话预约渠道。"), field="channel"
         )
@@ -284,7 +336,7 @@ def case_intake(
         channel=channel,
         accepting_region=region,
         hall=application.pop("hall", None) or staff.hall,
-        agent=staff if staff.role == Role.AGENT else None,
+        agent=staff if staff.has_permission(Permission.AGENT_ACT) else None,
         agent_authorisation=agent_authorisation,
         created_by=staff.user,
         idempotency_key=idempotency_key,
@@ -295,17 +347,46 @@ def case_intake(
 @transaction.atomic
 def case_pre_review_pass(*, case_id: int, clerk: Staff, note: str = "") -> Case:
     """An online application passed pre-review: it joins the window queue for acceptance."""
-    case = case_lock(case_id)
-    require_window(clerk, case, Permission.CASE_ACCEPT)
-    require_state(case, {CaseState.PRE_REVIEW}, action=_("预审通过"))
-    case_move(
-        case,
-        to=CaseState.SUBMITTED,
-        kind=EventKind.PRE_REVIEW_PASSED,
-        actor=clerk,
-        action=_("预审通过"),
-        reason=note,
-    )
+    with case_work(case_id) as work:
+        case_action_require(work.case, clerk, CaseAction.PRE_REVIEW_PASS)
+        work.move_case(
+            CaseState.SUBMITTED,
+            kind=EventKind.PRE_REVIEW_PASSED,
+            actor=clerk,
+            action=CaseAction.PRE_REVIEW_PASS.label,
+            reason=note,
+        )
+    return work.case
+
+
+@transaction.atomic
+def case_verify_originals(*, case_id: int, clerk: Staff, keys: Sequence[str]) -> Case:
+    """原件已核验: the clerk saw the paper originals of these materials at the window."""
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, clerk, CaseAction.VERIFY_ORIGINAL)
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            raise ValidationFailed(_("请选择已核验原件的材料。"), field="keys")
+        rows = {m.key: m for m in sql.case_materials(case.pk)}
+        for key in wanted:
+            row = rows.get(key)
+            if row is None:
+                raise ValidationFailed(
+                    _("材料“%(key)s”不在本办件的材料清单中。") % {"key": key}, field="keys"
+                )
+            if row.status not in MATERIAL_ORIGINAL_VERIFIABLE:
+                raise ValidationFailed(
+                    _("“%(m)s”当前为“%(s)s”，无需核验原件。")
+                    % {"m": row.name, "s": row.get_status_display()},
+                    field="keys",
+                )
+            work.change(row, *material_original_seen(row, by=clerk, at=work.now))
+        work.record(
+            EventKind.ORIGINALS_VERIFIED,
+            actor=clerk,
+            payload={"materials": {k: material_summary(rows[k]) for k in wanted}},
+        )
     return case
 
 
@@ -359,83 +440,79 @@ def case_accept(
     容缺: missing TOLERABLE materials may be accepted with a supplement date no later than the
     case's due date, and only when every other non-optional material is present.
     """
-    case = case_lock(case_id)
-    require_window(clerk, case, Permission.CASE_ACCEPT)
-    tolerated = dict(tolerated or {})
-    materials = sql.case_materials(case.pk)
-    now = clock.now()
-    first = case.accepted_at is None
-    if first:
-        case.accepted_at = now
-    # The events are built (hashed into the chain) at the end, once the case's UPDATE has
-    # read the chain head: no statement of its own for it.
-    events: list[dict[str, Any]] = []
-    old = transition(case, to=CaseState.ACCEPTED, action=_("受理"))
-    events.append(
-        {
-            "kind": EventKind.ACCEPTED,
-            "actor": clerk,
-            "from_state": old,
-            "to_state": CaseState.ACCEPTED,
-            "reason": note,
-            "payload": {
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, clerk, CaseAction.ACCEPT)
+        tolerated = dict(tolerated or {})
+        materials = sql.case_materials(case.pk)
+        first = case.accepted_at is None
+        if first:
+            case.accepted_at = work.now
+        work.move_case(
+            CaseState.ACCEPTED,
+            kind=EventKind.ACCEPTED,
+            actor=clerk,
+            action=CaseAction.ACCEPT.label,
+            reason=note,
+            payload={
                 "tolerated": {k: v.isoformat() for k, v in tolerated.items()},
                 "again": not first,
             },
-            "at": now,
-        }
-    )
-    _tolerated_check(case, materials, tolerated)
-    if first:
-        # The clock starts now; its history is only this event, so store what it gives.
-        start = due_from(case.accepted_at, case.promised_days, case.promised_unit)
-        case.due_at, case.due_is_provisional = start.at, start.is_provisional
-    if tolerated:
-        due = calendar.deadline(case.accepted_at, case.promised_days, case.promised_unit)
-        if not first and case.due_at is not None:
-            due = calendar.Deadline(
-                case.due_at, clock.local(case.due_at).date(), case.due_is_provisional
-            )
-        changed = []
-        for material in materials:
-            if material.key not in tolerated:
-                continue
-            on = tolerated[material.key]
-            if on < clock.today():
-                raise ValidationFailed(
-                    _("“%(m)s”的补交期限不能早于今天。") % {"m": material.name},
-                    field=f"tolerated.{material.key}",
-                )
-            if on > due.on:
-                raise ValidationFailed(
-                    _("“%(m)s”的补交期限 %(on)s 超过了承诺办结期限 %(due)s。")
-                    % {"m": material.name, "on": on.isoformat(), "due": due.on.isoformat()},
-                    field=f"tolerated.{material.key}",
-                )
-            material.status = MaterialStatus.TOLERATED_MISSING
-            material.supplement_due_on = on
-            material.updated_at = now
-            changed.append(material)
-        CaseMaterial.objects.bulk_update(changed, ["status", "supplement_due_on", "updated_at"])
-    tasks = tasks_dispatch(case=case, actor=clerk, now=now, first=first, events=events)
-    old = transition(case, to=CaseState.IN_PROGRESS, action=_("分送办理"))
-    events.append(
-        {
-            "kind": EventKind.PROCESSING_STARTED,
-            "actor": clerk,
-            "from_state": old,
-            "to_state": CaseState.IN_PROGRESS,
-            "payload": {"tasks": [t.pk for t in tasks]},
-            "at": now,
-        }
-    )
-    save_reading_head(
-        case, case, ["state", "accepted_at", "due_at", "due_is_provisional", "updated_at"]
-    )
-    events_save([event_build(case=case, **event) for event in events])
-    if not first:
-        dues_refresh(case)  # a re-acceptance: the history has pauses, extensions, rounds
+            fields=["accepted_at", "due_at", "due_is_provisional"],
+        )
+        _tolerated_check(case, materials, tolerated)
+        if first:
+            # The clock starts now; its history is only this event, so store what it gives.
+            start = due_from(case.accepted_at, case.promised_days, case.promised_unit)
+            case.due_at, case.due_is_provisional = start.at, start.is_provisional
+        if tolerated:
+            _tolerate(work, materials, tolerated, first=first)
+        tasks = tasks_dispatch(work=work, actor=clerk, first=first)
+        work.move_case(
+            CaseState.IN_PROGRESS,
+            kind=EventKind.PROCESSING_STARTED,
+            actor=clerk,
+            action=_("分送办理"),
+            payload={"tasks": [t.pk for t in tasks]},
+        )
+        if not first:
+            dues_refresh(work)  # a re-acceptance: the history has pauses, extensions, rounds
     return case
+
+
+def _tolerate(
+    work: CaseWork,
+    materials: list[CaseMaterial],
+    tolerated: Mapping[str, dt.date],
+    *,
+    first: bool,
+) -> None:
+    """容缺: the tolerated materials wait for their supplement dates, none after the due date."""
+    case = work.case
+    due = calendar.deadline(case.accepted_at, case.promised_days, case.promised_unit)
+    if not first and case.due_at is not None:
+        due = calendar.Deadline(
+            case.due_at, clock.local(case.due_at).date(), case.due_is_provisional
+        )
+    today = clock.local(work.now).date()
+    for material in materials:
+        if material.key not in tolerated:
+            continue
+        on = tolerated[material.key]
+        if on < today:
+            raise ValidationFailed(
+                _("“%(m)s”的补交期限不能早于今天。") % {"m": material.name},
+                field=f"tolerated.{material.key}",
+            )
+        if on > due.on:
+            raise ValidationFailed(
+                _("“%(m)s”的补交期限 %(on)s 超过了承诺办结期限 %(due)s。")
+                % {"m": material.name, "on": on.isoformat(), "due": due.on.isoformat()},
+                field=f"tolerated.{material.key}",
+            )
+        material.status = MaterialStatus.TOLERATED_MISSING
+        material.supplement_due_on = on
+        work.change(material, "status", "supplement_due_on")
 
 
 @transaction.atomic
@@ -443,48 +520,38 @@ def case_request_correction(
     *, case_id: int, clerk: Staff, missing: Sequence[str] = (), note: str = ""
 ) -> Case:
     """补正: one notice listing everything missing or wrong at once; the clock has not started."""
-    case = case_lock(case_id)
-    require_window(clerk, case, Permission.CASE_ACCEPT)
-    keys = list(dict.fromkeys(missing))
-    if not keys and not note.strip():
-        raise ValidationFailed(_("请列出需要补正的材料或说明需要补正的内容。"), field="missing")
-    materials = {m.key: m for m in case.materials.select_for_update().filter(key__in=keys)}
-    unknown = [k for k in keys if k not in materials]
-    if unknown:
-        raise ValidationFailed(
-            _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
-            field="missing",
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, clerk, CaseAction.REQUEST_CORRECTION)
+        keys = list(dict.fromkeys(missing))
+        if not keys and not note.strip():
+            raise ValidationFailed(_("请列出需要补正的材料或说明需要补正的内容。"), field="missing")
+        materials = {m.key: m for m in case.materials.filter(key__in=keys)}
+        unknown = [k for k in keys if k not in materials]
+        if unknown:
+            raise ValidationFailed(
+                _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
+                field="missing",
+            )
+        for material in materials.values():
+            material.status = MaterialStatus.MISSING
+            work.change(material, "status")
+        case.correction_notice = {
+            "materials": [{"key": k, "name": materials[k].name} for k in keys],
+            "note": note.strip(),
+            "issued_at": work.now.isoformat(),
+            "issued_by": clerk.name,
+        }
+        work.move_case(
+            CaseState.CORRECTION_REQUESTED,
+            kind=EventKind.CORRECTION_REQUESTED,
+            actor=clerk,
+            action=CaseAction.REQUEST_CORRECTION.label,
+            reason=note.strip(),
+            payload={"materials": keys},
+            fields=["correction_notice"],
         )
-    for material in materials.values():
-        material.status = MaterialStatus.MISSING
-        material.save(update_fields=["status", "updated_at"])
-    case.correction_notice = {
-        "materials": [{"key": k, "name": materials[k].name} for k in keys],
-        "note": note.strip(),
-        "issued_at": clock.now().isoformat(),
-        "issued_by": clerk.name,
-    }
-    case_move(
-        case,
-        to=CaseState.CORRECTION_REQUESTED,
-        kind=EventKind.CORRECTION_REQUESTED,
-        actor=clerk,
-        action=_("一次性告知补正"),
-        reason=note.strip(),
-        payload={"materials": keys},
-        fields=["correction_notice"],
-    )
     return case
-
-
-def _require_owner(case: Case, by: Applicant | Staff) -> None:
-    if isinstance(by, Applicant):
-        if case.applicant_id != by.pk:
-            raise PermissionDenied(_("这不是您的办件。"))
-        return
-    if case.agent_id == by.pk and by.has_permission(Permission.AGENT_ACT):
-        return
-    require_window(by, case, Permission.CASE_ACCEPT)
 
 
 @transaction.atomic
@@ -492,85 +559,89 @@ def case_supplement(
     *, case_id: int, by: Applicant | Staff, materials: Sequence[MaterialInput]
 ) -> Case:
     """The applicant supplies everything the 补正 notice listed; the case returns to the window."""
-    case = case_lock(case_id)
-    _require_owner(case, by)
-    require_state(case, {CaseState.CORRECTION_REQUESTED}, action=_("补正"))
-    given = _materials_by_key(materials)
-    rows = {m.key: m for m in case.materials.select_for_update()}
-    unknown = sorted(set(given) - set(rows))
-    if unknown:
-        raise ValidationFailed(
-            _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
-            field=f"materials.{unknown[0]}",
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, by, CaseAction.SUPPLEMENT)
+        given = _materials_by_key(materials)
+        rows = {m.key: m for m in case.materials.all()}
+        unknown = sorted(set(given) - set(rows))
+        if unknown:
+            raise ValidationFailed(
+                _("以下材料不在本办件的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
+                field=f"materials.{unknown[0]}",
+            )
+        listed = [m["key"] for m in (case.correction_notice or {}).get("materials", [])]
+        still = [rows[k].name for k in listed if k not in given]
+        if still:
+            raise ValidationFailed(
+                _("补正通知中的以下材料尚未提交：%(names)s。") % {"names": "、".join(still)},
+                field="materials",
+            )
+        seen_by = by if isinstance(by, Staff) and by.covers(case.region_code) else None
+        for material in given.values():
+            if material.original_seen and seen_by is None:
+                raise ValidationFailed(
+                    _("只有窗口人员在收件时可以核验原件。"), field=f"materials.{material.key}"
+                )
+        checked = {
+            k: material_input_check(g, name=rows[k].name, necessity=rows[k].necessity)
+            for k, g in given.items()
+        }
+        for key, entry in given.items():
+            row = rows[key]
+            changed = material_apply(row, entry, checked[key], seen_by=seen_by, at=work.now)
+            row.supplied_at = work.now
+            work.change(row, *changed, "supplied_at")
+        fields = []
+        if any(g.commitment.strip() for g in given.values()) and not case.has_commitments:
+            case.has_commitments = True
+            fields.append("has_commitments")
+        work.move_case(
+            CaseState.SUBMITTED,
+            kind=EventKind.SUPPLEMENTED,
+            actor=by,
+            action=CaseAction.SUPPLEMENT.label,
+            payload={"materials": {k: material_summary(rows[k]) for k in given}},
+            fields=fields,
         )
-    listed = [m["key"] for m in (case.correction_notice or {}).get("materials", [])]
-    still = [rows[k].name for k in listed if k not in given]
-    if still:
-        raise ValidationFailed(
-            _("补正通知中的以下材料尚未提交：%(names)s。") % {"names": "、".join(still)},
-            field="materials",
-        )
-    checked = {
-        k: material_input_check(g, name=rows[k].name, necessity=rows[k].necessity)
-        for k, g in given.items()
-    }
-    now = clock.now()
-    for key, entry in given.items():
-        row = rows[key]
-        changed = material_apply(row, entry, checked[key])
-        row.supplied_at = now
-        row.save(update_fields=[*changed, "supplied_at", "updated_at"])
-    fields = []
-    if any(g.commitment.strip() for g in given.values()) and not case.has_commitments:
-        case.has_commitments = True
-        fields.append("has_commitments")
-    case_move(
-        case,
-        to=CaseState.SUBMITTED,
-        kind=EventKind.SUPPLEMENTED,
-        actor=by,
-        action=_("补正"),
-        payload={"materials": {k: material_summary(rows[k]) for k in given}},
-        fields=fields,
-    )
     return case
 
 
 @transaction.atomic
 def case_reject(*, case_id: int, clerk: Staff, reason: str) -> Case:
     """不予受理, always with the reason the applicant will read."""
-    case = case_lock(case_id)
-    require_window(clerk, case, Permission.CASE_ACCEPT)
-    case.rejection_reason = require_text(reason, field="reason", what=_("不予受理的理由"))
-    case.closed_at = clock.now()
-    case_move(
-        case,
-        to=CaseState.REJECTED,
-        kind=EventKind.REJECTED,
-        actor=clerk,
-        action=_("不予受理"),
-        reason=case.rejection_reason,
-        fields=["rejection_reason", "closed_at"],
-    )
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, clerk, CaseAction.REJECT)
+        case.rejection_reason = require_text(reason, field="reason", what=_("不予受理的理由"))
+        case.closed_at = work.now
+        work.move_case(
+            CaseState.REJECTED,
+            kind=EventKind.REJECTED,
+            actor=clerk,
+            action=CaseAction.REJECT.label,
+            reason=case.rejection_reason,
+            fields=["rejection_reason", "closed_at"],
+        )
     return case
 
 
 @transaction.atomic
 def case_withdraw(*, case_id: int, by: Applicant | Staff, reason: str = "") -> Case:
     """The applicant (or the window on their written request) withdraws before completion."""
-    case = case_lock(case_id)
-    _require_owner(case, by)
-    case.closed_at = clock.now()
-    case_move(
-        case,
-        to=CaseState.WITHDRAWN,
-        kind=EventKind.WITHDRAWN,
-        actor=by,
-        action=_("撤回"),
-        reason=reason.strip(),
-        fields=["closed_at"],
-    )
-    tasks_close(case=case, actor=by, reason=_("申请人撤回申请"))
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, by, CaseAction.WITHDRAW)
+        case.closed_at = work.now
+        work.move_case(
+            CaseState.WITHDRAWN,
+            kind=EventKind.WITHDRAWN,
+            actor=by,
+            action=CaseAction.WITHDRAW.label,
+            reason=reason.strip(),
+            fields=["closed_at"],
+        )
+        tasks_close(work=work, actor=by, reason=_("申请人撤回申请"))
     return case
 
 
@@ -579,37 +650,34 @@ def case_supply_tolerated(
     *, case_id: int, key: str, material: MaterialInput, by: Applicant | Staff
 ) -> Case:
     """A tolerated (容缺) material arrives by its deadline; the clock was never stopped for it."""
-    case = case_lock(case_id)
-    _require_owner(case, by)
-    require_state(case, {CaseState.IN_PROGRESS, CaseState.COMPLETED}, action=_("补交容缺材料"))
-    row = case.materials.select_for_update().filter(key=key).first()
-    if row is None or row.status != MaterialStatus.TOLERATED_MISSING:
-        raise ValidationFailed(_("“%(key)s”不是待补交的容缺材料。") % {"key": key}, field="key")
-    if row.supplement_due_on is not None and clock.today() > row.supplement_due_on:
-        raise Conflict(
-            _("“%(m)s”的补交期限 %(on)s 已过，办件将被终止。")
-            % {"m": row.name, "on": row.supplement_due_on.isoformat()}
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, by, CaseAction.SUPPLY_TOLERATED)
+        row = case.materials.filter(key=key).first()
+        if row is None or row.status != MaterialStatus.TOLERATED_MISSING:
+            raise ValidationFailed(_("“%(key)s”不是待补交的容缺材料。") % {"key": key}, field="key")
+        if row.supplement_due_on is not None and clock.today() > row.supplement_due_on:
+            raise Conflict(
+                _("“%(m)s”的补交期限 %(on)s 已过，办件将被终止。")
+                % {"m": row.name, "on": row.supplement_due_on.isoformat()}
+            )
+        if material.key != key:
+            material = replace(material, key=key)
+        seen_by = by if isinstance(by, Staff) and by.covers(case.region_code) else None
+        if material.original_seen and seen_by is None:
+            raise ValidationFailed(_("只有窗口人员在收件时可以核验原件。"), field="key")
+        checked = material_input_check(material, name=row.name, necessity=row.necessity)
+        changed = material_apply(row, material, checked, seen_by=seen_by, at=work.now)
+        row.supplied_at = work.now
+        work.change(row, *changed, "supplied_at")
+        if material.commitment.strip() and not case.has_commitments:
+            case.has_commitments = True
+            work.change(case, "has_commitments")
+        work.record(
+            EventKind.TOLERATED_SUPPLIED,
+            actor=by,
+            payload={"material": key, **material_summary(row)},
         )
-    if material.key != key:
-        material = MaterialInput(
-            key=key,
-            file=material.file,
-            licence_reference=material.licence_reference,
-            commitment=material.commitment,
-        )
-    checked = material_input_check(material, name=row.name, necessity=row.necessity)
-    changed = material_apply(row, material, checked)
-    row.supplied_at = clock.now()
-    row.save(update_fields=[*changed, "supplied_at", "updated_at"])
-    if material.commitment.strip() and not case.has_commitments:
-        case.has_commitments = True
-        case.save(update_fields=["has_commitments", "updated_at"])
-    event_record(
-        case=case,
-        kind=EventKind.TOLERATED_SUPPLIED,
-        actor=by,
-        payload={"material": key, **material_summary(row)},
-    )
     return case
 
 
@@ -619,9 +687,10 @@ def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[st
     One transaction per case, so one failure does not undo the others; returns the numbers.
     """
     today = today or clock.today()
+    rule = CASE_RULES_TERMINABLE
     ids = (
         Case.objects.filter(
-            state__in=[CaseState.IN_PROGRESS, CaseState.COMPLETED],
+            state__in=list(rule),
             materials__status=MaterialStatus.TOLERATED_MISSING,
             materials__supplement_due_on__lt=today,
         )
@@ -630,50 +699,55 @@ def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[st
     )
     terminated: list[str] = []
     for case_id in list(ids):
-        with transaction.atomic():
-            case = case_lock(case_id)
+        with transaction.atomic(), case_work(case_id) as work:
+            case = work.case
             overdue = list(
                 case.materials.filter(
                     status=MaterialStatus.TOLERATED_MISSING, supplement_due_on__lt=today
                 ).values_list("name", flat=True)
             )
-            if not overdue or case.state not in (CaseState.IN_PROGRESS, CaseState.COMPLETED):
+            if not overdue or case.state not in rule:
                 continue  # supplied or closed meanwhile
-            case.closed_at = clock.now()
-            case_move(
-                case,
-                to=CaseState.TERMINATED,
+            case.closed_at = work.now
+            work.move_case(
+                CaseState.TERMINATED,
                 kind=EventKind.TERMINATED,
                 actor=None,
                 action=_("终止办理"),
                 reason=_("容缺材料逾期未补交：%(names)s") % {"names": "、".join(overdue)},
                 fields=["closed_at"],
             )
-            tasks_close(case=case, actor=None, reason=_("容缺材料逾期未补交，办件终止"))
+            tasks_close(work=work, actor=None, reason=_("容缺材料逾期未补交，办件终止"))
             terminated.append(case.number)
     return terminated
+
+
+# Cases a tolerated material keeps open: the states from which the table allows termination.
+CASE_RULES_TERMINABLE = frozenset(
+    state for state, targets in CASE_TRANSITIONS.items() if CaseState.TERMINATED in targets
+)
 
 
 @transaction.atomic
 def case_hand_out(*, case_id: int, clerk: Staff, note: str = "") -> Case:
     """统一出件: results leave the window only when every tolerated material is in."""
-    case = case_lock(case_id)
-    require_window(clerk, case, Permission.CASE_HAND_OUT)
-    if case.state == CaseState.COMPLETED and case.outcome != CaseOutcome.DENIED:
-        waiting = sql.material_names(case.pk, MaterialStatus.TOLERATED_MISSING)
-        if waiting:
-            raise Conflict(
-                _("容缺材料尚未补齐（%(names)s），办理结果暂不发放。")
-                % {"names": "、".join(waiting)}
-            )
-    case.delivered_at = clock.now()
-    case_move(
-        case,
-        to=CaseState.DELIVERED,
-        kind=EventKind.HANDED_OUT,
-        actor=clerk,
-        action=_("出件"),
-        reason=note,
-        fields=["delivered_at"],
-    )
+    with case_work(case_id) as work:
+        case = work.case
+        case_action_require(case, clerk, CaseAction.HAND_OUT)
+        if case.outcome != CaseOutcome.DENIED:
+            waiting = sql.material_names(case.pk, MaterialStatus.TOLERATED_MISSING)
+            if waiting:
+                raise Conflict(
+                    _("容缺材料尚未补齐（%(names)s），办理结果暂不发放。")
+                    % {"names": "、".join(waiting)}
+                )
+        case.delivered_at = work.now
+        work.move_case(
+            CaseState.DELIVERED,
+            kind=EventKind.HANDED_OUT,
+            actor=clerk,
+            action=CaseAction.HAND_OUT.label,
+            reason=note,
+            fields=["delivered_at"],
+        )
     return case

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant
+from onestop.cases import sql
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.services._common import require_may_apply
 from onestop.cases.services.materials import (
@@ -153,7 +154,7 @@ def case_draft_save(
         draft_require_same_target(draft, package_version=package_version, item_version=item_version)
         for name, value in fields.items():
             setattr(draft, name, value)
-        draft.save(update_fields=[*fields, "updated_at"])
+        sql.row_update(draft, [*fields, "updated_at"])
     else:
         if Case.objects.filter(state=CaseState.DRAFT, created_by=created_by).count() >= DRAFTS_MAX:
             raise ValidationFailed(
@@ -161,7 +162,7 @@ def case_draft_save(
                 field="draft",
             )
         draft = Case(state=CaseState.DRAFT, number=None, created_by=created_by, **fields)
-        draft.save(force_insert=True)
+        sql.rows_insert([draft])
     _keep_files(draft, plan.materials, files)
     return draft
 
@@ -191,7 +192,7 @@ def _keep_files(
         draft.materials.filter(key=given.key).delete()
         row = material_row(draft, entry)
         material_apply(row, given, checked)
-        row.save(force_insert=True)
+        sql.rows_insert([row])
 
 
 def draft_files(draft: Case) -> dict[str, CaseMaterial]:

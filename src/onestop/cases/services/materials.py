@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import posixpath
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
+from onestop.accounts.models import Staff
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.states import MaterialStatus
 from onestop.catalog.models import MaterialNecessity
@@ -31,12 +33,15 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 
 @dataclass(frozen=True)
 class MaterialInput:
-    """How one material is satisfied: exactly one of a file, a licence reference or a commitment."""
+    """How one material is satisfied: exactly one of a file, a licence reference, a
+    commitment, or (at a window) the paper original seen by the clerk — with or without a
+    scan of it."""
 
     key: str
     file: File | None = None
     licence_reference: str = ""
     commitment: str = ""
+    original_seen: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ def material_input_check(given: MaterialInput, *, name: str, necessity: str) -> 
     """Refuse an input that is not exactly one valid way of satisfying the material."""
     field = f"materials.{given.key}"
     ways = [
-        given.file is not None,
+        given.file is not None or given.original_seen,
         bool(given.licence_reference.strip()),
         bool(given.commitment.strip()),
     ]
@@ -121,16 +126,28 @@ def material_input_check(given: MaterialInput, *, name: str, necessity: str) -> 
 
 
 def material_apply(
-    material: CaseMaterial, given: MaterialInput, checked: CheckedFile | None
+    material: CaseMaterial,
+    given: MaterialInput,
+    checked: CheckedFile | None,
+    *,
+    seen_by: Staff | None = None,
+    at: dt.datetime | None = None,
 ) -> list[str]:
-    """Record a checked input on ``material`` (unsaved; files go to storage); return changed fields."""
+    """Record a checked input on ``material`` (unsaved; files go to storage); return changed
+    fields. ``seen_by``: the clerk who saw the original (``given.original_seen``)."""
+    changed: list[str] = []
     if checked is not None:
         material.sha256 = checked.sha256
         material.file_size = checked.size
         material.content_type = checked.content_type
         material.file.save(f"{material.key}{checked.extension}", checked.file, save=False)
         material.status = MaterialStatus.SUBMITTED
-        return ["file", "file_size", "content_type", "sha256", "status"]
+        changed = ["file", "file_size", "content_type", "sha256", "status"]
+    if given.original_seen and seen_by is not None:
+        changed = [*changed, *material_original_seen(material, by=seen_by, at=at or clock.now())]
+        return list(dict.fromkeys(changed))
+    if changed:
+        return changed
     if given.licence_reference.strip():
         material.licence_reference = given.licence_reference.strip()[:255]
         material.status = MaterialStatus.LICENCE_REFERENCE
@@ -139,6 +156,14 @@ def material_apply(
     material.commitment_signed_at = clock.now()
     material.status = MaterialStatus.COMMITMENT_SIGNED
     return ["commitment_text", "commitment_signed_at", "status"]
+
+
+def material_original_seen(material: CaseMaterial, *, by: Staff, at: dt.datetime) -> list[str]:
+    """原件已核验: the clerk saw the paper original (unsaved); return the changed fields."""
+    material.status = MaterialStatus.ORIGINAL_VERIFIED
+    material.original_verified_by = by
+    material.original_verified_at = at
+    return ["status", "original_verified_by", "original_verified_at"]
 
 
 def material_summary(material: CaseMaterial) -> dict[str, str]:

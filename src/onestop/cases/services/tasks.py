@@ -4,44 +4,42 @@ combined outcome, and 告知承诺 verification tasks."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
-from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
+from onestop.accounts.roles import DEPARTMENT_ROLES, Permission
 from onestop.cases import sql
+from onestop.cases.actions import TaskAction, task_action_require
 from onestop.cases.deadlines import due_from
-from onestop.cases.events import Actor, event_build, event_record, events_save
-from onestop.cases.models import Case, CaseEvent, ItemTask, VerificationTask
-from onestop.cases.services._common import (
-    case_lock,
-    case_move,
-    require_task_officer,
-    require_text,
-    task_lock,
-    task_move,
-)
+from onestop.cases.events import Actor
+from onestop.cases.models import ItemTask, VerificationTask
+from onestop.cases.services._common import require_text
 from onestop.cases.services.plans import case_plan_items
 from onestop.cases.states import (
     TASK_DECIDED_STATES,
     TASK_INBOX_STATES,
     TASK_OPEN_STATES,
+    TASK_SET_ASIDE_STATES,
     CaseOutcome,
     CaseState,
     EventKind,
     MaterialStatus,
     TaskState,
     VerificationState,
-    require_state,
     transition,
 )
-from onestop.core import clock
-from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onestop.cases.unit import CaseWork, case_work, task_work
+from onestop.core.errors import (
+    Conflict,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 # ------------------------------------------------------------------------------- routing
 
@@ -82,23 +80,16 @@ class _Loads:
         return best[1]
 
 
-def tasks_dispatch(
-    *,
-    case: Case,
-    actor: Actor,
-    now: dt.datetime,
-    first: bool,
-    events: list[dict[str, Any]],
-) -> list[ItemTask]:
+def tasks_dispatch(*, work: CaseWork, actor: Actor, first: bool) -> list[ItemTask]:
     """Fan the (locked) case out: one task per applicable item still undecided.
 
     Each task is pinned to the item version the application was submitted under and routed
     to that version's department at the department's region; a task whose prerequisites are
     all approved is ready, assigned and given its due date at once, one with a denied
-    prerequisite is not applicable. The tasks are inserted in their final state; their
-    ``task_created`` events are appended to ``events``, as the keyword arguments of
-    ``event_build``, for the caller to build and save once it knows the chain head.
+    prerequisite is not applicable. The tasks are inserted in their final state and their
+    ``task_created`` events recorded on the unit.
     """
+    case, now = work.case, work.now
     plan = case_plan_items(case)
     # Tasks exist only once a case has been accepted: a first acceptance has none.
     existing = [] if first else list(case.tasks.select_related("item_version"))
@@ -144,10 +135,10 @@ def tasks_dispatch(
             promised_unit=entry.promised_unit,
         )
         if states & {TaskState.DENIED, TaskState.NOT_APPLICABLE}:
-            task.state = TaskState.NOT_APPLICABLE
+            transition(task, to=TaskState.NOT_APPLICABLE)
             task.decided_at = now
         elif states <= {TaskState.APPROVED}:
-            task.state = TaskState.READY
+            transition(task, to=TaskState.READY)
             task.ready_at = now
             due = due_from(now, task.promised_days, task.promised_unit)
             task.due_at, task.due_is_provisional = due.at, due.is_provisional
@@ -158,7 +149,7 @@ def tasks_dispatch(
         if task.state == TaskState.READY:
             task.assignee_id = loads.pick(task.department_id)
     tasks = [task for task, _p in created]
-    sql.rows_insert(tasks)
+    work.insert(tasks)
     through = ItemTask.depends_on.through
     links = []
     for task, prerequisites in created:
@@ -174,28 +165,17 @@ def tasks_dispatch(
         }
         if task.state == TaskState.READY:
             payload["assignee"] = task.assignee_id
-        events.append(
-            {
-                "kind": EventKind.TASK_CREATED,
-                "actor": actor,
-                "from_state": "",
-                "to_state": task.state,
-                "payload": payload,
-                "at": now,
-            }
-        )
-    if links:
-        sql.rows_insert(links)
+        work.record(EventKind.TASK_CREATED, actor=actor, to_state=task.state, payload=payload)
+    work.insert(links)
     return tasks
 
 
-def tasks_close(*, case: Case, actor: Actor, reason: str) -> None:
+def tasks_close(*, work: CaseWork, actor: Actor, reason: str) -> None:
     """Cancel every open task of a withdrawn or terminated case."""
-    for task in case.tasks.select_for_update().filter(state__in=TASK_OPEN_STATES):
-        task_move(
-            case,
+    for task in work.case.tasks.filter(state__in=TASK_OPEN_STATES):
+        work.move_task(
             task,
-            to=TaskState.CANCELLED,
+            TaskState.CANCELLED,
             kind=EventKind.TASK_CANCELLED,
             actor=actor,
             action=_("撤销"),
@@ -203,20 +183,12 @@ def tasks_close(*, case: Case, actor: Actor, reason: str) -> None:
         )
 
 
-def _complete_if_done(
-    case: Case,
-    *,
-    actor: Actor,
-    states: list[str] | None = None,
-    events: list[CaseEvent] | None = None,
-) -> None:
+def _complete_if_done(work: CaseWork, *, actor: Actor, states: list[str]) -> None:
     """When no task is open any more, the case completes with the combined outcome.
 
-    ``states``: the states of the case's tasks, when the caller has just read them.
+    ``states``: the states of every task of the case, as this transition leaves them.
     """
-    if states is None:
-        states = list(case.tasks.values_list("state", flat=True))
-    states = [s for s in states if s not in (TaskState.RETURNED, TaskState.CANCELLED)]
+    states = [s for s in states if s not in TASK_SET_ASIDE_STATES]
     if any(s in TASK_OPEN_STATES for s in states):
         return
     approved = sum(1 for s in states if s == TaskState.APPROVED)
@@ -226,230 +198,23 @@ def _complete_if_done(
         outcome = CaseOutcome.DENIED
     else:
         outcome = CaseOutcome.PARTLY_APPROVED
+    case = work.case
     case.outcome = outcome
-    case.completed_at = clock.now()
-    case_move(
-        case,
-        to=CaseState.COMPLETED,
+    case.completed_at = work.now
+    work.move_case(
+        CaseState.COMPLETED,
         kind=EventKind.COMPLETED,
         actor=actor,
         action=_("办结"),
         payload={"outcome": str(outcome), "approved": approved, "tasks": len(states)},
         fields=["outcome", "completed_at"],
-        events=events,
     )
-
-
-# ------------------------------------------------------------------------------ actions
-
-
-@transaction.atomic
-def task_claim(*, task_id: int, officer: Staff) -> ItemTask:
-    """An officer of the task's department takes a ready task; a claimed one is a conflict."""
-    case, task = task_lock(task_id)
-    require_task_officer(officer, task, Permission.TASK_HANDLE)
-    if task.state == TaskState.CLAIMED:
-        if task.assignee_id == officer.pk:
-            return task  # a double click
-        holder = task.assignee.name if task.assignee else _("他人")
-        raise Conflict(_("该子件已由%(name)s认领。") % {"name": holder})
-    require_state(task, {TaskState.READY}, action=_("认领"))
-    task.assignee = officer
-    task_move(
-        case,
-        task,
-        to=TaskState.CLAIMED,
-        kind=EventKind.TASK_CLAIMED,
-        actor=officer,
-        action=_("认领"),
-        fields=["assignee"],
-    )
-    return task
-
-
-@transaction.atomic
-def task_reassign(*, task_id: int, by: Staff, to: Staff, reason: str = "") -> ItemTask:
-    """Hand a ready or claimed task to another officer of the department, who claims it afresh.
-
-    Allowed to the current assignee and to the department's chief approver.
-    """
-    case, task = task_lock(task_id)
-    require_task_officer(by, task, Permission.TASK_HANDLE)
-    if task.assignee_id not in (None, by.pk) and by.role != Role.CHIEF_APPROVER:
-        raise PermissionDenied(_("只有当前承办人或本部门首席审批员可以改派。"))
-    if (
-        to.department_id != task.department_id
-        or to.role not in DEPARTMENT_ROLES
-        or not to.is_active
-    ):
-        raise ValidationFailed(_("只能改派给本部门在岗的工作人员。"), field="to")
-    require_state(task, {TaskState.READY, TaskState.CLAIMED}, action=_("改派"))
-    previous = task.assignee_id
-    task.assignee = to
-    payload = {"from_assignee": previous, "assignee": to.pk}
-    if task.state == TaskState.CLAIMED:
-        task_move(
-            case,
-            task,
-            to=TaskState.READY,
-            kind=EventKind.TASK_REASSIGNED,
-            actor=by,
-            action=_("改派"),
-            reason=reason,
-            payload=payload,
-            fields=["assignee"],
-        )
-    else:
-        task.save(update_fields=["assignee", "updated_at"])
-        event_record(
-            case=case,
-            kind=EventKind.TASK_REASSIGNED,
-            actor=by,
-            from_state=task.state,
-            to_state=task.state,
-            reason=reason,
-            payload={"task": task.pk, "item": task.title, **payload},
-        )
-    return task
-
-
-def _require_holder(task: ItemTask, officer: Staff) -> None:
-    if task.assignee_id != officer.pk:
-        raise PermissionDenied(
-            _("该子件由%(name)s办理，您不能代为决定。")
-            % {"name": task.assignee.name if task.assignee else _("他人")}
-        )
-
-
-@transaction.atomic
-def task_return(*, task_id: int, officer: Staff, reason: str) -> ItemTask:
-    """退回窗口: the whole case goes back to the window queue (submitted) with the reason.
-
-    Every other open task is closed as returned; decided tasks keep their decision. The
-    clerk re-accepts (tasks for the undecided items only), asks for correction or rejects.
-    """
-    case, task = task_lock(task_id)
-    require_task_officer(officer, task, Permission.TASK_HANDLE)
-    text = require_text(reason, field="reason", what=_("退回理由"))
-    require_state(task, {TaskState.READY, TaskState.CLAIMED}, action=_("退回窗口"))
-    if task.state == TaskState.CLAIMED:
-        _require_holder(task, officer)
-    task_move(
-        case,
-        task,
-        to=TaskState.RETURNED,
-        kind=EventKind.TASK_RETURNED,
-        actor=officer,
-        action=_("退回窗口"),
-        reason=text,
-    )
-    others = case.tasks.select_for_update().filter(state__in=TASK_OPEN_STATES).exclude(pk=task.pk)
-    for other in others:
-        task_move(
-            case,
-            other,
-            to=TaskState.RETURNED,
-            kind=EventKind.TASK_RETURNED,
-            actor=officer,
-            action=_("退回窗口"),
-            reason=text,
-            payload={"with": task.pk},
-        )
-    case_move(
-        case,
-        to=CaseState.SUBMITTED,
-        kind=EventKind.RETURNED_TO_WINDOW,
-        actor=officer,
-        action=_("退回窗口"),
-        reason=text,
-        payload={"task": task.pk, "item": task.title},
-    )
-    return task
-
-
-def _verification_open(
-    case: Case, task: ItemTask, *, actor: Actor, events: list[CaseEvent]
-) -> VerificationTask | None:
-    if case.has_commitments is False:  # set at submission: nothing was promised instead
-        return None
-    keys = [
-        key
-        for key, names in case.materials.filter(status=MaterialStatus.COMMITMENT_SIGNED)
-        .order_by("pk")
-        .values_list("key", "item_names")
-        if not names or task.title in names
-    ]
-    if not keys:
-        return None
-    verification = VerificationTask.objects.create(
-        case=case, task=task, department_id=task.department_id, material_keys=keys
-    )
-    events.append(
-        event_build(
-            case=case,
-            kind=EventKind.VERIFICATION_OPENED,
-            actor=actor,
-            to_state=VerificationState.OPEN,
-            payload={
-                "verification": verification.pk,
-                "task": task.pk,
-                "department": task.department_id,
-                "materials": keys,
-            },
-        )
-    )
-    return verification
-
-
-@transaction.atomic
-def task_approve(*, task_id: int, officer: Staff, opinion: str = "") -> ItemTask:
-    """Approve a claimed task; dependants whose prerequisites are all approved become ready."""
-    case, task = task_lock(task_id)
-    require_task_officer(officer, task, Permission.TASK_DECIDE)
-    require_state(task, {TaskState.CLAIMED}, action=_("作出通过决定"))
-    _require_holder(task, officer)
-    now = clock.now()
-    task.decided_at = now
-    task.decided_by = officer
-    task.opinion = opinion.strip()
-    events: list[CaseEvent] = []
-    task_move(
-        case,
-        task,
-        to=TaskState.APPROVED,
-        kind=EventKind.TASK_APPROVED,
-        actor=officer,
-        action=_("作出通过决定"),
-        reason=task.opinion,
-        fields=["decided_at", "decided_by", "opinion"],
-        events=events,
-    )
-    _verification_open(case, task, actor=officer, events=events)
-    # Every task of the case with its prerequisites, in one read (the case lock keeps them).
-    rows: dict[int, _TaskRow] = {}
-    for pk, state, title, department_id, days, unit, before in sql.case_task_rows(case.pk):
-        row = rows.setdefault(pk, _TaskRow(pk, state, title, department_id, days, unit))
-        if before is not None:
-            row.before.append(before)
-    ready = [
-        row
-        for pk, row in sorted(rows.items())
-        if row.state == TaskState.PENDING
-        and task.pk in row.before
-        and all(rows[b].state == TaskState.APPROVED for b in row.before)
-    ]
-    if ready:
-        _make_ready(case, ready, actor=officer, now=now, events=events)
-    else:
-        _complete_if_done(
-            case, actor=officer, states=[r.state for r in rows.values()], events=events
-        )
-    events_save(events)
-    return task
 
 
 @dataclass
 class _TaskRow:
+    """A task of the case as the decisions need it (``sql.case_task_rows``)."""
+
     pk: int
     state: str
     title: str
@@ -459,82 +224,258 @@ class _TaskRow:
     before: list[int] = field(default_factory=list)
 
 
-def _make_ready(
-    case: Case, rows: list[_TaskRow], *, actor: Actor, now: dt.datetime, events: list[CaseEvent]
-) -> None:
+def _task_graph(case_id: int) -> dict[int, _TaskRow]:
+    """Every task of the case with its prerequisites, in one read (the case lock keeps them)."""
+    rows: dict[int, _TaskRow] = {}
+    for pk, state, title, department_id, days, unit, before in sql.case_task_rows(case_id):
+        row = rows.setdefault(pk, _TaskRow(pk, state, title, department_id, days, unit))
+        if before is not None:
+            row.before.append(before)
+    return rows
+
+
+# ------------------------------------------------------------------------------ actions
+
+
+@transaction.atomic
+def task_claim(*, task_id: int, officer: Staff) -> ItemTask:
+    """An officer of the task's department takes a ready task; a claimed one is a conflict."""
+    with task_work(task_id) as (work, task):
+        try:
+            task_action_require(task, officer, TaskAction.CLAIM)
+        except IllegalTransition:
+            if task.state != TaskState.CLAIMED:
+                raise
+            if task.assignee_id == officer.pk:
+                return task  # a double click
+            holder = task.assignee.name if task.assignee else _("他人")
+            raise Conflict(_("该子件已由%(name)s认领。") % {"name": holder}) from None
+        task.assignee = officer
+        work.move_task(
+            task,
+            TaskState.CLAIMED,
+            kind=EventKind.TASK_CLAIMED,
+            actor=officer,
+            action=TaskAction.CLAIM.label,
+            fields=["assignee"],
+        )
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, task_id: int, by: Staff, to: Staff, reason: str = "") -> ItemTask:
+    """Hand a ready or claimed task to another officer of the department, who claims it afresh.
+
+    Allowed to the current assignee and to the department's chief approver.
+    """
+    with task_work(task_id) as (work, task):
+        task_action_require(task, by, TaskAction.REASSIGN)
+        if (
+            to.department_id != task.department_id
+            or to.role not in DEPARTMENT_ROLES
+            or not to.is_active
+        ):
+            raise ValidationFailed(_("只能改派给本部门在岗的工作人员。"), field="to")
+        previous = task.assignee_id
+        task.assignee = to
+        payload = {"from_assignee": previous, "assignee": to.pk}
+        if task.state == TaskState.CLAIMED:
+            work.move_task(
+                task,
+                TaskState.READY,
+                kind=EventKind.TASK_REASSIGNED,
+                actor=by,
+                action=TaskAction.REASSIGN.label,
+                reason=reason,
+                payload=payload,
+                fields=["assignee"],
+            )
+        else:
+            work.change(task, "assignee")
+            work.record(
+                EventKind.TASK_REASSIGNED,
+                actor=by,
+                from_state=task.state,
+                to_state=task.state,
+                reason=reason,
+                payload={"task": task.pk, "item": task.title, **payload},
+            )
+    return task
+
+
+@transaction.atomic
+def task_return(*, task_id: int, officer: Staff, reason: str) -> ItemTask:
+    """退回窗口: the whole case goes back to the window queue (submitted) with the reason.
+
+    Every other open task is closed as returned; decided tasks keep their decision. The
+    clerk re-accepts (tasks for the undecided items only), asks for correction or rejects.
+    """
+    with task_work(task_id) as (work, task):
+        task_action_require(task, officer, TaskAction.RETURN)
+        text = require_text(reason, field="reason", what=_("退回理由"))
+        work.move_task(
+            task,
+            TaskState.RETURNED,
+            kind=EventKind.TASK_RETURNED,
+            actor=officer,
+            action=TaskAction.RETURN.label,
+            reason=text,
+        )
+        others = work.case.tasks.filter(state__in=TASK_OPEN_STATES).exclude(pk=task.pk)
+        for other in others:
+            work.move_task(
+                other,
+                TaskState.RETURNED,
+                kind=EventKind.TASK_RETURNED,
+                actor=officer,
+                action=TaskAction.RETURN.label,
+                reason=text,
+                payload={"with": task.pk},
+            )
+        work.move_case(
+            CaseState.SUBMITTED,
+            kind=EventKind.RETURNED_TO_WINDOW,
+            actor=officer,
+            action=TaskAction.RETURN.label,
+            reason=text,
+            payload={"task": task.pk, "item": task.title},
+        )
+    return task
+
+
+def _verification_open(work: CaseWork, task: ItemTask, *, actor: Actor) -> None:
+    """告知承诺 核查: the approving department checks what was promised for its item."""
+    case = work.case
+    if case.has_commitments is False:  # set at submission: nothing was promised instead
+        return
+    keys = [
+        key
+        for key, names in case.materials.filter(status=MaterialStatus.COMMITMENT_SIGNED)
+        .order_by("pk")
+        .values_list("key", "item_names")
+        if not names or task.title in names
+    ]
+    if not keys:
+        return
+    verification = VerificationTask(
+        case=case, task=task, department_id=task.department_id, material_keys=keys
+    )
+    work.insert([verification])
+    work.record(
+        EventKind.VERIFICATION_OPENED,
+        actor=actor,
+        to_state=VerificationState.OPEN,
+        payload={
+            "verification": verification.pk,
+            "task": task.pk,
+            "department": task.department_id,
+            "materials": keys,
+        },
+    )
+
+
+def _decide(work: CaseWork, task: ItemTask, *, officer: Staff, opinion: str) -> None:
+    task.decided_at = work.now
+    task.decided_by = officer
+    task.opinion = opinion
+
+
+_DECIDED = ["decided_at", "decided_by", "opinion"]
+
+
+@transaction.atomic
+def task_approve(*, task_id: int, officer: Staff, opinion: str = "") -> ItemTask:
+    """Approve a claimed task; dependants whose prerequisites are all approved become ready."""
+    with task_work(task_id) as (work, task):
+        task_action_require(task, officer, TaskAction.APPROVE)
+        _decide(work, task, officer=officer, opinion=opinion.strip())
+        work.move_task(
+            task,
+            TaskState.APPROVED,
+            kind=EventKind.TASK_APPROVED,
+            actor=officer,
+            action=TaskAction.APPROVE.label,
+            reason=task.opinion,
+            fields=_DECIDED,
+        )
+        _verification_open(work, task, actor=officer)
+        rows = _task_graph(work.case.pk)
+        rows[task.pk].state = task.state
+        ready = [
+            row
+            for pk, row in sorted(rows.items())
+            if row.state == TaskState.PENDING
+            and task.pk in row.before
+            and all(rows[b].state == TaskState.APPROVED for b in row.before)
+        ]
+        if ready:
+            _make_ready(work, ready, actor=officer)
+        else:
+            _complete_if_done(work, actor=officer, states=[r.state for r in rows.values()])
+    return task
+
+
+def _make_ready(work: CaseWork, rows: list[_TaskRow], *, actor: Actor) -> None:
     """Pending tasks whose prerequisites are approved: ready, assigned, due dates set."""
     loads = _Loads()
     loads.load(r.department_id for r in rows)
-    tasks = []
+    now = work.now
     for row in rows:
-        task = ItemTask(pk=row.pk, state=row.state)
-        transition(task, to=TaskState.READY, action=_("就绪"))
+        task = ItemTask(pk=row.pk, state=row.state, title=row.title)
         task.assignee_id = loads.pick(row.department_id)
         task.ready_at = now
         due = due_from(now, row.promised_days, row.promised_unit)
         task.due_at, task.due_is_provisional = due.at, due.is_provisional
-        task.updated_at = now
-        tasks.append(task)
-        events.append(
-            event_build(
-                case=case,
-                kind=EventKind.TASK_READY,
-                actor=actor,
-                from_state=row.state,
-                to_state=TaskState.READY,
-                payload={"task": row.pk, "item": row.title, "assignee": task.assignee_id},
-                at=now,
-            )
-        )
-    # One short UPDATE per task: cheaper than bulk_update's CASE expressions for a few rows.
-    for task in tasks:
-        sql.row_update(
+        work.move_task(
             task,
-            ["state", "assignee", "ready_at", "due_at", "due_is_provisional", "updated_at"],
-            as_set=True,
+            TaskState.READY,
+            kind=EventKind.TASK_READY,
+            actor=actor,
+            action=_("就绪"),
+            payload={"assignee": task.assignee_id},
+            fields=["assignee", "ready_at", "due_at", "due_is_provisional"],
         )
 
 
 @transaction.atomic
 def task_deny(*, task_id: int, officer: Staff, opinion: str) -> ItemTask:
     """Deny a claimed task (with the reason); its dependants, transitively, become not applicable."""
-    case, task = task_lock(task_id)
-    require_task_officer(officer, task, Permission.TASK_DECIDE)
-    text = require_text(opinion, field="opinion", what=_("不予许可的理由"))
-    require_state(task, {TaskState.CLAIMED}, action=_("作出不予许可决定"))
-    _require_holder(task, officer)
-    now = clock.now()
-    task.decided_at = now
-    task.decided_by = officer
-    task.opinion = text
-    task_move(
-        case,
-        task,
-        to=TaskState.DENIED,
-        kind=EventKind.TASK_DENIED,
-        actor=officer,
-        action=_("作出不予许可决定"),
-        reason=text,
-        fields=["decided_at", "decided_by", "opinion"],
-    )
-    frontier = [task]
-    while frontier:
-        current = frontier.pop()
-        for dependant in current.dependants.select_for_update().filter(state=TaskState.PENDING):
-            dependant.decided_at = now
-            task_move(
-                case,
-                dependant,
-                to=TaskState.NOT_APPLICABLE,
-                kind=EventKind.TASK_NOT_APPLICABLE,
-                actor=officer,
-                action=_("标记为不适用"),
-                reason=_("前置事项“%(item)s”未获许可") % {"item": task.title},
-                payload={"because": current.pk},
-                fields=["decided_at"],
-            )
-            frontier.append(dependant)
-    _complete_if_done(case, actor=officer)
+    with task_work(task_id) as (work, task):
+        task_action_require(task, officer, TaskAction.DENY)
+        text = require_text(opinion, field="opinion", what=_("不予许可的理由"))
+        _decide(work, task, officer=officer, opinion=text)
+        work.move_task(
+            task,
+            TaskState.DENIED,
+            kind=EventKind.TASK_DENIED,
+            actor=officer,
+            action=TaskAction.DENY.label,
+            reason=text,
+            fields=_DECIDED,
+        )
+        rows = _task_graph(work.case.pk)
+        rows[task.pk].state = task.state
+        frontier = [task.pk]
+        while frontier:
+            current = frontier.pop()
+            for row in sorted(rows.values(), key=lambda r: r.pk):
+                if row.state != TaskState.PENDING or current not in row.before:
+                    continue
+                dependant = ItemTask(pk=row.pk, state=row.state, title=row.title)
+                dependant.decided_at = work.now
+                work.move_task(
+                    dependant,
+                    TaskState.NOT_APPLICABLE,
+                    kind=EventKind.TASK_NOT_APPLICABLE,
+                    actor=officer,
+                    action=_("标记为不适用"),
+                    reason=_("前置事项“%(item)s”未获许可") % {"item": task.title},
+                    payload={"because": current},
+                    fields=["decided_at"],
+                )
+                row.state = dependant.state
+                frontier.append(row.pk)
+        _complete_if_done(work, actor=officer, states=[r.state for r in rows.values()])
     return task
 
 
@@ -550,30 +491,29 @@ def verification_record(
     )
     if case_id is None:
         raise NotFound(_("核查任务不存在。"))
-    case = case_lock(case_id)
-    verification = VerificationTask.objects.select_for_update().get(pk=verification_id)
-    if not officer.has_permission(Permission.TASK_DECIDE) or (
-        officer.department_id != verification.department_id
-    ):
-        raise PermissionDenied(_("该核查任务不属于您所在部门。"))
-    if verification.state != VerificationState.OPEN:
-        raise Conflict(_("该核查任务已于此前完成。"))
-    if not is_true:
-        note = require_text(note, field="note", what=_("虚假承诺的核查情况"))
-    verification.state = (
-        VerificationState.CONFIRMED if is_true else VerificationState.FALSE_COMMITMENT
-    )
-    verification.decided_by = officer
-    verification.decided_at = clock.now()
-    verification.note = note.strip()
-    verification.save(update_fields=["state", "decided_by", "decided_at", "note", "updated_at"])
-    event_record(
-        case=case,
-        kind=EventKind.VERIFICATION_CONFIRMED if is_true else EventKind.VERIFICATION_FALSE,
-        actor=officer,
-        from_state=VerificationState.OPEN,
-        to_state=verification.state,
-        reason=verification.note,
-        payload={"verification": verification.pk, "task": verification.task_id},
-    )
+    with case_work(case_id) as work:
+        verification = VerificationTask.objects.get(pk=verification_id)
+        if not officer.has_permission(Permission.TASK_DECIDE) or (
+            officer.department_id != verification.department_id
+        ):
+            raise PermissionDenied(_("该核查任务不属于您所在部门。"))
+        if verification.state != VerificationState.OPEN:
+            raise Conflict(_("该核查任务已于此前完成。"))
+        if not is_true:
+            note = require_text(note, field="note", what=_("虚假承诺的核查情况"))
+        verification.state = (
+            VerificationState.CONFIRMED if is_true else VerificationState.FALSE_COMMITMENT
+        )
+        verification.decided_by = officer
+        verification.decided_at = work.now
+        verification.note = note.strip()
+        work.change(verification, "state", "decided_by", "decided_at", "note")
+        work.record(
+            EventKind.VERIFICATION_CONFIRMED if is_true else EventKind.VERIFICATION_FALSE,
+            actor=officer,
+            from_state=VerificationState.OPEN,
+            to_state=verification.state,
+            reason=verification.note,
+            payload={"verification": verification.pk, "task": verification.task_id},
+        )
     return verification

@@ -1,0 +1,1 @@
+"""Database backends: Django's own, with what onestop needs on top (see each module)."""
