@@ -27,6 +27,9 @@ from onestop.core.errors import DomainError, ValidationFailed
 FORM_PREFIX = "f-"
 FILE_PREFIX = "m-"
 COMMIT_PREFIX = "c-"
+# The button pressed: submit the application, or keep it as a draft (保存草稿).
+INTENT_SUBMIT = "submit"
+INTENT_DRAFT = "draft"
 
 
 def without_label(message: str, label: str) -> str:
@@ -88,7 +91,7 @@ class ApplyForm(PortalForm):
 
     @property
     def is_draft(self) -> bool:
-        return self.data.get("intent") == "draft"
+        return self.data.get("intent") == INTENT_DRAFT
 
     def values(self) -> dict[str, str]:
         """What was typed into the merged form, by field key (after ``is_valid``)."""

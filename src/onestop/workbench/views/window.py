@@ -112,6 +112,12 @@ _ACTIONS: dict[str, _WindowAction] = {
 }
 
 
+# What this desk has a form for (the clerk may also act for the applicant elsewhere).
+_DESK_ACTIONS = frozenset(
+    {*(str(spec.action) for spec in _ACTIONS.values()), str(CaseAction.HAND_OUT)}
+)
+
+
 def _forms_for(
     case: Case, materials: list[presenters.MaterialRow], data: Any = None, name: str = ""
 ) -> dict[str, forms.DeskForm]:
@@ -149,10 +155,12 @@ def _case_context(
             if not row.error and form_action == "accept":
                 row.error = posted.error_of(forms.AcceptForm.due_name(key))
     timeline = presenters.timeline_rows(case)
+    actions = allowed(case_actions(case, staff))
     return {
         "returned_reason": presenters.returned_reason(case, timeline),
         "case": case,
-        "actions": allowed(case_actions(case, staff)),
+        "actions": actions,
+        "has_desk_actions": bool(actions & _DESK_ACTIONS),
         "awaits_correction": presenters.awaits_correction(case),
         "answers": presenters.answer_rows(case),
         "form_rows": presenters.form_rows(case),
