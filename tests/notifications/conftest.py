@@ -1,6 +1,5 @@
-"""Fixtures: the 开办企业 package, a lifecycle driven through the real services with the
-notifications the engine will send (``case_events_notify`` called the way the engine will
-call it: in the transition's transaction, with its events), and a real HTTP SMS gateway."""
+"""Fixtures: the 开办企业 package, a lifecycle driven through the real services (the engine
+queues the notifications of each transition), and a real HTTP SMS gateway."""
 
 from __future__ import annotations
 
@@ -13,12 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.db import transaction
-from django.db.models import Max
 
 from onestop.cases import services
-from onestop.cases.models import Case, CaseEvent
-from onestop.cases.notify import case_events_notify
+from onestop.cases.models import Case
 from onestop.core import clock
 from tests.factories.cases import Setup, start_business, upload
 
@@ -43,19 +39,10 @@ def setup(db) -> Setup:
     return start_business()
 
 
-def told(fn: Callable[[], Any], *, case_id: int | None = None) -> Any:
-    """Run one service and notify its events in the same transaction, as the engine will."""
-    with transaction.atomic():
-        before = 0
-        if case_id is not None:
-            before = CaseEvent.objects.filter(case_id=case_id).aggregate(m=Max("seq"))["m"] or 0
-        result = fn()
-        if case_id is None:
-            case_id = result.pk if isinstance(result, Case) else result.case_id
-        case = Case.objects.get(pk=case_id)
-        events = list(CaseEvent.objects.filter(case_id=case_id, seq__gt=before).order_by("seq"))
-        case_events_notify(case=case, events=events)
-    return result
+def told(fn: Callable[[], Any]) -> Any:
+    """Run one service; the case engine (cases/unit.py) notifies its events in the same
+    transaction through ``cases.notify.case_events_notify``."""
+    return fn()
 
 
 @dataclass
@@ -76,20 +63,18 @@ class Lifecycle:
                 lambda: services.case_request_correction(
                     case_id=cid, clerk=s.clerk, missing=["lease"], note="租赁合同缺少签字页"
                 ),
-                case_id=cid,
             )
             self._after("correction", on_step)
             told(
                 lambda: services.case_supplement(
                     case_id=cid, by=s.applicant, materials=[upload("lease")]
                 ),
-                case_id=cid,
             )
-            told(lambda: services.case_accept(case_id=cid, clerk=s.clerk), case_id=cid)
+            told(lambda: services.case_accept(case_id=cid, clerk=s.clerk))
             self._after("accepted", on_step)
             licence = s.task(self.case, "licence")
             officer = s.officers["licence"]
-            told(lambda: services.task_claim(task_id=licence.pk, officer=officer), case_id=cid)
+            told(lambda: services.task_claim(task_id=licence.pk, officer=officer))
             told(
                 lambda: services.task_pause(
                     task_id=licence.pk,
@@ -97,24 +82,20 @@ class Lifecycle:
                     kind="site_survey",
                     reason="现场核查经营场所",
                 ),
-                case_id=cid,
             )
             self._after("paused", on_step)
             told(
                 lambda: services.task_resume(
                     task_id=licence.pk, officer=officer, result="场所属实"
                 ),
-                case_id=cid,
             )
             extension = told(
                 lambda: services.extension_request(
                     task_id=licence.pk, officer=officer, days=2, reason="需补充核查"
                 ),
-                case_id=cid,
             )
             told(
                 lambda: services.extension_approve(extension_id=extension.pk, chief=s.chief),
-                case_id=cid,
             )
             self._after("extended", on_step)
             for key in ("licence", "seal", "invoice"):
@@ -123,16 +104,14 @@ class Lifecycle:
                 if key != "licence":
                     told(
                         lambda t=task, w=who: services.task_claim(task_id=t.pk, officer=w),
-                        case_id=cid,
                     )
                 told(
                     lambda t=task, w=who: services.task_approve(
                         task_id=t.pk, officer=w, opinion="同意"
                     ),
-                    case_id=cid,
                 )
             self._after("completed", on_step)
-            told(lambda: services.case_hand_out(case_id=cid, clerk=s.clerk), case_id=cid)
+            told(lambda: services.case_hand_out(case_id=cid, clerk=s.clerk))
             self._after("handed_out", on_step)
         self.case.refresh_from_db()
         return self.case

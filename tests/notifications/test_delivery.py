@@ -128,14 +128,12 @@ def test_at_most_one_sms_per_case_and_kind_however_often_it_happens(setup):
             told(
                 lambda n=note: services.case_request_correction(
                     case_id=case.pk, clerk=setup.clerk, missing=["lease"], note=n
-                ),
-                case_id=case.pk,
+                )
             )
             told(
                 lambda: services.case_supplement(
                     case_id=case.pk, by=setup.applicant, materials=[upload("lease")]
-                ),
-                case_id=case.pk,
+                )
             )
     corrections = Message.objects.filter(kind=MessageKind.CORRECTION_REQUESTED)
     assert corrections.filter(channel=Channel.INBOX).count() == 2

@@ -100,8 +100,8 @@ def test_officers_are_told_of_tasks_assigned_to_them(client, lifecycle):
 def test_a_denied_case_says_so_when_it_is_completed(client, setup):
     with clock.frozen(MONDAY):
         case = told(lambda: setup.submit(invoice=False))
-        told(lambda: services.case_accept(case_id=case.pk, clerk=setup.clerk), case_id=case.pk)
-        told(lambda: setup.decide(case, "licence", approve=False), case_id=case.pk)
+        told(lambda: services.case_accept(case_id=case.pk, clerk=setup.clerk))
+        told(lambda: setup.decide(case, "licence", approve=False))
     texts = _texts(_inbox(client, setup.applicant.user))
     assert texts[0].startswith(f"您的办件“我要开办企业”（{case.number}）已办结，结果为不予许可")
     assert "不予许可决定书" in texts[0]
@@ -116,8 +116,7 @@ def test_rejection_reasons_reach_the_applicant_with_personal_data_masked(client,
                 case_id=case.pk,
                 clerk=setup.clerk,
                 reason=f"身份证 {id_number} 与电话 {phone} 不是同一人",
-            ),
-            case_id=case.pk,
+            )
         )
     text = _texts(_inbox(client, setup.applicant.user))[0]
     assert "不予受理" in text and "理由：" in text
