@@ -13,7 +13,9 @@ from django.db import OperationalError
 from onestop.cases.models import Case
 from onestop.cases.states import CaseState
 from onestop.cases.tasks import (
+    cases_notify_task_lights,
     cases_refresh_dues,
+    cases_remind_tolerated,
     cases_sweep_orphan_files,
     cases_sweep_overdue_tolerated,
 )
@@ -58,7 +60,12 @@ def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
         cases_sweep_overdue_tolerated.name,
         cases_refresh_dues.name,
         cases_sweep_orphan_files.name,
+        cases_remind_tolerated.name,
+        cases_notify_task_lights.name,
+        "onestop.notifications.tasks.notifications_deliver_due",
     }
+    registered = set(app.tasks)
+    assert {entry["task"] for entry in schedule.values()} <= registered
     assert app.conf.timezone == "Asia/Shanghai"
 
 

@@ -120,6 +120,15 @@ class Case(TimestampedModel):
         blank=True,
         help_text=_("是否有以告知承诺代替的材料（空：早期办件，需查材料）。"),
     )
+    materials_complete = models.BooleanField(
+        _("材料齐全"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "每份非可选材料均已提交（空：早期办件，需查材料）。由办件引擎在材料变化时更新，"
+            "受理时据此免读材料。"
+        ),
+    )
     correction_notice = models.JSONField(
         _("补正告知"),
         null=True,

@@ -229,6 +229,8 @@ def rows_insert(objs: Sequence[M]) -> None:
             f"{source} RETURNING {_q(meta.pk.column)}"
         )
         _sql_cache[key] = sql
+    for obj in objs:  # as save() and bulk_create() do: related rows saved since assignment
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     params: list[Any] = (
         [list(column) for column in zip(*rows, strict=True)]
@@ -448,3 +450,58 @@ def counter_next(region_id: int, day: Any) -> int:
         cursor.execute(sql, [region_id, connection.ops.adapt_datefield_value(day)])
         (value,) = cursor.fetchone()
     return int(value)
+
+
+def rows_update(objs: Sequence[Model], fields: Iterable[str]) -> None:
+    """``save(update_fields=fields)`` for several rows of one model in one statement.
+
+    ``UPDATE … SET f = v.f … FROM (rows) v WHERE id = v.id``: on PostgreSQL the rows come as
+    one array per column (``UNNEST``), on SQLite (≥ 3.33) as a ``VALUES`` list. One row is
+    ``row_update``. Every row must exist (the caller holds their case's lock).
+    """
+    if len(objs) == 1:
+        row_update(objs[0], fields)
+        return
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    names = tuple(dict.fromkeys(fields))
+    targets = [meta.get_field(name) for name in names]
+    vendor = connection.vendor
+    key = ("rows_update", vendor, model, names, 0 if vendor == "postgresql" else len(objs))
+    sql = _sql_cache.get(key)
+    if sql is None:
+        table = _q(meta.db_table)
+        columns = [meta.pk, *targets]
+        if vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in columns)
+            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+            source = f"(SELECT * FROM UNNEST({arrays})) AS v({aliases})"  # noqa: S608
+            value = [f"v.c{i}" for i in range(len(columns))]
+        else:
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            source = f"(VALUES {', '.join([row] * len(objs))}) AS v"
+            value = [f"v.column{i + 1}" for i in range(len(columns))]
+        assignments = ", ".join(f"{_q(f.column)} = {value[i + 1]}" for i, f in enumerate(targets))
+        sql = (
+            f"UPDATE {table} SET {assignments} FROM {source}"  # noqa: S608
+            f" WHERE {table}.{_q(meta.pk.column)} = {value[0]}"
+        )
+        _sql_cache[key] = sql
+    rows = [
+        [
+            meta.pk.get_db_prep_value(obj.pk, connection),
+            *(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets),
+        ]
+        for obj in objs
+    ]
+    params: list[Any] = (
+        [list(column) for column in zip(*rows, strict=True)]
+        if vendor == "postgresql"
+        else [value for row in rows for value in row]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len(objs):
+            raise DatabaseError("Save with update_fields did not affect every row.")

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from onestop.cases.files import files_sweep_orphans
 from onestop.cases.maintenance import dues_refresh_all
+from onestop.cases.reminders import task_lights_notify, tolerated_reminders_send
 from onestop.cases.services import case_terminate_overdue_tolerated
 
 
@@ -28,3 +29,15 @@ def cases_sweep_orphan_files(*, older_than_hours: int = 24) -> list[str]:
     """Delete uploaded files no row references (rolled-back submissions, deleted drafts)."""
     result = files_sweep_orphans(older_than=dt.timedelta(hours=older_than_hours))
     return list(result.deleted_names)
+
+
+@shared_task(name="onestop.cases.tasks.cases_remind_tolerated")
+def cases_remind_tolerated() -> int:
+    """Remind applicants of tolerated (容缺) materials due within three working days."""
+    return tolerated_reminders_send()
+
+
+@shared_task(name="onestop.cases.tasks.cases_notify_task_lights")
+def cases_notify_task_lights() -> int:
+    """Tell officers once when a task they hold turns yellow, once when red."""
+    return task_lights_notify()

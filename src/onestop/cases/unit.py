@@ -151,14 +151,18 @@ class CaseWork:
     def save(self) -> list[CaseEvent]:
         """Write the changed rows, the events and their notifications; schedule the effects."""
         case = self.case
+        # Rows of one model changed in the same fields go in one statement; the first
+        # single-row UPDATE also reads the chain head.
+        groups: dict[tuple[type[Model], tuple[str, ...]], list[Model]] = {}
         for obj, fields in self._rows.values():
-            names = [*fields, "updated_at"]
-            if not head_known(case) and self._events:
-                head = sql.row_update(obj, names, chain_head_of=case.pk)
+            groups.setdefault((type(obj), (*fields, "updated_at")), []).append(obj)
+        for (_model, names), objs in groups.items():
+            if len(objs) == 1 and not head_known(case) and self._events:
+                head = sql.row_update(objs[0], names, chain_head_of=case.pk)
                 if head is not None:
                     head_set(case, *head)
             else:
-                sql.row_update(obj, names)
+                sql.rows_update(objs, names)
         self._rows.clear()
         events: list[CaseEvent] = []
         if self._events:

@@ -30,6 +30,7 @@ from onestop.cases.services.materials import (
     material_original_seen,
     material_row,
     material_summary,
+    materials_missing,
 )
 from onestop.cases.services.plans import case_plan_for_submit, dispatch_entries
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
@@ -228,6 +229,22 @@ def _submit(
         # lets the loser read the winner's case, and gives the number back.
         with transaction.atomic(savepoint=key is not None):
             case.number = case_number_next(region=accepting_region)
+            rows = []
+            for entry in plan.materials:
+                row = material_row(case, entry)
+                if entry.key in given:
+                    material_apply(
+                        row, given[entry.key], checked[entry.key], seen_by=seen_by, at=now
+                    )
+                elif entry.key in carried:  # a file chosen while it was a draft
+                    kept = carried[entry.key]
+                    row.file, row.sha256 = kept.file.name, kept.sha256
+                    row.file_size, row.content_type = kept.file_size, kept.content_type
+                    row.status = MaterialStatus.SUBMITTED
+                elif entry.is_held_by_government:
+                    row.status = MaterialStatus.LICENCE_REFERENCE  # fetched (免提交)
+                rows.append(row)
+            case.materials_complete = not materials_missing(rows)
             if draft is None:
                 sql.rows_insert([case])
             else:
@@ -239,19 +256,6 @@ def _submit(
         return existing
 
     with new_case_work(case, now=now) as work:
-        rows = []
-        for entry in plan.materials:
-            row = material_row(case, entry)
-            if entry.key in given:
-                material_apply(row, given[entry.key], checked[entry.key], seen_by=seen_by, at=now)
-            elif entry.key in carried:  # a file chosen while it was a draft
-                kept = carried[entry.key]
-                row.file, row.sha256 = kept.file.name, kept.sha256
-                row.file_size, row.content_type = kept.file_size, kept.content_type
-                row.status = MaterialStatus.SUBMITTED
-            elif entry.is_held_by_government:
-                row.status = MaterialStatus.LICENCE_REFERENCE  # fetched by the department (免提交)
-            rows.append(row)
         if draft is not None:  # its rows give way to the case's (the files stay, carried over)
             CaseMaterial.objects.filter(case_id=draft.pk).delete()
         work.insert(rows)
@@ -292,6 +296,7 @@ _CASE_SUBMITTED_FIELDS = [
     "promised_unit",
     "dispatch_items",
     "has_commitments",
+    "materials_complete",
     "idempotency_key",
     "created_by",
     "updated_at",
@@ -382,6 +387,8 @@ def case_verify_originals(*, case_id: int, clerk: Staff, keys: Sequence[str]) ->
                     field="keys",
                 )
             work.change(row, *material_original_seen(row, by=clerk, at=work.now))
+        case.materials_complete = not materials_missing(rows.values())
+        work.change(case, "materials_complete")
         work.record(
             EventKind.ORIGINALS_VERIFIED,
             actor=clerk,
@@ -409,13 +416,7 @@ def _tolerated_check(
             raise ValidationFailed(
                 _("“%(m)s”已经提交，无需容缺。") % {"m": material.name}, field=f"tolerated.{key}"
             )
-    missing = [
-        m
-        for m in materials
-        if m.status == MaterialStatus.MISSING
-        and m.necessity != MaterialNecessity.OPTIONAL
-        and m.key not in tolerated
-    ]
+    missing = [m for m in materials_missing(materials) if m.key not in tolerated]
     if missing:
         raise ValidationFailed(
             _(
@@ -444,7 +445,9 @@ def case_accept(
         case = work.case
         case_action_require(case, clerk, CaseAction.ACCEPT)
         tolerated = dict(tolerated or {})
-        materials = sql.case_materials(case.pk)
+        # A case whose materials are all in needs no read of them unless some are tolerated.
+        complete = case.materials_complete and not tolerated
+        materials = [] if complete else sql.case_materials(case.pk)
         first = case.accepted_at is None
         if first:
             case.accepted_at = work.now
@@ -536,6 +539,8 @@ def case_request_correction(
         for material in materials.values():
             material.status = MaterialStatus.MISSING
             work.change(material, "status")
+        if keys:
+            case.materials_complete = False
         case.correction_notice = {
             "materials": [{"key": k, "name": materials[k].name} for k in keys],
             "note": note.strip(),
@@ -549,7 +554,7 @@ def case_request_correction(
             action=CaseAction.REQUEST_CORRECTION.label,
             reason=note.strip(),
             payload={"materials": keys},
-            fields=["correction_notice"],
+            fields=["correction_notice", "materials_complete"],
         )
     return case
 
@@ -592,7 +597,8 @@ def case_supplement(
             changed = material_apply(row, entry, checked[key], seen_by=seen_by, at=work.now)
             row.supplied_at = work.now
             work.change(row, *changed, "supplied_at")
-        fields = []
+        case.materials_complete = not materials_missing(rows.values())
+        fields = ["materials_complete"]
         if any(g.commitment.strip() for g in given.values()) and not case.has_commitments:
             case.has_commitments = True
             fields.append("has_commitments")

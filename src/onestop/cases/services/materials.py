@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -164,6 +165,15 @@ def material_original_seen(material: CaseMaterial, *, by: Staff, at: dt.datetime
     material.original_verified_by = by
     material.original_verified_at = at
     return ["status", "original_verified_by", "original_verified_at"]
+
+
+def materials_missing(materials: Iterable[CaseMaterial]) -> list[CaseMaterial]:
+    """The materials a case still lacks: not handed in and not optional (容缺 included)."""
+    return [
+        m
+        for m in materials
+        if m.status == MaterialStatus.MISSING and m.necessity != MaterialNecessity.OPTIONAL
+    ]
 
 
 def material_summary(material: CaseMaterial) -> dict[str, str]:
