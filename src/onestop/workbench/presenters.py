@@ -6,6 +6,7 @@ Reads only (through ``cases.selectors`` and the case's own relations); nothing h
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,6 +215,11 @@ def returned_reason(case: Case, timeline: list[TimelineRow]) -> str:
         if row.kind in (EventKind.SUBMITTED, EventKind.SUPPLEMENTED, EventKind.PRE_REVIEW_PASSED):
             return ""
     return ""
+
+
+def action_names(actions: Iterable[Any]) -> frozenset[str]:
+    """Allowed actions (``cases.actions``) as the strings templates test: ``"accept" in actions``."""
+    return frozenset(str(action) for action in actions)
 
 
 def errors_of(exc: DomainError | ValidationError) -> dict[str, str]:

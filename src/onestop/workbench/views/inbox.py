@@ -36,7 +36,6 @@ from onestop.cases.states import TASK_HELD_STATES, ExtensionState
 from onestop.core.errors import DomainError, NotFound
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import is_htmx, staff_with
-from onestop.workbench.views.window import allowed
 
 
 @dataclass
@@ -56,7 +55,7 @@ def _row(task: ItemTask, officer: Staff, **kwargs: Any) -> InboxRow:
         light=task_traffic_light(task),
         is_mine=task.assignee_id == officer.pk,
         is_held=task.state in TASK_HELD_STATES,
-        actions=allowed(task_actions(task, officer)),
+        actions=presenters.action_names(task_actions(task, officer)),
         **kwargs,
     )
 
@@ -68,7 +67,7 @@ class ExtensionRow:
 
 
 def _extension_row(extension: Extension, chief: Staff) -> ExtensionRow:
-    return ExtensionRow(extension, allowed(extension_actions(extension, chief)))
+    return ExtensionRow(extension, presenters.action_names(extension_actions(extension, chief)))
 
 
 @staff_with(Permission.TASK_HANDLE)
@@ -179,7 +178,7 @@ def _panel_context(
         "task": task,
         "light": task_traffic_light(task),
         "is_mine": task.assignee_id == officer.pk,
-        "actions": allowed(task_actions(task, officer)),
+        "actions": presenters.action_names(task_actions(task, officer)),
         "pending_extension": pending[0] if pending else None,
         "open_pause": open_pause,
         "forms": panel,

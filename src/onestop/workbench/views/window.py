@@ -47,11 +47,6 @@ def _case(request: HttpRequest, number: str) -> Case:
         raise Http404(exc.message) from None
 
 
-def allowed(actions: frozenset[Any]) -> frozenset[str]:
-    """The allowed actions as the strings templates test (``"accept" in actions``)."""
-    return frozenset(str(action) for action in actions)
-
-
 @staff_with(Permission.CASE_ACCEPT)
 def queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for the window in the clerk's region, oldest first, with waiting time."""
@@ -155,7 +150,7 @@ def _case_context(
             if not row.error and form_action == "accept":
                 row.error = posted.error_of(forms.AcceptForm.due_name(key))
     timeline = presenters.timeline_rows(case)
-    actions = allowed(case_actions(case, staff))
+    actions = presenters.action_names(case_actions(case, staff))
     return {
         "returned_reason": presenters.returned_reason(case, timeline),
         "case": case,
@@ -259,7 +254,7 @@ def handout(request: HttpRequest) -> HttpResponse:
         to_attr="tolerated_missing",
     )
     rows = [
-        HandoutRow(case, allowed(case_actions(case, clerk)))
+        HandoutRow(case, presenters.action_names(case_actions(case, clerk)))
         for case in handout_queue(clerk).prefetch_related(waiting)
     ]
     return render(
