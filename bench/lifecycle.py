@@ -105,6 +105,13 @@ def configure(args: argparse.Namespace) -> dict[str, Any]:
     else:
         info.update(vendor="sqlite", url=f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["DATABASE_URL"] = info["url"]
+    # Notifications are on, as in production: each transition writes its outbox rows and,
+    # after commit, publishes one delivery task to the broker (a Redis database of its own,
+    # purged at the end). No worker runs, so delivery itself is not measured; without a
+    # broker Celery would deliver eagerly inside every transition.
+    if args.broker:
+        os.environ["ONESTOP_BROKER_URL"] = args.broker
+    info["broker"] = args.broker
     return info
 
 
@@ -112,6 +119,10 @@ def cleanup(info: dict[str, Any]) -> None:
     from django.db import connections
 
     connections.close_all()
+    if info.get("broker"):
+        from onestop.config.celery import app
+
+        app.control.purge()
     if info["vendor"] == "postgresql":
         _pg_admin(info["admin_url"], f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     shutil.rmtree(info["tmp"], ignore_errors=True)
@@ -719,6 +730,11 @@ def main() -> None:
         help="PostgreSQL admin URL (creates and drops onestop_bench); default: SQLite temp file",
     )
     parser.add_argument("--query-sample", type=int, default=5, help="lifecycles for query counts")
+    parser.add_argument(
+        "--broker",
+        default="redis://127.0.0.1:6379/15",
+        help="Celery broker the notifications are published to ('' : deliver eagerly)",
+    )
     parser.add_argument("--inbox-samples", type=int, default=50, help="inbox latency samples")
     args = parser.parse_args()
 

@@ -180,3 +180,23 @@ def test_chain_head_and_counter_match_the_orm(setup):
         )
     assert (first, second) == (1, 2)
     assert CaseNumberCounter.objects.get(region=setup.county, day=day).last == 2
+
+
+def test_no_sql_is_written_by_hand_outside_the_engine_sql_module():
+    """Hand-written SQL lives in cases/sql.py (and the SQLite backend's flush); elsewhere the ORM."""
+    import re
+    from pathlib import Path
+
+    import onestop
+
+    root = Path(onestop.__file__).parent
+    allowed = {root / "cases" / "sql.py", root / "core" / "db" / "sqlite3" / "base.py"}
+    pattern = re.compile(r"\.cursor\(|\.raw\(|RawSQL\(|\.extra\(")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path not in allowed and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert found == []

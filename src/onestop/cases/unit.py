@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from onestop.cases import notify, sql
@@ -70,13 +71,13 @@ class CaseWork:
         *,
         kind: EventKind,
         actor: Actor,
-        action: str,
+        action: str | Promise,
         reason: str = "",
         payload: dict[str, Any] | None = None,
         fields: Iterable[str] = (),
     ) -> None:
         """Move the case through the transition table and record the event."""
-        old = transition(self.case, to=to, action=action)
+        old = transition(self.case, to=to, action=str(action))
         self.change(self.case, "state", *fields)
         self.record(kind, actor=actor, from_state=old, to_state=to, reason=reason, payload=payload)
 
@@ -87,13 +88,13 @@ class CaseWork:
         *,
         kind: EventKind,
         actor: Actor,
-        action: str,
+        action: str | Promise,
         reason: str = "",
         payload: dict[str, Any] | None = None,
         fields: Iterable[str] = (),
     ) -> None:
         """Move one of the case's tasks through the transition table and record the event."""
-        old = transition(task, to=to, action=action)
+        old = transition(task, to=to, action=str(action))
         self.change(task, "state", *fields)
         self.record(
             kind,

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -315,31 +314,15 @@ def _plan_key(package_version: PackageVersion, answers: Any) -> tuple[Any, ...] 
     )
 
 
-_published_sql: dict[tuple[str, int], str] = {}
-
-
 def _published_version_ids(item_ids: list[int]) -> set[int]:
-    """The published version of each item: ``ServiceItemVersion.objects.filter(item_id__in=…,
-    status=PUBLISHED).values_list("pk")`` as a plain statement, since every submission checks
-    its cached plan with it and the ORM would spend more time building it than the database
-    answering it (the SQL, names quoted from the model's metadata, is cached per list length).
-    """
+    """The published version of each item (every submission checks its cached plan with it)."""
     if not item_ids:
         return set()
-    key = (connection.vendor, len(item_ids))
-    sql = _published_sql.get(key)
-    if sql is None:
-        meta, q = ServiceItemVersion._meta, connection.ops.quote_name
-        marks = ", ".join(["%s"] * len(item_ids))
-        sql = (
-            f"SELECT {q(meta.pk.column)} FROM {q(meta.db_table)}"  # noqa: S608
-            f" WHERE {q(meta.get_field('item').column)} IN ({marks})"
-            f" AND {q(meta.get_field('status').column)} = %s"
-        )
-        _published_sql[key] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*item_ids, str(VersionStatus.PUBLISHED)])
-        return {row[0] for row in cursor.fetchall()}
+    return set(
+        ServiceItemVersion.objects.filter(
+            item_id__in=item_ids, status=VersionStatus.PUBLISHED
+        ).values_list("pk", flat=True)
+    )
 
 
 def _plan_copy(plan: PackagePlan, package_version: PackageVersion) -> PackagePlan:

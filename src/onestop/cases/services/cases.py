@@ -8,11 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.models import Applicant, Staff, User
 from onestop.accounts.roles import Permission
 from onestop.cases import sql
 from onestop.cases.actions import CaseAction, case_action_require
@@ -84,7 +83,7 @@ def case_submit(
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     idempotency_key: str | None = None,
     draft_id: int | None = None,
 ) -> Case:
@@ -135,7 +134,7 @@ def _submit(
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     idempotency_key: str | None = None,
     draft_id: int | None = None,
 ) -> Case:
@@ -303,7 +302,7 @@ _CASE_SUBMITTED_FIELDS = [
 ]
 
 
-def _window_staff(created_by: AbstractBaseUser | None, channel: Channel) -> Staff | None:
+def _window_staff(created_by: User | None, channel: Channel) -> Staff | None:
     """The clerk entering the case at a window, who may record originals seen; else None."""
     staff = getattr(created_by, "staff", None) if created_by is not None else None
     if (
@@ -466,7 +465,7 @@ def case_accept(
         _tolerated_check(case, materials, tolerated)
         if first:
             # The clock starts now; its history is only this event, so store what it gives.
-            start = due_from(case.accepted_at, case.promised_days, case.promised_unit)
+            start = due_from(work.now, case.promised_days, case.promised_unit)
             case.due_at, case.due_is_provisional = start.at, start.is_provisional
         if tolerated:
             _tolerate(work, materials, tolerated, first=first)
@@ -492,6 +491,7 @@ def _tolerate(
 ) -> None:
     """容缺: the tolerated materials wait for their supplement dates, none after the due date."""
     case = work.case
+    assert case.accepted_at is not None  # the clock has started
     due = calendar.deadline(case.accepted_at, case.promised_days, case.promised_unit)
     if not first and case.due_at is not None:
         due = calendar.Deadline(
@@ -724,7 +724,7 @@ def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[st
                 fields=["closed_at"],
             )
             tasks_close(work=work, actor=None, reason=_("容缺材料逾期未补交，办件终止"))
-            terminated.append(case.number)
+            terminated.append(case.number or "")
     return terminated
 
 

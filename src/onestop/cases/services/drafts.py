@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Applicant
+from onestop.accounts.models import Applicant, User
 from onestop.cases import sql
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.services._common import require_may_apply
@@ -43,7 +42,7 @@ DRAFTS_MAX = 20
 DRAFT_VALUE_MAX = 2000
 
 
-def drafts_of(user: AbstractBaseUser) -> QuerySet[Case]:
+def drafts_of(user: User) -> QuerySet[Case]:
     """The user's drafts, the most recently saved first."""
     return (
         Case.objects.filter(state=CaseState.DRAFT, created_by=user)
@@ -52,7 +51,7 @@ def drafts_of(user: AbstractBaseUser) -> QuerySet[Case]:
     )
 
 
-def draft_get(*, user: AbstractBaseUser, draft_id: int, lock: bool = False) -> Case:
+def draft_get(*, user: User, draft_id: int, lock: bool = False) -> Case:
     """One of the user's drafts; anyone else's, or a submitted one, is ``NotFound``."""
     drafts = Case.objects.filter(pk=draft_id, state=CaseState.DRAFT, created_by=user)
     draft = (drafts.select_for_update() if lock else drafts).first()
@@ -108,7 +107,7 @@ def _kept_form(form_fields: list[Any], form_data: Mapping[str, Any] | None) -> d
 @transaction.atomic
 def case_draft_save(
     *,
-    created_by: AbstractBaseUser,
+    created_by: User,
     applicant: Applicant,
     package_version: PackageVersion | None = None,
     item_version: ServiceItemVersion | None = None,
@@ -201,7 +200,7 @@ def draft_files(draft: Case) -> dict[str, CaseMaterial]:
 
 
 @transaction.atomic
-def case_draft_discard(*, created_by: AbstractBaseUser, draft_id: int) -> None:
+def case_draft_discard(*, created_by: User, draft_id: int) -> None:
     """Delete one of the author's drafts (a draft is not yet an application: nothing to keep)."""
     draft = draft_get(user=created_by, draft_id=draft_id, lock=True)
     draft.delete()

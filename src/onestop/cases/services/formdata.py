@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -75,7 +75,7 @@ def _clean_value(form_field: FormField, raw: Any) -> Any:
         if text not in values:
             raise _fail(form_field, _("选项“%(v)s”无效。") % {"v": text})
         return text
-    validators = {
+    validators: dict[str, Callable[[str], object]] = {
         FieldKind.ID_NUMBER: validate_resident_id,
         FieldKind.USCC: validate_uscc,
         FieldKind.EMAIL: validate_email,

@@ -96,12 +96,16 @@ def submission_differences(
     recorded, so a later supplement does not make an honest retry look different.
     """
     differences: list[str] = []
-    if case.package_version_id is not None:
+    if case.package_version is not None:
         if package_version is None or package_version.package_id != (
             case.package_version.package_id
         ):
             differences.append("package_code")
-    elif item_version is None or item_version.item_id != case.item_version.item_id:
+    elif (
+        item_version is None
+        or case.item_version is None
+        or item_version.item_id != case.item_version.item_id
+    ):
         differences.append("item_code")
     if accepting_region.code != case.region_code:
         differences.append("region_code")
@@ -109,7 +113,7 @@ def submission_differences(
         differences.append("channel")
     if dict(answers) != case.answers:
         differences.append("answers")
-    elif case.package_version_id is not None:
+    elif case.package_version is not None:
         try:
             plan = package_plan(case.package_version, answers)
             cleaned = form_data_clean(plan.form_fields, form_data)

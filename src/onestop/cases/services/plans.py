@@ -166,7 +166,8 @@ def case_plan_items(case: Case) -> list[DispatchEntry]:
     """
     if case.dispatch_items is not None:
         return [DispatchEntry.from_json(d) for d in case.dispatch_items]
-    if case.package_version_id is None:
+    if case.package_version is None:
+        assert case.item_version is not None  # a case is for exactly one of the two
         return dispatch_entries([DispatchItem(case.item_version)])
     plan = package_plan(case.package_version, case.answers)
     return dispatch_entries(

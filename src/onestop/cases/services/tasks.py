@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
@@ -151,7 +152,7 @@ def tasks_dispatch(*, work: CaseWork, actor: Actor, first: bool) -> list[ItemTas
     tasks = [task for task, _p in created]
     work.insert(tasks)
     through = ItemTask.depends_on.through
-    links = []
+    links: list[Model] = []
     for task, prerequisites in created:
         links.extend(through(from_itemtask=task, to_itemtask=p) for p in prerequisites)
         payload = {
