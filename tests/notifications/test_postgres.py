@@ -78,17 +78,19 @@ def test_concurrent_deliveries_send_each_message_once(setup, gateway):
     def worker() -> None:
         try:
             start.wait(10)
-            with clock.frozen(MONDAY):
-                results.append(messages_deliver(limit=5).sent)
-                results.append(messages_deliver(limit=50).sent)
+            results.append(messages_deliver(limit=5).sent)
+            results.append(messages_deliver(limit=50).sent)
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # The clock is frozen once for all three workers: a freeze per thread would end in one
+    # while the others still deliver, and they would read the real (earlier) time.
+    with clock.frozen(MONDAY):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     sent = [pk for chunk in results for pk in chunk]
     sms = set(Message.objects.filter(channel=Channel.SMS).values_list("pk", flat=True))
     assert sorted(sent) == sorted(sms)
