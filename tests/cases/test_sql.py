@@ -200,3 +200,14 @@ def test_no_sql_is_written_by_hand_outside_the_engine_sql_module():
         if pattern.search(line)
     ]
     assert found == []
+
+
+def test_rows_insert_can_leave_out_rows_a_unique_constraint_holds(setup):
+    case = setup.submit()
+    first = _material(case, "once")
+    with transaction.atomic():
+        sql.rows_insert([first])
+        sql.rows_insert([_material(case, "once"), _material(case, "new")], ignore_conflicts=True)
+    assert sorted(
+        CaseMaterial.objects.filter(case=case, key__in=["once", "new"]).values_list("key", "pk")
+    ) == [("new", CaseMaterial.objects.get(case=case, key="new").pk), ("once", first.pk)]

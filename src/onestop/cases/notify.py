@@ -31,11 +31,12 @@ from onestop.cases.models import Case, CaseEvent
 from onestop.cases.states import CaseOutcome, EventKind, PauseKind, TaskState
 from onestop.core import clock
 from onestop.core.masking import mask_id_number, mask_phone
-from onestop.notifications.models import MessageKind
+from onestop.notifications.models import Message, MessageKind
 from onestop.notifications.services import (
     Notice,
     Recipient,
     applicant_recipient,
+    messages_build,
     messages_enqueue,
     staff_recipient,
 )
@@ -176,16 +177,28 @@ _RULES: dict[str, Callable[[Case, CaseEvent], Notice | None]] = {
 }
 
 
-def case_events_notify(*, case: Case, events: Sequence[CaseEvent]) -> None:
-    """Queue the messages the events of one transition cause: one INSERT, no read.
-
-    Call inside the transition's transaction; the messages are delivered after commit.
-    """
+def case_events_notices(*, case: Case, events: Sequence[CaseEvent]) -> list[Notice]:
+    """What the events of one transition tell whom (reads nothing)."""
     notices = []
     for event in events:
         rule = _RULES.get(event.kind)
         notice = rule(case, event) if rule is not None else None
         if notice is not None:
             notices.append(notice)
+    return notices
+
+
+def case_events_messages(*, case: Case, events: Sequence[CaseEvent]) -> list[Message]:
+    """The unsaved outbox rows of one transition's events (the unit of work inserts them)."""
+    notices = case_events_notices(case=case, events=events)
+    return messages_build(notices=notices) if notices else []
+
+
+def case_events_notify(*, case: Case, events: Sequence[CaseEvent]) -> None:
+    """Queue the messages the events of one transition cause: one INSERT, no read.
+
+    Call inside the transition's transaction; the messages are delivered after commit.
+    """
+    notices = case_events_notices(case=case, events=events)
     if notices:
         messages_enqueue(notices=notices)

@@ -198,8 +198,12 @@ def row_update(
     return None if row is None else (row[0] or 0, row[1] or "")
 
 
-def rows_insert(objs: Sequence[M]) -> None:
+def rows_insert(objs: Sequence[M], *, ignore_conflicts: bool = False) -> None:
     """Insert new instances of one model in one statement and set their primary keys.
+
+    ``ignore_conflicts``: rows a unique constraint already holds are left out
+    (``ON CONFLICT DO NOTHING``, as ``bulk_create(ignore_conflicts=True)``); the primary keys
+    are then not set, since the database does not say which rows went in.
 
     On PostgreSQL several rows go in as one array per column (``INSERT … SELECT * FROM
     UNNEST(%s::type[], …)``, as Django's own ``bulk_create`` does there): the statement has
@@ -213,7 +217,7 @@ def rows_insert(objs: Sequence[M]) -> None:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     unnest = len(objs) > 1 and connection.vendor == "postgresql"
-    key = ("rows_insert", connection.vendor, model, 0 if unnest else len(objs))
+    key = ("rows_insert", connection.vendor, model, 0 if unnest else len(objs), ignore_conflicts)
     sql = _sql_cache.get(key)
     if sql is None:
         columns = ", ".join(_q(f.column) for f in fields)
@@ -224,10 +228,8 @@ def rows_insert(objs: Sequence[M]) -> None:
         else:
             row = "(" + ", ".join(["%s"] * len(fields)) + ")"
             source = f" VALUES {', '.join([row] * len(objs))}"
-        sql = (
-            f"INSERT INTO {_q(meta.db_table)} ({columns})"  # noqa: S608
-            f"{source} RETURNING {_q(meta.pk.column)}"
-        )
+        sql = f"INSERT INTO {_q(meta.db_table)} ({columns}){source}"  # noqa: S608
+        sql += " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {_q(meta.pk.column)}"
         _sql_cache[key] = sql
     for obj in objs:  # as save() and bulk_create() do: related rows saved since assignment
         obj._prepare_related_fields_for_save(operation_name="rows_insert")
@@ -239,6 +241,8 @@ def rows_insert(objs: Sequence[M]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if ignore_conflicts:
+            return
         pks = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk

@@ -38,6 +38,7 @@ from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind, TaskState, transition
 from onestop.core import clock
 from onestop.core.errors import NotFound
+from onestop.notifications.services import messages_written
 
 
 class CaseWork:
@@ -172,7 +173,10 @@ class CaseWork:
             events = [event_build(case=case, at=self.now, **e) for e in self._events]
             sql.rows_insert(events)
             self._events.clear()
-            notify.case_events_notify(case=case, events=events)
+            messages = notify.case_events_messages(case=case, events=events)
+            if messages:  # the outbox, in this transaction; delivered after commit
+                sql.rows_insert(messages, ignore_conflicts=True)
+                messages_written(messages)
         for effect in self._after:
             transaction.on_commit(effect)
         self._after.clear()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Applicant
 from onestop.core import clock
 from onestop.core.errors import ValidationFailed
+from onestop.notifications import relay
 from onestop.notifications.models import (
     Channel,
     Message,
@@ -81,7 +82,19 @@ def messages_enqueue(*, notices: Iterable[Notice]) -> int:
 
     Rows the rate limit (one SMS per case, kind and recipient) or a dedupe key already
     holds are left out by the database (``ignore_conflicts``). Returns the rows offered.
+    The case engine builds the same rows (``messages_build``) and inserts them with its own
+    statement builder, then calls ``messages_written``.
     """
+    rows = messages_build(notices=notices)
+    if not rows:
+        return 0
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    messages_written(rows)
+    return len(rows)
+
+
+def messages_build(*, notices: Iterable[Notice]) -> list[Message]:
+    """The unsaved rows of these notices: one per recipient and channel, one batch."""
     now = clock.now()
     batch = uuid.uuid4()
     rows: list[Message] = []
@@ -106,17 +119,25 @@ def messages_enqueue(*, notices: Iterable[Notice]) -> int:
                         created_at=now,
                     )
                 )
-    if not rows:
-        return 0
-    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def messages_written(rows: Sequence[Message]) -> None:
+    """The rows are in the caller's transaction: deliver those to send once it commits."""
     if any(row.status == Status.PENDING for row in rows):
         # robust: a broker that is down must not fail the committed transition; the beat
         # sweep sends the rows a minute later.
-        transaction.on_commit(partial(_publish, batch=str(batch)), robust=True)
-    return len(rows)
+        batch = str(rows[0].batch)
+        transaction.on_commit(partial(_publish, batch=batch), robust=True)
 
 
 def _publish(*, batch: str | None = None, ids: Sequence[int] | None = None) -> None:
+    # With a broker, a transition's batch only wakes the relay, which publishes one
+    # delivery of everything due per short window (notifications.relay); the admin's retries
+    # (ids) and the eager embedded default deliver at once.
+    if batch is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
+        relay.wake()
+        return
     # Their own queue when configured, so a slow gateway never delays the case sweeps.
     queue = getattr(settings, "ONESTOP_NOTIFICATIONS_QUEUE", "") or None
     notifications_deliver.apply_async(
