@@ -13,13 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseMaterial
 from onestop.cases.services import MaterialInput
 from onestop.cases.services.formdata import form_data_clean
-from onestop.cases.services.materials import material_input_check
+from onestop.cases.services.materials import material_input_check, materials_unsatisfied
 from onestop.catalog.models import FormField, MaterialNecessity
 from onestop.catalog.selectors import MergedMaterial
 from onestop.core.errors import DomainError, ValidationFailed
@@ -141,32 +140,12 @@ class ApplyForm(PortalForm):
                 material_input_check(given, name=m.name, necessity=m.necessity)
             except ValidationFailed as exc:
                 self.add_error(FILE_PREFIX + m.key, exc.message)
-        for key, message in missing_materials_interim(
-            self.materials, {g.key for g in self.material_inputs()} | set(self.kept)
-        ):
-            if FILE_PREFIX + key not in self.errors:
-                self.add_error(FILE_PREFIX + key, message)
+        given = {g.key for g in self.material_inputs()} | set(self.kept)
+        for error in materials_unsatisfied(self.materials, given):
+            name = FILE_PREFIX + (error.field or "").split(".", 1)[-1]
+            if name not in self.errors:
+                self.add_error(name, error.message)
         return cleaned
-
-
-def missing_materials_interim(
-    materials: Iterable[MergedMaterial], given: set[str]
-) -> list[tuple[str, str]]:
-    """INTERIM — delete when the engine checks it (asked of the lead: ``case_submit`` refuses
-    a remote application without a required material, naming ``materials.<key>``, and
-    offers the check as ``materials_missing`` so a page can show every one at once).
-
-    (key, message) for each material an online application may not leave out.
-    """
-    missing = []
-    for m in materials:
-        if m.key in given:
-            continue
-        if m.necessity == MaterialNecessity.REQUIRED:
-            missing.append((m.key, gettext("请上传“%(m)s”。") % {"m": m.name}))
-        elif m.necessity == MaterialNecessity.COMMITMENT:
-            missing.append((m.key, gettext("请上传“%(m)s”，或勾选告知承诺代替。") % {"m": m.name}))
-    return missing
 
 
 class SupplementForm(PortalForm):

@@ -4,7 +4,7 @@ supply tolerated materials, terminate overdue 容缺 cases, hand out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -30,8 +30,13 @@ from onestop.cases.services.materials import (
     material_row,
     material_summary,
     materials_missing,
+    materials_unsatisfied,
 )
-from onestop.cases.services.plans import case_plan_for_submit, dispatch_entries
+from onestop.cases.services.plans import (
+    accepting_region_for,
+    case_plan_for_submit,
+    dispatch_entries,
+)
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
@@ -79,7 +84,7 @@ def case_submit(
     form_data: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialInput] = (),
     channel: Channel | str,
-    accepting_region: Region,
+    accepting_region: Region | None = None,
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
@@ -92,7 +97,8 @@ def case_submit(
     A retry with the same ``idempotency_key`` by the same ``created_by`` and the same
     application returns the same case; the same key with another application is refused.
     With ``draft_id`` (one of ``created_by``'s drafts, for the same package or item) the
-    draft becomes the case: same row, now numbered, its chain starting here.
+    draft becomes the case: same row, now numbered, its chain starting here. Without an
+    ``accepting_region`` the 收件地 follows ``plans.accepting_region_for``.
     """
     return _submit(
         applicant=applicant,
@@ -130,7 +136,7 @@ def _submit(
     form_data: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialInput] = (),
     channel: Channel | str,
-    accepting_region: Region,
+    accepting_region: Region | None = None,
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
@@ -139,6 +145,10 @@ def _submit(
     draft_id: int | None = None,
 ) -> Case:
     """``case_submit`` inside the caller's transaction (no savepoint of its own)."""
+    if accepting_region is None:
+        accepting_region = accepting_region_for(
+            applicant, package_version=package_version, item_version=item_version
+        )
     require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     key = key_clean(idempotency_key)
     channel = _channel(channel)
@@ -171,6 +181,7 @@ def _submit(
             raise NotFound(_("草稿不存在，或已提交、已删除。"))
         draft = draft_get(user=created_by, draft_id=draft_id, lock=True)
         draft_require_same_target(draft, package_version=package_version, item_version=item_version)
+    carried: dict[str, CaseMaterial] = draft_files(draft) if draft is not None else {}
 
     plan = case_plan_for_submit(
         package_version=package_version, item_version=item_version, answers=answers or {}
@@ -184,15 +195,20 @@ def _submit(
             _("以下材料不在本次申请的材料清单中：%(keys)s。") % {"keys": "、".join(unknown)},
             field=f"materials.{unknown[0]}",
         )
-    for material in given.values():
-        if material.original_seen and seen_by is None:
-            raise ValidationFailed(
-                _("只有窗口人员在收件时可以核验原件。"), field=f"materials.{material.key}"
-            )
+    _require_originals_seen_by(seen_by, given.values())
     checked = {
         k: material_input_check(g, name=merged[k].name, necessity=merged[k].necessity)
         for k, g in given.items()
     }
+    if channel in REMOTE_CHANNELS:
+        unsatisfied = materials_unsatisfied(plan.materials, [*given, *carried])
+        if unsatisfied:
+            first = unsatisfied[0]
+            raise ValidationFailed(
+                first.message,
+                field=first.field,
+                missing=[e.field.split(".", 1)[1] for e in unsatisfied if e.field],
+            )
 
     now = clock.now()
     initial = CaseState.PRE_REVIEW if channel in REMOTE_CHANNELS else CaseState.SUBMITTED
@@ -217,10 +233,8 @@ def _submit(
         idempotency_key=key,
         created_by=created_by,
     )
-    carried: dict[str, CaseMaterial] = {}
     if draft is not None:  # the draft's row becomes the case; its files carry over
         case.pk, case.created_at = draft.pk, draft.created_at
-        carried = draft_files(draft)
     case.state = CaseState.DRAFT
     transition(case, to=initial, action=_("提交申请"))
     try:
@@ -300,6 +314,15 @@ _CASE_SUBMITTED_FIELDS = [
     "created_by",
     "updated_at",
 ]
+
+
+def _require_originals_seen_by(seen_by: Staff | None, given: Iterable[MaterialInput]) -> None:
+    """Only a clerk taking the materials in at a window records an original as seen."""
+    for material in given:
+        if material.original_seen and seen_by is None:
+            raise ValidationFailed(
+                _("只有窗口人员在收件时可以核验原件。"), field=f"materials.{material.key}"
+            )
 
 
 def _window_staff(created_by: User | None, channel: Channel) -> Staff | None:
@@ -583,11 +606,7 @@ def case_supplement(
                 field="materials",
             )
         seen_by = by if isinstance(by, Staff) and by.covers(case.region_code) else None
-        for material in given.values():
-            if material.original_seen and seen_by is None:
-                raise ValidationFailed(
-                    _("只有窗口人员在收件时可以核验原件。"), field=f"materials.{material.key}"
-                )
+        _require_originals_seen_by(seen_by, given.values())
         checked = {
             k: material_input_check(g, name=rows[k].name, necessity=rows[k].necessity)
             for k, g in given.items()
@@ -670,8 +689,7 @@ def case_supply_tolerated(
         if material.key != key:
             material = replace(material, key=key)
         seen_by = by if isinstance(by, Staff) and by.covers(case.region_code) else None
-        if material.original_seen and seen_by is None:
-            raise ValidationFailed(_("只有窗口人员在收件时可以核验原件。"), field="key")
+        _require_originals_seen_by(seen_by, [material])
         checked = material_input_check(material, name=row.name, necessity=row.necessity)
         changed = material_apply(row, material, checked, seen_by=seen_by, at=work.now)
         row.supplied_at = work.now

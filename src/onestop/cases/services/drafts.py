@@ -30,7 +30,7 @@ from onestop.cases.services.materials import (
     material_apply,
     material_row,
 )
-from onestop.cases.services.plans import case_plan_for_submit
+from onestop.cases.services.plans import accepting_region_for, case_plan_for_submit
 from onestop.cases.states import CaseState, Channel
 from onestop.catalog.models import PackageVersion, ServiceItemVersion
 from onestop.catalog.selectors import MergedMaterial
@@ -113,7 +113,7 @@ def case_draft_save(
     item_version: ServiceItemVersion | None = None,
     answers: Mapping[str, Any] | None = None,
     form_data: Mapping[str, Any] | None = None,
-    accepting_region: Region,
+    accepting_region: Region | None = None,
     channel: Channel | str = Channel.ONLINE,
     draft_id: int | None = None,
     files: Sequence[MaterialInput] = (),
@@ -125,6 +125,10 @@ def case_draft_save(
     (materials given as files) are kept, each replacing the draft's earlier file for its
     material; files of materials the answers no longer ask for are dropped.
     """
+    if accepting_region is None:
+        accepting_region = accepting_region_for(
+            applicant, package_version=package_version, item_version=item_version
+        )
     require_may_apply(applicant=applicant, created_by=created_by, region=accepting_region)
     try:
         channel = Channel(channel)

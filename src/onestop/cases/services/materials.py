@@ -167,6 +167,28 @@ def material_original_seen(material: CaseMaterial, *, by: Staff, at: dt.datetime
     return ["status", "original_verified_by", "original_verified_at"]
 
 
+def materials_unsatisfied(
+    materials: Iterable[MergedMaterial], given: Iterable[str]
+) -> list[ValidationFailed]:
+    """What a remote application (online, mobile, kiosk) may not leave out, one error per
+    material: a required material, and a 告知承诺 material (its file or the commitment).
+    Tolerable (容缺) and optional ones may wait: the window decides at acceptance.
+    ``given``: the keys handed in (and, for a draft, the files it keeps)."""
+    have = set(given)
+    errors = []
+    for m in materials:
+        if m.key in have or m.is_held_by_government:
+            continue
+        if m.necessity == MaterialNecessity.REQUIRED:
+            message = _("请上传“%(m)s”。") % {"m": m.name}
+        elif m.necessity == MaterialNecessity.COMMITMENT:
+            message = _("请上传“%(m)s”，或勾选告知承诺代替。") % {"m": m.name}
+        else:
+            continue
+        errors.append(ValidationFailed(message, field=f"materials.{m.key}"))
+    return errors
+
+
 def materials_missing(materials: Iterable[CaseMaterial]) -> list[CaseMaterial]:
     """The materials a case still lacks: not handed in and not optional (容缺 included)."""
     return [

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from onestop.accounts.models import Applicant
 from onestop.cases.models import Case
 from onestop.catalog.conditions import is_always
 from onestop.catalog.models import (
@@ -19,6 +20,7 @@ from onestop.catalog.models import (
 )
 from onestop.catalog.selectors import MergedMaterial, materials_merge, package_plan
 from onestop.core.errors import ValidationFailed
+from onestop.regions.models import Region
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,24 @@ def dispatch_entries(items: list[DispatchItem]) -> list[DispatchEntry]:
             )
         )
     return entries
+
+
+def accepting_region_for(
+    applicant: Applicant,
+    *,
+    package_version: PackageVersion | None = None,
+    item_version: ServiceItemVersion | None = None,
+) -> Region:
+    """收件地 of an application that names none (online): the item's department's region,
+    or the package's lead department's region, else the applicant's own region."""
+    if item_version is not None:
+        return item_version.department.region
+    lead = package_version.lead_department if package_version is not None else None
+    if lead is not None:
+        return lead.region
+    if applicant.region is None:
+        raise ValidationFailed(_("请选择收件地。"), field="region_code")
+    return applicant.region
 
 
 def case_plan_items(case: Case) -> list[DispatchEntry]:

@@ -27,8 +27,6 @@ from onestop.catalog.models import (
     FieldKind,
     FormField,
     MaterialNecessity,
-    PackageVersion,
-    ServiceItemVersion,
 )
 from onestop.catalog.selectors import (
     MergedMaterial,
@@ -42,7 +40,6 @@ from onestop.portal.views._common import (
     applicant_for,
     package_or_404,
 )
-from onestop.regions.models import Region
 
 # --------------------------------------------------------------------------------- apply
 
@@ -152,9 +149,6 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         submit={
             "package_version": package_version,
             "answers": {k: v for k, v in answers.items() if v},
-            "accepting_region": accepting_region_interim(
-                applicant, package_version=package_version
-            ),
         },
         context={
             "title": package_version.name,
@@ -178,10 +172,7 @@ def item_apply(request: HttpRequest, code: str) -> HttpResponse:
         applicant,
         materials=plan.materials,
         form_fields=plan.form_fields,
-        submit={
-            "item_version": item_version,
-            "accepting_region": accepting_region_interim(applicant, item_version=item_version),
-        },
+        submit={"item_version": item_version},
         context={
             "title": item_version.name,
             "back_url": reverse("portal:item", args=[code]),
@@ -189,23 +180,6 @@ def item_apply(request: HttpRequest, code: str) -> HttpResponse:
             "item_count": 1,
         },
     )
-
-
-def accepting_region_interim(
-    applicant: Applicant,
-    *,
-    package_version: PackageVersion | None = None,
-    item_version: ServiceItemVersion | None = None,
-) -> Region:
-    """INTERIM — delete when the engine names it (asked of the lead: ``case_submit`` picks
-    the accepting region of an online application when none is given): the package's lead
-    department's region (else the applicant's), or the item's department's region."""
-    if item_version is not None:
-        return item_version.department.region
-    assert package_version is not None
-    if package_version.lead_department:
-        return package_version.lead_department.region
-    return applicant.region
 
 
 def _apply_form(
