@@ -36,6 +36,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Newest first, 20 a page (``?before=<id>`` for older ones), with the unread count."""
     page = message_list_for(request.user, before=_cursor(request.GET.get("before")))
     rows = [(message, message_render(message)) for message in page.messages]
+    unread = message_unread_count(request.user)
     return render(
         request,
         "notifications/inbox.html",
@@ -43,7 +44,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "next_before": page.next_before,
             "is_first_page": not request.GET.get("before"),
-            "unread": message_unread_count(request.user),
+            "unread": unread,
+            "messages_unread": unread,  # the header's count too: one query for both
             "is_applicant": applicant_of(request.user) is not None,
         },
     )
