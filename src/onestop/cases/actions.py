@@ -13,8 +13,8 @@ An action is allowed when three things hold, each read from its single source:
 ``case_actions`` / ``task_actions`` list the allowed actions (for buttons, and the
 ``actions`` list of the API's JSON); ``case_action_require`` / ``task_action_require`` refuse
 one with the reason (``PermissionDenied`` 403 or ``IllegalTransition`` 409) and are what the
-services call before they change anything. Nothing here reads the database: everything is on
-the rows the caller already holds.
+services call before they change anything. Nothing here reads the database (everything is on
+the rows the caller already holds) except whether a task's extension request is pending.
 """
 
 from __future__ import annotations
@@ -231,7 +231,9 @@ def task_actions(task: ItemTask, viewer: Viewer) -> frozenset[TaskAction]:
             continue
         if _extra_task_refusal(task, viewer, action):
             continue
-        if action == TaskAction.REQUEST_EXTENSION and _is_overdue(task):
+        if action == TaskAction.REQUEST_EXTENSION and (
+            _is_overdue(task) or _has_pending_extension(task)
+        ):
             continue
         allowed.append(action)
     return frozenset(allowed)
@@ -239,6 +241,17 @@ def task_actions(task: ItemTask, viewer: Viewer) -> frozenset[TaskAction]:
 
 def _is_overdue(task: ItemTask) -> bool:
     return task.due_at is not None and clock.now() > task.due_at
+
+
+def _has_pending_extension(task: ItemTask) -> bool:
+    """Whether an extension request waits for the chief approver (one per task at a time).
+
+    The one read of this module, and only for the holder of a claimed or paused task:
+    prefetch ``extensions`` to spare it."""
+    cache = getattr(task, "_prefetched_objects_cache", {})
+    if "extensions" in cache:
+        return any(e.state == ExtensionState.REQUESTED for e in cache["extensions"])
+    return task.extensions.filter(state=ExtensionState.REQUESTED).exists()
 
 
 def task_action_require(task: ItemTask, viewer: Viewer, action: TaskAction) -> None:

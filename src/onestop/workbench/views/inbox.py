@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -74,7 +75,10 @@ def _extension_row(extension: Extension, chief: Staff) -> ExtensionRow:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The officer's tasks, most urgent first; htmx polls the rows every 30 seconds."""
     officer: Staff = request.staff  # type: ignore[attr-defined]
-    rows = [_row(task, officer) for task in inbox_for(officer)]
+    pending = Prefetch(
+        "extensions", queryset=Extension.objects.filter(state=ExtensionState.REQUESTED)
+    )
+    rows = [_row(task, officer) for task in inbox_for(officer).prefetch_related(pending)]
     if is_htmx(request) and request.GET.get("part") == "rows":
         return render(request, "workbench/_inbox_rows.html", {"rows": rows})
     approves = officer.has_permission(Permission.EXTENSION_APPROVE)
