@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Header, Query, Router, Status
+from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from onestop.accounts.auth import api_auth
@@ -157,8 +157,8 @@ def case_intake(
 @router.get("/cases/mine", response={200: CasePage, **PROBLEMS}, summary="我的办件（申请人）")
 def case_list_mine(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     applicant = common.applicant_only(request)
     qs = selectors.case_list_for_applicant(applicant).select_related("applicant", "hall")
@@ -184,8 +184,8 @@ def case_detail(request: HttpRequest, case_id: int) -> Json:
 )
 def window_queue(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     clerk = common.staff_with(request, Permission.CASE_ACCEPT)
     count, cases = common.page(selectors.window_queue(clerk), limit=limit, offset=offset)
@@ -199,8 +199,8 @@ def window_queue(
 )
 def window_handout(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     clerk = common.staff_with(request, Permission.CASE_HAND_OUT)
     qs = selectors.handout_queue(clerk).select_related("hall")

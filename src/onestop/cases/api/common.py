@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Query
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
@@ -489,5 +490,40 @@ def verification_out(verification: VerificationTask) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------ paging
+
+# Every paged list takes ``limit`` (1..PAGE_LIMIT_MAX, default PAGE_LIMIT_DEFAULT) and
+# ``offset`` (0..PAGE_OFFSET_MAX). The bounds are in the schema, so OpenAPI shows them and a
+# value outside (a 64-bit overflow included) is 422 naming the parameter, never a database
+# error. Beyond the deepest offset a client narrows its query instead of paging on.
+PAGE_LIMIT_DEFAULT = 50
+PAGE_LIMIT_MAX = 200
+PAGE_OFFSET_MAX = 10_000
+
+
+def limit_param() -> Any:
+    """The ``limit`` query parameter of a paged list."""
+    return Query(
+        PAGE_LIMIT_DEFAULT,
+        ge=1,
+        le=PAGE_LIMIT_MAX,
+        description=f"每页条数，1～{PAGE_LIMIT_MAX}。",
+    )
+
+
+def offset_param() -> Any:
+    """The ``offset`` query parameter of a paged list."""
+    return Query(
+        0,
+        ge=0,
+        le=PAGE_OFFSET_MAX,
+        description=f"跳过的条数，0～{PAGE_OFFSET_MAX}。",
+    )
+
+
 def page(qs: QuerySet, *, limit: int, offset: int) -> tuple[int, list[Any]]:
+    """The total and one page of ``qs``; the bounds are enforced again here for callers that
+    did not come through the parameters above."""
+    limit = max(1, min(limit, PAGE_LIMIT_MAX))
+    offset = max(0, min(offset, PAGE_OFFSET_MAX))
     return qs.count(), list(qs[offset : offset + limit])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Router, Status
 
 from onestop.accounts.auth import api_auth
 from onestop.accounts.models import Staff
@@ -67,8 +67,8 @@ def _pause_out(pause: Pause, viewer: Staff) -> Json:
 )
 def inbox(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     officer = common.staff_with(request, Permission.TASK_HANDLE)
     count, tasks = common.page(selectors.inbox_for(officer), limit=limit, offset=offset)
@@ -188,8 +188,8 @@ def extension_approve(request: HttpRequest, extension_id: int) -> Json:
 )
 def extension_list_pending(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     chief = common.staff_with(request, Permission.EXTENSION_APPROVE)
     qs = selectors.extension_list_pending_for(chief).select_related("approved_by")
@@ -204,8 +204,8 @@ def extension_list_pending(
 )
 def verification_list(
     request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = common.limit_param(),
+    offset: int = common.offset_param(),
 ) -> Json:
     officer = common.staff_with(request, Permission.TASK_DECIDE)
     qs = selectors.verification_list_for(officer).select_related("department", "decided_by")
