@@ -74,7 +74,8 @@ class Message(models.Model):
     dedupe_key = models.CharField(_("去重键"), max_length=96, blank=True, default="")
     context = models.JSONField(_("内容"), default=dict, blank=True)
     # The rows written by one transaction: the on-commit delivery asks for them by this.
-    batch = models.UUIDField(_("批次"), db_index=True)
+    # Claimed with status = pending (a partial index), so it needs no index of its own.
+    batch = models.UUIDField(_("批次"))
     status = models.CharField(
         _("状态"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
