@@ -10,7 +10,13 @@ import pytest
 from django.urls import reverse
 
 from onestop.cases import services
-from onestop.cases.notices import NoticeKind, notice_data, notice_kinds_for, notice_pdf
+from onestop.cases.notices import (
+    NoticeKind,
+    notice_data,
+    notice_kinds_for,
+    notice_pdf,
+    notice_token,
+)
 from onestop.core import clock
 from onestop.core.errors import NotFound
 from onestop.workdays import calendar
@@ -59,7 +65,8 @@ def test_acceptance_notice_lists_tolerated_materials_deadline_and_consequence(se
     assert "租赁合同" in text and f"{due_on.year}年{due_on.month}月{due_on.day}日" in text
     assert "终止办理" in text
     assert "5个工作日" in text and "承诺办结日期" in text
-    assert f"/cases/{case.number}/" in text  # beside the QR code
+    assert f"/cases/verify/{notice_token(case, 'accepted')}/" in text  # beside the QR code
+    assert f"/cases/{case.number}/" not in text
 
 
 def test_correction_notice_lists_every_material_at_once_with_the_note(setup, client):
@@ -124,9 +131,11 @@ def test_staff_in_scope_may_download(setup, client):
     assert fetch(client, case, "accepted").status_code == 200
 
 
-def test_verification_page_is_public_and_masks_the_name(setup, client):
+def test_verification_page_is_public_with_the_token_and_masks_the_name(setup, client):
     case = setup.accepted()
-    body = client.get(reverse("cases:verify", args=[case.number])).content.decode()
+    url = reverse("cases:verify", args=[notice_token(case, "accepted")])
+    body = client.get(url).content.decode()
     assert case.number in body and "真实有效" in body and "办理中" in body
+    assert "受理通知书" in body
     assert setup.applicant.name not in body
-    assert client.get(reverse("cases:verify", args=["NOPE"])).status_code == 404
+    assert client.get(f"/cases/{case.number}/").status_code == 404

@@ -3,7 +3,13 @@
 A notice says only what the case and its event log say: the accepting event carries the
 tolerated (容缺) materials and their supplement dates, the correction event the materials
 asked for and the note, the rejection event the reason. A notice whose event never happened
-does not exist (``NotFound``). Each carries a QR code of the case-verification URL.
+does not exist (``NotFound``). Each carries a QR code of its verification URL.
+
+The verification URL is ``/cases/verify/<token>/``: the token is signed (``django.core.
+signing``, salt ``NOTICE_TOKEN_SALT``) over the case id and the notice kind, so only someone
+holding the notice can open the page, and case numbers, which are sequential per region and
+day, reveal nothing on their own. Rotating ``SECRET_KEY`` invalidates printed QR codes
+unless the old key is kept in ``SECRET_KEY_FALLBACKS``.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import segno
+from django.core import signing
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +78,36 @@ class NoticeData:
     @property
     def title(self) -> str:
         return str(self.kind.label)
+
+
+NOTICE_TOKEN_SALT = "onestop.cases.notice-verify"  # noqa: S105 - a salt, not a secret
+
+
+def notice_token(case: Case, kind: NoticeKind | str) -> str:
+    """The unguessable part of a notice's verification URL: ``<case id>.<kind>:<signature>``."""
+    return signing.Signer(salt=NOTICE_TOKEN_SALT).sign(f"{case.pk}.{NoticeKind(kind).value}")
+
+
+def notice_token_read(token: str) -> tuple[int, NoticeKind] | None:
+    """(case id, notice kind) of a genuine token; ``None`` for a tampered or foreign one."""
+    try:
+        value = signing.Signer(salt=NOTICE_TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    case_id, _dot, kind = value.partition(".")
+    if not case_id.isdigit() or kind not in NoticeKind.values:
+        return None
+    return int(case_id), NoticeKind(kind)
+
+
+def notice_issued_at(case: Case, kind: NoticeKind | str) -> dt.datetime | None:
+    """When the notice was issued (its latest event of that kind), ``None`` if it never was."""
+    return (
+        CaseEvent.objects.filter(case=case, kind=_EVENT_OF[NoticeKind(kind)])
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
 
 
 def notice_kinds_for(case: Case) -> list[NoticeKind]:
@@ -323,10 +360,14 @@ def notice_pdf(data: NoticeData) -> bytes:
 
 
 __all__ = [
+    "NOTICE_TOKEN_SALT",
     "NoticeData",
     "NoticeKind",
     "ToleratedMaterial",
     "notice_data",
     "notice_kinds_for",
+    "notice_issued_at",
     "notice_pdf",
+    "notice_token",
+    "notice_token_read",
 ]

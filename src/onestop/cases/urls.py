@@ -4,8 +4,9 @@ from onestop.cases import views
 
 app_name = "cases"
 
-# Notices (受理通知书 / 补正告知书 / 不予受理通知书) as PDFs, shared by portal and workbench.
+# Notices (受理通知书 / 补正告知书 / 不予受理通知书) as PDFs, shared by portal and workbench,
+# and the page their QR code opens (a signed token, never the bare case number).
 urlpatterns = [
-    path("<str:number>/", views.verify, name="verify"),
+    path("verify/<str:token>/", views.verify, name="verify"),
     path("<str:number>/notices/<str:kind>.pdf", views.notice, name="notice"),
 ]

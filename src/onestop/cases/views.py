@@ -1,4 +1,10 @@
-"""Case pages shared by the portal and the workbench: notices as PDFs and the verification page."""
+"""Case pages shared by the portal and the workbench: notices as PDFs and the verification page.
+
+A notice PDF is for its owner and staff in scope (login, 404 outside the scope). The
+verification page is public but opens only with the signed token printed in the notice's QR
+code (``notices.notice_token``); without one, or with a tampered one, it is the same 404 as
+any unknown address, so walking through sequential case numbers shows nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,14 @@ from django.urls import reverse
 
 from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user
 from onestop.cases.models import Case
-from onestop.cases.notices import NoticeKind, notice_data, notice_pdf
+from onestop.cases.notices import (
+    NoticeKind,
+    notice_data,
+    notice_issued_at,
+    notice_pdf,
+    notice_token,
+    notice_token_read,
+)
 from onestop.cases.selectors import Viewer, case_get_by_number_for
 from onestop.core.errors import NotFound
 from onestop.core.masking import mask_name
@@ -33,8 +46,9 @@ def case_for_request(request: HttpRequest, number: str) -> Case:
         raise Http404(exc.message) from None
 
 
-def verify_url(request: HttpRequest, case: Case) -> str:
-    return request.build_absolute_uri(reverse("cases:verify", args=[case.number]))
+def verify_url(request: HttpRequest, case: Case, kind: NoticeKind | str) -> str:
+    """The absolute address the notice's QR code encodes (tokenised, see ``notice_token``)."""
+    return request.build_absolute_uri(reverse("cases:verify", args=[notice_token(case, kind)]))
 
 
 @login_required
@@ -44,7 +58,7 @@ def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         raise Http404
     case = case_for_request(request, number)
     try:
-        data = notice_data(case, kind, verify_url=verify_url(request, case))
+        data = notice_data(case, kind, verify_url=verify_url(request, case, kind))
     except NotFound as exc:
         raise Http404(exc.message) from None
     response = HttpResponse(notice_pdf(data), content_type="application/pdf")
@@ -53,21 +67,32 @@ def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     return response
 
 
-def verify(request: HttpRequest, number: str) -> HttpResponse:
-    """Scan-to-verify: that a case with this number exists, its item, state and key dates.
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Scan-to-verify: that this notice is genuine — case number, item, notice, date, state.
 
-    Public (anyone holding the notice may check it), so it shows no personal data beyond a
-    masked name.
+    Public (whoever holds the notice may check it) but reachable only through the signed
+    token of the notice's QR code; it shows no personal data beyond a masked name.
     """
+    found = notice_token_read(token)
+    if found is None:
+        raise Http404
+    case_id, kind = found
     case = (
         Case.objects.select_related("applicant", "hall", "accepting_region")
-        .filter(number=number)
+        .filter(pk=case_id)
+        .exclude(number=None)
         .first()
     )
-    if case is None:
+    issued_at = notice_issued_at(case, kind) if case is not None else None
+    if case is None or issued_at is None:
         raise Http404
     return render(
         request,
         "cases/verify.html",
-        {"case": case, "applicant_name": mask_name(case.applicant.name)},
+        {
+            "case": case,
+            "notice": kind,
+            "issued_at": issued_at,
+            "applicant_name": mask_name(case.applicant.name),
+        },
     )
