@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses NUL, control, bidi-override characters and lone surrogates in any input (422),
+    # and makes Django's 404/405 under /api/ problem+json (core/middleware.py).
+    "onestop.core.middleware.EdgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
