@@ -226,3 +226,16 @@ def test_a_wrong_method_is_a_405_problem_with_allow(db):
     body = assert_problem(response, 405)
     assert body["code"] == "method_not_allowed"
     assert response["Allow"] == "POST"
+
+
+def test_without_the_edge_the_api_still_answers_400_for_bad_multipart(setup, people, settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("EdgeMiddleware")]
+    case = setup.tolerated()
+    owner = people.api("owner")
+    response = owner.client.post(
+        f"/api/cases/{case.pk}/materials/lease",
+        b"x",
+        content_type="multipart/form-data",
+        headers=owner.headers,
+    )
+    assert assert_problem(response, 400)["code"] == "invalid_multipart"

@@ -2,15 +2,21 @@
 
 This module only mounts each app's router (at the end; an app adds its line as it grows an
 API) and installs the handlers, the one place where a ``DomainError`` becomes an HTTP
-response.
+response. The published schema says so: every error response is declared
+``application/problem+json`` with the ``Problem`` schema, and every operation that takes a
+body also declares 400 (unparsable body), 413 (too large) and 422 (bad input, or characters
+the edge refuses, ``core/middleware.py``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -22,10 +28,70 @@ from onestop.regions.api import router as regions_router
 
 PROBLEM = "application/problem+json"
 
-api = NinjaAPI(
+
+class Problem(Schema):
+    """An error answer (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str | None = None
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    details: dict[str, Any] | None = None
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+# What any operation may answer besides its own responses, and what one with a body may.
+_ANY_OPERATION = {
+    "422": "输入有误：参数不符合要求，或路径、查询参数含有不允许的字符（invalid_characters）",
+}
+_WITH_BODY = {
+    "400": "请求体无法解析：不是合法的 JSON，或 multipart 缺少 boundary（invalid_multipart）",
+    "413": "请求体过大（request_too_large）",
+    "422": "输入有误：字段不符合要求，或含有不允许的字符（invalid_characters，field 为 JSON"
+    " 指针或表单字段名）",
+}
+
+
+def problems_declared(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every error response as problem+json, and the errors every operation
+    (or every operation with a body) may give declared."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            extra = {**_ANY_OPERATION, **(_WITH_BODY if "requestBody" in operation else {})}
+            for status, description in extra.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    response["content"] = {PROBLEM: {"schema": dict(_PROBLEM_REF)}}
+    return schema
+
+
+class OnestopAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problems_declared(schema)
+        return schema
+
+
+api = OnestopAPI(
     title="onestop API",
     version="1",
-    description="一件事一次办 政务服务平台接口。错误以 application/problem+json 返回。",
+    description=(
+        "一件事一次办 政务服务平台接口。错误以 application/problem+json 返回（见 Problem）。"
+        "未知的接口地址答 404，路径不接受的方法答 405（带 Allow 头），均为 problem+json；"
+        "请求行过长由前置的 Web 服务器答 414。"
+    ),
     urls_namespace="api",
 )
 
@@ -78,6 +144,21 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         "code": "request_too_large",
     }
     return problem(request, body, 413)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """Normally answered at the edge (core/middleware.py) before the view parses the body."""
+    body = {
+        "type": "https://onestop.invalid/problems/invalid_multipart",
+        "title": gettext("请求体不是有效的 multipart 内容"),
+        "status": 400,
+        "detail": gettext(
+            "multipart/form-data 请求须在 Content-Type 中带 boundary 参数，并按其分隔各字段。"
+        ),
+        "code": "invalid_multipart",
+    }
+    return problem(request, body, 400)
 
 
 # django-ninja's own refusals, said in Chinese like every other error.
