@@ -224,6 +224,10 @@ ONESTOP_SMS_URL = env("ONESTOP_SMS_URL")
 ONESTOP_SMS_TOKEN = env("ONESTOP_SMS_TOKEN")
 ONESTOP_SMS_TIMEOUT = env_number("ONESTOP_SMS_TIMEOUT", 10, float)
 ONESTOP_NOTIFICATIONS_QUEUE = env("ONESTOP_NOTIFICATIONS_QUEUE")  # empty: Celery's default
+# How long the relay gathers committed transitions into one delivery (notifications/relay.py).
+ONESTOP_NOTIFICATIONS_RELAY_SECONDS = env_number(
+    "ONESTOP_NOTIFICATIONS_RELAY_SECONDS", 0.05, kind=float
+)
 
 # Largest uploaded material accepted (bytes).
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
