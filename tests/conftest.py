@@ -53,3 +53,14 @@ def _language_reset():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: the login throttle counts failures there, and
+    the failures of one test (all from 127.0.0.1) must not lock out the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Router, Schema
 
+from onestop.accounts import throttle
 from onestop.accounts.auth import Unauthenticated, api_auth, token_issue
 
 router = Router(tags=["登录"])
@@ -38,15 +39,25 @@ class MeOut(Schema):
 # config/auth.py, so generated clients keep their method names.
 @router.post(
     "/token",
-    response=TokenOut,
+    response={200: TokenOut, 401: dict, 429: dict},
     auth=None,
     summary="用户名和密码换取访问令牌",
+    description=(
+        "同一用户名或同一来源地址登录失败次数过多时，在一段时间内拒绝登录（即使密码正确），"
+        "答 429 并在 Retry-After 头中给出需等待的秒数。"
+    ),
     operation_id="onestop_config_auth_token_create",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    ip = throttle.client_ip(request)
+    lockout = throttle.login_blocked(username=payload.username, ip=ip)
+    if lockout is not None:
+        raise throttle.LoginThrottled(lockout)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
+        throttle.login_failed(username=payload.username, ip=ip)
         raise Unauthenticated(gettext("用户名或密码错误。"))
+    throttle.login_succeeded(username=payload.username)
     return TokenOut(token=token_issue(user), expires_in=settings.ONESTOP_API_TOKEN_MAX_AGE)
 
 

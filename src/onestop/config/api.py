@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from onestop.accounts.api import router as accounts_router
+from onestop.accounts.throttle import LoginThrottled
 from onestop.cases.api import router as cases_router
 from onestop.catalog.api import router as catalog_router
 from onestop.core.errors import DomainError
@@ -105,6 +106,13 @@ def problem(request: HttpRequest, body: dict, status: int) -> HttpResponse:
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem(request, exc.as_problem(), exc.status)
+
+
+@api.exception_handler(LoginThrottled)
+def _throttled(request: HttpRequest, exc: LoginThrottled) -> HttpResponse:
+    response = problem(request, exc.as_problem(), exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -193,6 +193,33 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 LOGOUT_REDIRECT_URL = "/"
 
+# Django's cache: the login throttle keeps its counts there (accounts/throttle.py). Without
+# ONESTOP_CACHE_URL it is per-process memory, which is enough for one process; several
+# workers or hosts need a shared cache (redis://…) or each counts failures on its own.
+_CACHE_URL = env("ONESTOP_CACHE_URL")
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
+elif _CACHE_URL:
+    raise ImproperlyConfigured(
+        f"ONESTOP_CACHE_URL must be a redis://, rediss:// or unix:// URL, got {_CACHE_URL!r}."
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login throttling (API token and login page): after this many failures for one user name,
+# or from one client IP, within the window, attempts are refused until the window passes.
+ONESTOP_LOGIN_MAX_FAILURES = env_number("ONESTOP_LOGIN_MAX_FAILURES", 5)
+ONESTOP_LOGIN_MAX_FAILURES_PER_IP = env_number("ONESTOP_LOGIN_MAX_FAILURES_PER_IP", 20)
+ONESTOP_LOGIN_WINDOW_SECONDS = env_number("ONESTOP_LOGIN_WINDOW_SECONDS", 900)
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Set it to the real number: a larger one lets clients pick their IP.
+ONESTOP_TRUSTED_PROXIES = env_number("ONESTOP_TRUSTED_PROXIES", 0)
+
 # Bearer tokens for API clients (POST /api/auth/token) expire after this many seconds.
 ONESTOP_API_TOKEN_MAX_AGE = env_number("ONESTOP_API_TOKEN_MAX_AGE", 12 * 3600)
 
