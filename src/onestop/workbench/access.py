@@ -33,7 +33,11 @@ def staff_with(*permissions: Permission) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             staff = staff_get_for_user(request.user)
-            if staff is None or not any(staff.has_permission(p) for p in permissions):
+            if staff is None:
+                # A logged-in applicant (or a login without an active staff profile): the
+                # styled 403 page says why and links to the portal (core/templates/403.html).
+                raise PermissionDenied(_("工作台仅供在岗的工作人员使用。"))
+            if not any(staff.has_permission(p) for p in permissions):
                 raise PermissionDenied
             request.staff = staff  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

@@ -1,9 +1,17 @@
-"""``onestop serve``: run the platform with gunicorn, a production-grade WSGI server."""
+"""``onestop serve``: run the platform with gunicorn, a production-grade WSGI server.
+
+The ``onestop`` command starts it with ``DEBUG`` off (``onestop.cli``); static files are then
+served by WhiteNoise from ``STATIC_ROOT`` through the manifest storage, so ``serve`` collects
+them first.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -18,10 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数，默认 4")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # The manifest storage needs collected files; without them every page is a 500.
+            call_command("collectstatic", interactive=False, verbosity=0)
         serve(bind=options["bind"], workers=options["workers"], threads=options["threads"])
 
 
 def serve(*, bind: str, workers: int, threads: int) -> None:
+    if settings.DEBUG:
+        sys.stderr.write(
+            "警告：DEBUG 已开启，出错时会向访问者显示调试页面（网址配置、源码）。"
+            "对外服务请去掉 ONESTOP_DEBUG=1。\n"
+        )
     from django.core.servers.basehttp import get_internal_wsgi_application
     from gunicorn.app.base import BaseApplication
 
