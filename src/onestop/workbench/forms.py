@@ -8,16 +8,26 @@ on the form with :meth:`DeskForm.add_domain_error`, at the field it names.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ApplicantKind
 from onestop.cases.services import MaterialInput
 from onestop.cases.states import PauseKind
 from onestop.core.errors import DomainError
+from onestop.core.identifiers import (
+    PROVINCE_CODES,
+    normalize_identifier,
+    validate_resident_id,
+    validate_uscc,
+)
+
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class DeskForm(forms.Form):
@@ -223,7 +233,42 @@ class ExtendForm(DeskForm):
 
 
 class FindForm(DeskForm):
-    identifier = forms.CharField(max_length=32, required=False, strip=True)
+    """Find the applicant by a well-formed number: a 居民身份证号码 (GB 11643) or a 统一社会信用
+    代码 (GB 32100). The refusal names the rule that failed (``core.identifiers``), so a typo
+    is corrected at the field instead of being offered for registration; ``kind`` says which
+    register a number not found belongs in."""
+
+    identifier = forms.CharField(
+        max_length=32,
+        strip=True,
+        error_messages={"required": _("请填写身份证号码或统一社会信用代码。")},
+    )
+
+    def clean_identifier(self) -> str:
+        value = normalize_identifier(self.cleaned_data["identifier"])
+        try:
+            validate_resident_id(value)
+        except ValidationError as exc:
+            id_error = exc
+        else:
+            self.kind = ApplicantKind.PERSON
+            return value
+        try:
+            validate_uscc(value)
+        except ValidationError as exc:
+            uscc_error = exc
+        else:
+            self.kind = ApplicantKind.ENTERPRISE
+            return value
+        if len(value) != 18:
+            raise ValidationError(
+                _("身份证号码和统一社会信用代码都是18位，当前为%(n)d位。") % {"n": len(value)},
+                code="identifier_length",
+            )
+        # 18 characters: an ID number is 17 digits and a check digit behind a province code;
+        # anything else can only be meant as a credit code.
+        looks_like_id = _ID_SHAPE.fullmatch(value) and value[:2] in PROVINCE_CODES
+        raise id_error if looks_like_id else uscc_error
 
 
 class RegisterForm(DeskForm):

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,6 @@ from onestop.accounts import services as accounts_services
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
-from onestop.accounts.validators import normalize_identifier, validate_resident_id
 from onestop.cases import services
 from onestop.cases.selectors import case_list_for
 from onestop.cases.states import Channel
@@ -93,14 +91,6 @@ def _register(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render(request, "workbench/intake_find.html", context)
 
 
-def _looks_like_id_number(identifier: str) -> bool:
-    try:
-        validate_resident_id(normalize_identifier(identifier))
-    except ValidationError:
-        return False
-    return True
-
-
 @staff_with(Permission.CASE_INTAKE)
 def find(request: HttpRequest) -> HttpResponse:
     """Step 1: find the applicant by ID number / credit code (POST), or register them."""
@@ -116,18 +106,21 @@ def find(request: HttpRequest) -> HttpResponse:
         if request.POST.get("step") == "register":
             return _register(request, context)
         find_form = forms.FindForm(request.POST)
-        identifier = find_form.cleaned_data["identifier"] if find_form.is_valid() else ""
+        if not find_form.is_valid():
+            # Not a well-formed ID number or credit code: the rule that failed, at the field;
+            # nothing is looked up and nothing is offered for registration.
+            context.update(identifier=request.POST.get("identifier", ""), find_form=find_form)
+            return render(request, "workbench/intake_find.html", context)
+        identifier = find_form.cleaned_data["identifier"]
         applicant = applicant_find(identifier=identifier)
         if applicant is not None:
             return _found(applicant)
-        kind = (
-            ApplicantKind.PERSON if _looks_like_id_number(identifier) else ApplicantKind.ENTERPRISE
-        )
+        kind = find_form.kind
         initial = {"kind": kind, "identifier": identifier}
         initial["id_number" if kind == ApplicantKind.PERSON else "uscc"] = identifier
         context.update(
             identifier=identifier,
-            not_found=bool(identifier),
+            not_found=True,
             register=forms.RegisterForm(initial=initial),
         )
         return render(request, "workbench/intake_find.html", context)
