@@ -56,6 +56,17 @@ def test_the_token_endpoint_refuses_them_without_a_login(db, char):
     refused(response, "/username")
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", ""])
+def test_a_json_body_under_another_content_type_is_checked_too(db, content_type):
+    """django-ninja parses any body as JSON, whatever the content type says."""
+    response = Client().post(
+        "/api/auth/token",
+        '{"username": "x\\u0000", "password": "p"}',
+        content_type=content_type,
+    )
+    refused(response, "/username")
+
+
 def test_a_lone_surrogate_escape_in_json_is_refused(db):
     response = Client().post(
         "/api/auth/token",

@@ -218,7 +218,8 @@ def check_request(request: HttpRequest) -> None:
         return
     if content_type == "application/x-www-form-urlencoded":
         _check_raw_pairs(request.body, plus_is_space=True)
-    elif _is_json(content_type):
+    elif _is_json(content_type) or _is_api(request):
+        # django-ninja reads any other body as JSON whatever its content type says.
         try:
             document = json.loads(request.body)
         except (ValueError, RecursionError):
