@@ -307,3 +307,16 @@ def test_staff_outside_the_accepting_region_may_not_enter_a_case(setup):
     with pytest.raises(PermissionDenied):
         setup.submit(created_by=far_clerk.user)
     assert Case.objects.count() == 0
+
+
+def test_every_event_of_one_transition_carries_the_same_moment(setup):
+    """The timeline never runs backwards inside a transition (a verification opened after
+    an approval, tasks made ready after it: all at the approval's moment)."""
+    case = setup.accepted()
+    for key in ("licence", "seal", "invoice"):
+        setup.decide(case, key)
+    events = list(case.events.order_by("seq"))
+    approval = next(e for e in events if e.kind == "task_approved")
+    same = [e for e in events if e.at == approval.at]
+    assert {e.kind for e in same} >= {"task_approved", "verification_opened", "task_ready"}
+    assert [e.at for e in events] == sorted(e.at for e in events)

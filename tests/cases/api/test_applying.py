@@ -281,3 +281,18 @@ def test_a_body_over_the_json_limit_is_413_problem_json(setup, people, settings)
     problem = assert_problem(response, 413)
     assert problem["code"] == "request_too_large"
     assert not Case.objects.exists()
+
+
+def test_the_city_itself_can_be_the_accepting_region(setup, people):
+    """A package filed at the city (4309, its four significant digits) is applied for there."""
+    response = people.api("owner").post(
+        "/api/cases", application(setup, region_code=setup.city.code)
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["accepting_region"]["code"] == setup.city.code
+
+
+@pytest.mark.parametrize("code", ["4", "43a903", "4309031234567"])
+def test_a_region_code_that_is_not_digits_of_a_region_length_is_422(setup, people, code):
+    response = people.api("owner").post("/api/cases", application(setup, region_code=code))
+    assert_problem(response, 422, "region_code")

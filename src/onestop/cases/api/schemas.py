@@ -46,7 +46,13 @@ class ApplicationIn(Schema):
 class CaseApplyIn(ApplicationIn):
     """An applicant applying online (网上申报)."""
 
-    region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
+    region_code: str = Field(
+        ...,
+        min_length=2,
+        max_length=12,
+        pattern=r"^[0-9]+$",
+        description="收件地区划代码（有效位数：省2、市4、县6、乡镇9、村12位）",
+    )
     channel: Literal["online", "mobile", "kiosk"] = "online"
     draft_id: int | None = Field(
         None, description="从草稿提交：草稿的 id（提交后草稿即成为该办件，不再出现在草稿中）"
@@ -64,7 +70,13 @@ class DraftIn(Schema):
     form_data: dict[str, Any] = Field(
         default_factory=dict, description="已填写的表单内容，原样保存，提交时再校验"
     )
-    region_code: str = Field(..., min_length=6, max_length=12, description="收件地区划代码")
+    region_code: str = Field(
+        ...,
+        min_length=2,
+        max_length=12,
+        pattern=r"^[0-9]+$",
+        description="收件地区划代码（有效位数：省2、市4、县6、乡镇9、村12位）",
+    )
     channel: Literal["online", "mobile", "kiosk"] = "online"
     materials: list[MaterialIn] = Field(
         default_factory=list,
