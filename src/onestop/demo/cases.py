@@ -6,9 +6,18 @@ and traffic lights are computed by the engine exactly as for real cases: a case 
 working days ago under a two-day promise is overdue (red) because it is, not because a
 column says so.
 
-A scenario is identified by the idempotency key of its first submission
-(``onestop-demo-NN``); a scenario whose key exists is skipped, so a second load creates no
-case. The states a case can rest in are all covered except ``draft`` (the engine has no
+The history is relative to the day of loading: ``Timeline`` counts working days back from
+it (weekends and holidays by ``workdays.calendar``; on a day off, from the last working
+day), so the newest case is submitted that day and the open tasks are as green, yellow or
+red as the scenario says. The sample cases of one load form a **generation**, anchored on
+that working day: a scenario is identified by the idempotency key of its first submission,
+``onestop-demo-<YYYYMMDD>-NN`` with the generation's anchor, and a scenario whose key exists
+is skipped, so a second load the same day (or the next working day) creates no case. A load
+later than that finds the generation stale: the events are append-only, so old cases cannot
+be moved forward in time; instead the stale generation is retired through the services
+(each open sample case withdrawn by its applicant, each result waiting at the window handed
+out, at the present moment) and a new generation is played relative to today. Keys without
+a date (``onestop-demo-NN``, loads before generations) count as stale. The states a case can rest in are all covered except ``draft`` (the engine has no
 draft service yet: applications arrive submitted) and ``accepted`` (acceptance fans out and
 moves the case to ``in_progress`` in the same transaction).
 """
@@ -16,6 +25,7 @@ moves the case to ``in_progress`` in the same transaction).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,9 +35,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.cases import services
+from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case, ItemTask
 from onestop.cases.services import MaterialInput
-from onestop.cases.states import Channel, PauseKind, TaskState
+from onestop.cases.states import CASE_FINAL_STATES, Channel, PauseKind, TaskState
 from onestop.catalog.conditions import is_always
 from onestop.catalog.models import (
     MaterialNecessity,
@@ -38,6 +49,7 @@ from onestop.catalog.models import (
 )
 from onestop.catalog.selectors import package_plan
 from onestop.core import clock
+from onestop.core.errors import DomainError
 from onestop.demo.data import catalog as catalog_data
 from onestop.demo.data import people
 from onestop.regions.models import Region
@@ -47,6 +59,7 @@ if TYPE_CHECKING:
     from onestop.demo.summary import DemoSummary
 
 KEY_PREFIX = "onestop-demo-"
+_DATED_KEY = re.compile(rf"{re.escape(KEY_PREFIX)}(\d{{8}})-\d{{2}}")
 
 # A one-page PDF: uploaded materials go through the same size, type and SHA-256 checks.
 _PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -98,6 +111,15 @@ def workday_before(today: dt.date, days: int) -> dt.date:
         while not calendar.is_workday(day):
             day -= dt.timedelta(days=1)
     return day
+
+
+def reference_moment(now: dt.datetime) -> dt.datetime:
+    """ "Now" for the history: ``now`` on a working day; on a day off, 16:30 of the last one
+    (so nothing is submitted on a Sunday and the lights are those of the last office day)."""
+    today = clock.local(now).date()
+    if calendar.is_workday(today):
+        return now
+    return dt.datetime.combine(workday_before(today, 0), dt.time(16, 30), tzinfo=clock.SHANGHAI)
 
 
 class Timeline:
@@ -311,8 +333,12 @@ POLICY_ALL = {"has_trainees": True, "is_small_taxpayer": True}
 class Scenario:
     """One sample application; ``play`` brings it to its state and returns the case."""
 
-    key: str
+    number: int
     play: Callable[[Cast, Timeline, str], Case]
+
+    def key(self, anchor: dt.date) -> str:
+        """The idempotency key of this scenario in the generation anchored on ``anchor``."""
+        return f"{KEY_PREFIX}{anchor:%Y%m%d}-{self.number:02d}"
 
 
 def _window(cast: Cast, key: str, version: Any, applicant: Applicant, **kwargs: Any) -> Case:
@@ -742,7 +768,7 @@ def s20_village_in_progress(cast: Cast, t: Timeline, key: str) -> Case:
 
 
 SCENARIOS: list[Scenario] = [
-    Scenario(f"{KEY_PREFIX}{n:02d}", play)
+    Scenario(n, play)
     for n, play in enumerate(
         [
             s01_pre_review,
@@ -771,21 +797,83 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+def _anchor_of(key: str) -> dt.date | None:
+    match = _DATED_KEY.fullmatch(key)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d").date()  # noqa: DTZ007 - a date
+    except ValueError:
+        return None
+
+
+def current_anchor(keys: set[str], today: dt.date) -> dt.date | None:
+    """The anchor of the newest generation still fresh on ``today`` (anchored on today's
+    working day or the one before), ``None`` when there is none (first load, or stale)."""
+    anchors = {anchor for key in keys if (anchor := _anchor_of(key)) is not None}
+    fresh = [anchor for anchor in anchors if anchor >= workday_before(today, 1)]
+    return max(fresh, default=None)
+
+
+def retire_stale(cast: Cast) -> int:
+    """Close the sample cases of stale generations through the services, now: withdrawn by
+    their applicant while that is allowed, handed out when the result waits at the window.
+    Returns how many cases moved; one that cannot move (a race, a rule) is left as it is."""
+    clerk = cast.staff["clerk"]
+    moved = 0
+    stale = (
+        Case.objects.filter(idempotency_key__startswith=KEY_PREFIX)
+        .exclude(state__in=list(CASE_FINAL_STATES))
+        .select_related("applicant")
+        .order_by("pk")
+    )
+    for case in stale:
+        try:
+            if CaseAction.WITHDRAW in case_actions(case, case.applicant):
+                services.case_withdraw(
+                    case_id=case.pk, by=case.applicant, reason="演示数据已按今天重新生成。"
+                )
+            elif CaseAction.HAND_OUT in case_actions(case, clerk):
+                services.case_hand_out(case_id=case.pk, clerk=clerk, note="演示数据已更新。")
+            else:
+                continue
+        except DomainError:
+            continue
+        moved += 1
+    return moved
+
+
 def load_cases(summary: DemoSummary) -> None:
-    """Sample applications in every state, played through the case services (see module doc)."""
-    done = set(
+    """Sample applications in every state, played through the case services relative to
+    today (see module doc): the current generation is kept, a stale one retired and
+    replaced."""
+    keys = set(
         Case.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list(
             "idempotency_key", flat=True
         )
     )
-    todo = [s for s in SCENARIOS if s.key not in done]
+    now = reference_moment(clock.now())
+    today = clock.local(now).date()
+    anchor = current_anchor(keys, today)
+    stale = anchor is None
+    anchor = anchor or today
+    todo = [s for s in SCENARIOS if s.key(anchor) not in keys]
     if todo:
         cast = Cast.load()
-        now = clock.now()
+        if stale:
+            retire_stale(cast)
         for scenario in todo:
-            scenario.play(cast, Timeline(now), scenario.key)
+            scenario.play(cast, Timeline(now), scenario.key(anchor))
     for scenario in SCENARIOS:
-        summary.tally("cases", created=scenario.key not in done)
+        summary.tally("cases", created=scenario.key(anchor) not in keys)
 
 
-__all__ = ["SCENARIOS", "load_cases", "workday_before"]
+__all__ = [
+    "KEY_PREFIX",
+    "SCENARIOS",
+    "current_anchor",
+    "load_cases",
+    "reference_moment",
+    "retire_stale",
+    "workday_before",
+]
