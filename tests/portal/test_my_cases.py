@@ -172,3 +172,20 @@ def test_case_actions_refuse_everyone_but_the_applicant(as_user, client, demo, a
     assert as_user("enterprise").get(url).status_code == 405  # actions are POST only
     case.refresh_from_db()
     assert case.state == CaseState.IN_PROGRESS
+
+
+def test_who_has_it_names_only_departments_working_on_it_now(as_user, demo):
+    """A task waiting for its prerequisite (pending) is not shown as handling the case."""
+    from onestop.accounts.models import Staff
+    from onestop.cases import services
+    from tests.browser.test_flow import apply_at_window
+
+    case = apply_at_window(key="portal-who-has-it")  # 我要开办企业: licence first, then 4 more
+    services.case_accept(case_id=case.pk, clerk=Staff.objects.get(user__username="clerk"))
+    working = {t.department.name for t in case.tasks.filter(state__in=["ready", "claimed"])}
+    waiting = {t.department.name for t in case.tasks.filter(state="pending")} - working
+    assert working and waiting
+    html = as_user(owner_of(case)).get(f"/my/cases/{case.number}/").content.decode()
+    facts = html.split("当前办理", 1)[1].split("</div>", 1)[0]
+    assert all(name in facts for name in working)
+    assert not any(name in facts for name in waiting)

@@ -36,7 +36,7 @@ from onestop.cases.services import (
 from onestop.cases.services.drafts import drafts_of
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
-    TASK_OPEN_STATES,
+    TASK_INBOX_STATES,
     CaseState,
     EventKind,
     MaterialStatus,
@@ -151,7 +151,8 @@ def _holders(case: Case, tasks: list[Any]) -> list[str]:
         return [_("综合受理窗口（待出件）")]
     names = []
     for task in tasks:
-        if task.state in TASK_OPEN_STATES and task.department.name not in names:
+        # A task waiting on a prerequisite (pending) is nobody's work yet.
+        if task.state in TASK_INBOX_STATES and task.department.name not in names:
             names.append(task.department.name)
     return names
 
