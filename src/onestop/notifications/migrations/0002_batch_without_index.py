@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='batch',
-            field=models.UUIDField(verbose_name='批次'),
+            model_name="message",
+            name="batch",
+            field=models.UUIDField(verbose_name="批次"),
         ),
     ]
