@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own Swagger UI files, so /api/docs works without the internet (a
+    # government intranet often has none); without the app it loads them from a CDN.
+    "ninja",
     "onestop.core",
     "onestop.regions",
     "onestop.accounts",
