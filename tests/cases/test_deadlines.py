@@ -231,3 +231,41 @@ def test_a_limit_in_natural_days_counts_holidays_and_is_never_provisional(setup)
         services.task_resume(task_id=licence.pk, officer=officer, result="听证完毕")
     case.refresh_from_db()
     assert case.due_at == end_of(2026, 10, 7)  # paused 3 calendar days
+
+
+def test_a_paused_task_is_neither_running_out_nor_overdue(setup):
+    """While a special procedure stops the clock, a task is shown paused — also once its
+    stored due date has passed (the due date moves by the paused days when it ends)."""
+    from onestop.cases import services
+    from onestop.cases.models import ItemTask
+    from onestop.cases.selectors import task_traffic_light
+    from onestop.cases.templatetags.case_ui import light
+
+    case = setup.accepted()
+    task = setup.task(case, "licence")
+    officer = setup.officers["licence"]
+    services.task_claim(task_id=task.pk, officer=officer)
+    services.task_pause(task_id=task.pk, officer=officer, kind="expert_review", reason="专家评审")
+    task = ItemTask.objects.get(pk=task.pk)
+    with clock.frozen(task.due_at + dt.timedelta(days=10)):
+        signal = task_traffic_light(task)
+        assert signal.colour == Light.PAUSED
+        text = str(light(signal))
+    assert "暂停计时" in text and "已超期" not in text
+
+
+def test_a_task_overdue_before_its_procedure_stays_overdue(setup):
+    from onestop.cases import services
+    from onestop.cases.models import ItemTask
+    from onestop.cases.selectors import task_traffic_light
+
+    case = setup.accepted()
+    task = setup.task(case, "licence")
+    officer = setup.officers["licence"]
+    services.task_claim(task_id=task.pk, officer=officer)
+    late = ItemTask.objects.get(pk=task.pk).due_at + dt.timedelta(days=3)
+    with clock.frozen(late):
+        services.task_pause(task_id=task.pk, officer=officer, kind="inspection", reason="检验")
+    task = ItemTask.objects.get(pk=task.pk)
+    with clock.frozen(late + dt.timedelta(days=10)):
+        assert task_traffic_light(task).colour == Light.RED

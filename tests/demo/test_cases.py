@@ -68,7 +68,9 @@ def test_traffic_lights_show_red_yellow_and_green(loaded):
         tasks = [selectors.task_traffic_light(t) for t in ItemTask.objects.all()]
     case_colours = {light.colour for light in cases if light is not None}
     task_colours = {light.colour for light in tasks if light is not None}
-    assert case_colours == {Light.RED, Light.YELLOW, Light.GREEN}
+    # Every colour shows; the overdue case stays red although one of its tasks is now in a
+    # special procedure (it was late before the procedure began).
+    assert case_colours >= {Light.RED, Light.YELLOW, Light.GREEN}
     assert task_colours == {Light.RED, Light.YELLOW, Light.GREEN}
 
 

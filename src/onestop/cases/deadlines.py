@@ -224,7 +224,14 @@ class Light:
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
-    LABELS = {GREEN: _("正常"), YELLOW: _("即将到期"), RED: _("已超期")}
+    # A special procedure (特别程序) stops the clock: neither running out nor overdue.
+    PAUSED = "paused"
+    LABELS = {
+        GREEN: _("正常"),
+        YELLOW: _("即将到期"),
+        RED: _("已超期"),
+        PAUSED: _("暂停计时"),
+    }
 
 
 @dataclass(frozen=True)
@@ -249,7 +256,10 @@ def traffic_light(
     is_paused: bool = False,
     now: dt.datetime | None = None,
 ) -> TrafficLight:
-    """Green, yellow (≤ N working days or ≤ a share of the limit left) or red (overdue).
+    """Green, yellow (≤ N working days or ≤ a share of the limit left) or red (overdue);
+    paused while a special procedure stops the clock, unless it was overdue already.
+    ``due_at`` of a paused clock is the one its history gives now (``due_dates``: the paused
+    working days so far added), not the stored one.
 
     Thresholds: ``ONESTOP_WARN_REMAINING_WORKDAYS`` (default 1) and
     ``ONESTOP_WARN_REMAINING_RATIO`` (default 0.2).
@@ -259,7 +269,9 @@ def traffic_light(
     warn_days = int(getattr(settings, "ONESTOP_WARN_REMAINING_WORKDAYS", 1))
     warn_ratio = float(getattr(settings, "ONESTOP_WARN_REMAINING_RATIO", 0.2))
     if now > due_at:
-        colour = Light.RED
+        colour = Light.RED  # overdue before the procedure began: still overdue
+    elif is_paused:
+        colour = Light.PAUSED
     elif remaining.value <= warn_days or remaining.value <= warn_ratio * limit_days:
         colour = Light.YELLOW
     else:

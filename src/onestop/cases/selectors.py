@@ -177,13 +177,20 @@ def case_traffic_light(case: Case, *, now: dt.datetime | None = None) -> Traffic
 
 
 def task_traffic_light(task: ItemTask, *, now: dt.datetime | None = None) -> TrafficLight | None:
-    """A task's light from its stored due date (no query; lists call this per row)."""
+    """A task's light from its stored due date (no query; lists call this per row), except
+    while a special procedure stops its clock: then from its history (the stored date does
+    not move until the procedure ends)."""
     if task.state not in TASK_INBOX_STATES or task.due_at is None:
         return None
+    due_at, is_provisional = task.due_at, task.due_is_provisional
+    if task.state == TaskState.PAUSED:
+        due = due_dates(task.case, now=now).tasks.get(task.pk)
+        if due is not None:
+            due_at, is_provisional = due.at, due.is_provisional
     return traffic_light(
-        due_at=task.due_at,
+        due_at=due_at,
         limit_days=task.promised_days,
-        is_provisional=task.due_is_provisional,
+        is_provisional=is_provisional,
         is_paused=task.state == TaskState.PAUSED,
         now=now,
     )

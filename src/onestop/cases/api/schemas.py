@@ -172,7 +172,7 @@ class ExtensionIn(Schema):
 
 
 class LightOut(Schema):
-    colour: Literal["green", "yellow", "red"]
+    colour: Literal["green", "yellow", "red", "paused"]
     label: str
     remaining_days: int
     limit_days: int

@@ -19,12 +19,12 @@ def light(signal: TrafficLight | None) -> str:
         return ""
     if signal.remaining_days < 0:
         text = _("已超期%(n)d个工作日") % {"n": -signal.remaining_days}
+    elif signal.is_paused:
+        text = _("特别程序中，暂停计时")
     elif signal.remaining_days == 0:
         text = _("今日到期")
     else:
         text = _("剩余%(n)d个工作日") % {"n": signal.remaining_days}
-    if signal.is_paused:
-        text += _("（特别程序中，暂停计时）")
     if signal.is_provisional:
         text += _("（暂定）")
     return format_html(
