@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from onestop.accounts.roles import Role
+from onestop.cases.events import ActorKind
 from onestop.cases.states import (
     CaseState,
     ExtensionState,
@@ -26,7 +27,15 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "onestop"
 # Values that are a state or a role somewhere; a comparison with one of them is a rule.
 RULE_VALUES = frozenset(
     str(value)
-    for choices in (CaseState, TaskState, ExtensionState, VerificationState, MaterialStatus, Role)
+    for choices in (
+        CaseState,
+        TaskState,
+        ExtensionState,
+        VerificationState,
+        MaterialStatus,
+        Role,
+        ActorKind,
+    )
     for value in choices.values
 )
 

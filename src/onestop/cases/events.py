@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _lazy
 
 from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.roles import Role
 from onestop.cases import sql
 from onestop.cases.models import Case, CaseEvent
 from onestop.cases.states import CaseState, EventKind
@@ -81,18 +84,34 @@ def hash_of(event: CaseEvent, *, case_number: str) -> str:
 Actor = Staff | Applicant | AbstractBaseUser | None
 
 
+class ActorKind(models.TextChoices):
+    """An event's ``actor_role`` when no member of staff acted (staff carry their ``Role``)."""
+
+    APPLICANT = "applicant", _lazy("申请人")
+    SYSTEM = "system", _lazy("系统")
+    USER = "user", _lazy("用户")
+
+
+def actor_role_label(role: str) -> str:
+    """What an event's ``actor_role`` reads as: the staff role's name, 申请人 or 系统."""
+    for choices in (Role, ActorKind):
+        if role in choices.values:
+            return str(choices(role).label)
+    return role or str(ActorKind.SYSTEM.label)
+
+
 def _actor(actor: Actor) -> tuple[int | None, str]:
     if actor is None:
-        return None, "system"
+        return None, ActorKind.SYSTEM
     if isinstance(actor, Staff):
         return actor.user_id, actor.role
     if isinstance(actor, Applicant):
-        return actor.user_id, "applicant"
+        return actor.user_id, ActorKind.APPLICANT
     staff = getattr(actor, "staff", None)  # a login acting through its profile
     if staff is not None:
         return actor.pk, staff.role
     applicant = getattr(actor, "applicant", None)
-    return actor.pk, "applicant" if applicant is not None else "user"
+    return actor.pk, ActorKind.APPLICANT if applicant is not None else ActorKind.USER
 
 
 def head_set(case: Case, seq: int, digest: str) -> None:

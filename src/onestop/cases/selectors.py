@@ -18,6 +18,7 @@ from onestop.cases.deadlines import DueDates, TrafficLight, due_dates, traffic_l
 from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, VerificationTask
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
+    CASE_QUEUE_STATES,
     TASK_INBOX_STATES,
     CaseState,
     ExtensionState,
@@ -110,7 +111,7 @@ def window_queue(clerk: Staff) -> QuerySet[Case]:
     """
     return (
         Case.objects.filter(
-            state__in=[CaseState.PRE_REVIEW, CaseState.SUBMITTED],
+            state__in=list(CASE_QUEUE_STATES),
             region_code__startswith=clerk.region.code,
         )
         .select_related("applicant", "package_version", "item_version", "hall")

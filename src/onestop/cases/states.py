@@ -66,6 +66,8 @@ CASE_FINAL_STATES = frozenset(state for state, nxt in CASE_TRANSITIONS.items() i
 CASE_WINDOW_STATES = frozenset(
     {CaseState.PRE_REVIEW, CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED}
 )
+# In the window's queue: waiting for pre-review or acceptance.
+CASE_QUEUE_STATES = frozenset({CaseState.PRE_REVIEW, CaseState.SUBMITTED})
 # The clock runs (a due date exists and may be overdue).
 CASE_CLOCK_STATES = frozenset({CaseState.ACCEPTED, CaseState.IN_PROGRESS})
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from onestop.cases.events import actor_role_label
 from onestop.cases.models import Case, CaseMaterial, ItemTask
 from onestop.cases.selectors import case_timeline, task_list_for_case
 from onestop.cases.states import (
@@ -177,10 +178,6 @@ class TimelineRow:
 
 def timeline_rows(case: Case) -> list[TimelineRow]:
     """The history; the actor shown by role only (other officers' names stay private)."""
-    from onestop.accounts.roles import Role
-
-    roles = dict(Role.choices)
-    roles.update({"applicant": _("申请人"), "system": _("系统")})
     rows = []
     for event in case_timeline(case):
         try:
@@ -192,7 +189,7 @@ def timeline_rows(case: Case) -> list[TimelineRow]:
                 kind=event.kind,
                 at=event.at,
                 label=str(label),
-                role=str(roles.get(event.actor_role, event.actor_role or _("系统"))),
+                role=actor_role_label(event.actor_role),
                 reason=event.reason,
                 item=str((event.payload or {}).get("item", "")),
             )

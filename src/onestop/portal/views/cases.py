@@ -18,6 +18,7 @@ from onestop.accounts.models import Applicant
 from onestop.accounts.roles import Role
 from onestop.cases.actions import case_actions
 from onestop.cases.deadlines import traffic_light
+from onestop.cases.events import ActorKind
 from onestop.cases.models import Case
 from onestop.cases.notices import notice_kinds_for
 from onestop.cases.selectors import (
@@ -36,6 +37,7 @@ from onestop.cases.services import (
 from onestop.cases.services.drafts import drafts_of
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
+    CASE_QUEUE_STATES,
     TASK_INBOX_STATES,
     CaseState,
     EventKind,
@@ -119,7 +121,7 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
             label = event.kind
         payload = event.payload or {}
         who = ""
-        if event.actor_role == "applicant":
+        if event.actor_role == ActorKind.APPLICANT:
             who = _("申请人")
         elif "task" in payload:
             who = departments.get(payload.get("task"), "")
@@ -127,7 +129,7 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
             who = pgettext("who", "综合受理窗口")
         elif event.actor_role == Role.AGENT:
             who = _("帮代办员")
-        elif event.actor_role == "system":
+        elif event.actor_role == ActorKind.SYSTEM:
             who = _("系统")
         rows.append(
             {
@@ -143,7 +145,7 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
 
 def _holders(case: Case, tasks: list[Any]) -> list[str]:
     """Who has the case now: departments (never an officer's name), the window or the applicant."""
-    if case.state in {CaseState.PRE_REVIEW, CaseState.SUBMITTED}:
+    if case.state in CASE_QUEUE_STATES:
         return [pgettext("who", "综合受理窗口")]
     if case.state == CaseState.CORRECTION_REQUESTED:
         return [_("申请人（待补正材料）")]
