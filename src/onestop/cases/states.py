@@ -62,6 +62,10 @@ CASE_TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 del S
 
 CASE_FINAL_STATES = frozenset(state for state, nxt in CASE_TRANSITIONS.items() if not nxt)
+# Where an overdue tolerated (容缺) material ends the case: the table's sources of 终止.
+CASE_TERMINABLE_STATES = frozenset(
+    state for state, nxt in CASE_TRANSITIONS.items() if CaseState.TERMINATED in nxt
+)
 # Before acceptance: where the window works on the case.
 CASE_WINDOW_STATES = frozenset(
     {CaseState.PRE_REVIEW, CaseState.SUBMITTED, CaseState.CORRECTION_REQUESTED}

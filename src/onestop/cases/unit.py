@@ -9,11 +9,12 @@ Every service that changes a case opens one (``case_work``, ``task_work`` or
   ``move_task``) and collects the changed fields of each row (``change``);
 * collects the events (``move_*`` and ``record``), hashing them into the case's chain when it
   writes;
-* on a clean exit writes once: one UPDATE per changed row (the first also reads the chain
-  head, a round trip saved), the events in one INSERT, the notifications they cause in one
-  INSERT into the outbox (``cases.notify``), and registers the side effects
-  (``after_commit``) with ``transaction.on_commit`` — nothing leaves the process before the
-  transaction has committed.
+* on a clean exit writes once: one UPDATE per changed row, or per group of rows of one model
+  changed in the same fields (the first single-row UPDATE also reads the chain head, a round
+  trip saved), the events in one INSERT and the notifications they cause in one INSERT into
+  the outbox (``cases.notify``), whose delivery ``notifications`` schedules with
+  ``transaction.on_commit`` — nothing leaves the process before the transaction has
+  committed.
 
 New rows that later steps must point at (tasks, pauses, extensions) are inserted at once
 with ``insert``, through the same statement builder (``sql.rows_insert``). On an exception
@@ -23,11 +24,11 @@ nothing is written by the unit and the service's atomic block rolls back the res
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -49,8 +50,6 @@ class CaseWork:
         self.now = now or clock.now()
         self._rows: dict[tuple[type[Model], Any], tuple[Model, dict[str, None]]] = {}
         self._events: list[dict[str, Any]] = []
-        self._after: list[Callable[[], None]] = []
-        self.saved: list[CaseEvent] = []
 
     # ----------------------------------------------------------------------- changes
 
@@ -136,10 +135,6 @@ class CaseWork:
         for rows in by_model.values():
             sql.rows_insert(rows)
 
-    def after_commit(self, effect: Callable[[], None]) -> None:
-        """Run ``effect`` once the transaction has committed (never if it rolls back)."""
-        self._after.append(effect)
-
     def pending_events(self) -> list[tuple[str, dt.datetime, str, dict[str, Any]]]:
         """The events recorded so far as (kind, at, to_state, payload), for derivations that
         read the history (due dates) before the unit has written it."""
@@ -177,10 +172,6 @@ class CaseWork:
             if messages:  # the outbox, in this transaction; delivered after commit
                 sql.rows_insert(messages, ignore_conflicts=True)
                 messages_written(messages)
-        for effect in self._after:
-            transaction.on_commit(effect)
-        self._after.clear()
-        self.saved.extend(events)
         return events
 
 

@@ -40,7 +40,7 @@ from onestop.cases.services.plans import (
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
 from onestop.cases.states import (
-    CASE_TRANSITIONS,
+    CASE_TERMINABLE_STATES,
     MATERIAL_ORIGINAL_VERIFIABLE,
     REMOTE_CHANNELS,
     CaseOutcome,
@@ -711,7 +711,7 @@ def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[st
     One transaction per case, so one failure does not undo the others; returns the numbers.
     """
     today = today or clock.today()
-    rule = CASE_RULES_TERMINABLE
+    rule = CASE_TERMINABLE_STATES
     ids = (
         Case.objects.filter(
             state__in=list(rule),
@@ -744,12 +744,6 @@ def case_terminate_overdue_tolerated(*, today: dt.date | None = None) -> list[st
             tasks_close(work=work, actor=None, reason=_("容缺材料逾期未补交，办件终止"))
             terminated.append(case.number or "")
     return terminated
-
-
-# Cases a tolerated material keeps open: the states from which the table allows termination.
-CASE_RULES_TERMINABLE = frozenset(
-    state for state, targets in CASE_TRANSITIONS.items() if CaseState.TERMINATED in targets
-)
 
 
 @transaction.atomic
