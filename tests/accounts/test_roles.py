@@ -23,7 +23,11 @@ def test_every_permission_is_held_by_some_role():
 
 def test_chief_approver_has_the_officers_permissions_plus_extension_approval():
     officer, chief = permissions_of(Role.OFFICER), permissions_of(Role.CHIEF_APPROVER)
-    assert chief == officer | {Permission.EXTENSION_APPROVE, Permission.TASK_REASSIGN_ANY}
+    assert chief == officer | {
+        Permission.EXTENSION_APPROVE,
+        Permission.TASK_REASSIGN_ANY,
+        Permission.STATS_VIEW,
+    }
     assert Permission.EXTENSION_APPROVE not in officer
 
 

@@ -14,7 +14,8 @@ Every service that changes a case opens one (``case_work``, ``task_work`` or
   trip saved), the events in one INSERT and the notifications they cause in one INSERT into
   the outbox (``cases.notify``), whose delivery ``notifications`` schedules with
   ``transaction.on_commit`` — nothing leaves the process before the transaction has
-  committed.
+  committed; other apps' reactions to the events (``cases.hooks``) are scheduled the same
+  way.
 
 New rows that later steps must point at (tasks, pauses, extensions) are inserted at once
 with ``insert``, through the same statement builder (``sql.rows_insert``). On an exception
@@ -33,7 +34,7 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from onestop.cases import notify, sql
+from onestop.cases import hooks, notify, sql
 from onestop.cases.events import Actor, event_build, head_known, head_set
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind, TaskState, transition
@@ -172,6 +173,7 @@ class CaseWork:
             if messages:  # the outbox, in this transaction; delivered after commit
                 sql.rows_insert(messages, ignore_conflicts=True)
                 messages_written(messages)
+            hooks.events_written(case.pk, events)
         return events
 
 

@@ -24,8 +24,13 @@ from onestop.accounts.api import router as accounts_router
 from onestop.accounts.throttle import LoginThrottled
 from onestop.cases.api import router as cases_router
 from onestop.catalog.api import router as catalog_router
+from onestop.certificates.api import router as certificates_router
 from onestop.core.errors import DomainError
+from onestop.delivery.api import router as delivery_router
+from onestop.evaluations.api import router as evaluations_router
 from onestop.regions.api import router as regions_router
+from onestop.stats.api import router as stats_router
+from onestop.supervision.api import router as supervision_router
 
 PROBLEM = "application/problem+json"
 
@@ -202,3 +207,8 @@ api.add_router("/auth", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", cases_router)
+api.add_router("/ratings", evaluations_router)
+api.add_router("/certificates", certificates_router)
+api.add_router("/delivery", delivery_router)
+api.add_router("/supervision", supervision_router)
+api.add_router("/stats", stats_router)

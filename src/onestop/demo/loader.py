@@ -36,10 +36,15 @@ from onestop.catalog.models import (
     VersionStatus,
 )
 from onestop.demo.cases import load_cases
+from onestop.demo.certificates import load_certificates
 from onestop.demo.data import catalog as catalog_data
 from onestop.demo.data import people, regions
 from onestop.demo.data.catalog_specs import ItemSpec, PackageSpec
+from onestop.demo.delivery import load_delivery
+from onestop.demo.evaluations import load_evaluations
+from onestop.demo.stats import load_stats
 from onestop.demo.summary import DemoSummary
+from onestop.demo.supervision import load_supervision
 from onestop.regions import services as regions_services
 from onestop.regions.models import Department, Hall, Region, Window
 
@@ -355,6 +360,11 @@ SECTIONS: list[tuple[str, Section]] = [
     ("people", load_people),
     ("catalog", load_catalog),
     ("cases", load_cases),
+    ("certificates", load_certificates),
+    ("delivery", load_delivery),
+    ("evaluations", load_evaluations),
+    ("supervision", load_supervision),
+    ("stats", load_stats),
 ]
 
 

@@ -1,0 +1,5 @@
+"""The JSON API of certificates, mounted by config/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["certificates"])

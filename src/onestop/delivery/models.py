@@ -1,0 +1,1 @@
+"""邮政双向专递: the app's tables (none yet)."""

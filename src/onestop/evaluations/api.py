@@ -1,0 +1,5 @@
+"""The JSON API of evaluations, mounted by config/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["evaluations"])

@@ -1,0 +1,1 @@
+"""好差评: the app's tables (none yet)."""

@@ -1,0 +1,1 @@
+"""统计分析: the app's tables (none yet)."""

@@ -1,0 +1,1 @@
+"""电子监察: the app's tables (none yet)."""
