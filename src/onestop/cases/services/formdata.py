@@ -31,6 +31,23 @@ def _validator_message(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
+# Defaults where a field definition carries no range: 数值 fields are counts (整数, 非负),
+# 金额 fields are amounts in yuan (非负, 至多一万亿元 1e13 — above any registered capital).
+NUMBER_MAX = Decimal(10**9)
+MONEY_MAX = Decimal(10**13)
+
+
+def number_range(form_field: FormField) -> tuple[Decimal, Decimal]:
+    """The accepted range of a 数值/金额 field: its own ``min``/``max`` if set, else the defaults."""
+    default_high = MONEY_MAX if form_field.kind == FieldKind.MONEY else NUMBER_MAX
+    low = getattr(form_field, "min_value", None)
+    high = getattr(form_field, "max_value", None)
+    return (
+        Decimal(0) if low is None else Decimal(str(low)),
+        default_high if high is None else Decimal(str(high)),
+    )
+
+
 def _clean_value(form_field: FormField, raw: Any) -> Any:
     kind = form_field.kind
     if kind == FieldKind.YES_NO:
@@ -59,11 +76,19 @@ def _clean_value(form_field: FormField, raw: Any) -> Any:
             raise _fail(form_field, _("请填写数字。")) from None
         if not number.is_finite():
             raise _fail(form_field, _("请填写数字。"))
+        low, high = number_range(form_field)
         if kind == FieldKind.MONEY:
             if number < 0:
                 raise _fail(form_field, _("金额不能为负数。"))
             if number.as_tuple().exponent < -2:  # type: ignore[operator]
                 raise _fail(form_field, _("金额最多保留两位小数。"))
+        elif number != number.to_integral_value():
+            raise _fail(form_field, _("请填写整数。"))
+        if not low <= number <= high:
+            raise _fail(
+                form_field,
+                _("应在 %(low)s 至 %(high)s 之间。") % {"low": f"{low:f}", "high": f"{high:f}"},
+            )
         return text
     if kind == FieldKind.DATE:
         try:
