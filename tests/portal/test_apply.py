@@ -175,3 +175,13 @@ def test_apply_for_a_single_item(as_user, demo):
     case = Case.objects.get(idempotency_key="item-1")
     assert case.item_version == item_version
     assert case.package_version is None
+
+
+@pytest.mark.parametrize("value", ["-1", "1e309", "9" * 400])
+def test_an_absurd_capital_shows_next_to_its_field(as_user, demo, value):
+    before = Case.objects.count()
+    response = as_user("enterprise").post(URL, valid_post(**{"f-registered_capital": value}))
+    assert response.status_code == 200
+    assert Case.objects.count() == before
+    field = response.content.decode().split('id="field-registered_capital"')[1]
+    assert 'class="error"' in field.split('class="field')[0]
