@@ -267,6 +267,16 @@ ONESTOP_NOTIFICATIONS_RELAY_SECONDS = env_number(
 # Largest uploaded material accepted (bytes).
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- evaluations (好差评, docs/evaluations.md) ----------------------------------------
+
+# --- certificates and seals (docs/certificates.md) -------------------------------------
+
+# --- delivery (邮政双向专递) ------------------------------------------------------------
+
+# --- supervision (电子监察) -------------------------------------------------------------
+
+# --- stats ------------------------------------------------------------------------------
+
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("ONESTOP_SSL_REDIRECT", default=True)
