@@ -58,6 +58,10 @@ class MessageKind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("新的待办子件")
     TASK_YELLOW = "task_yellow", _("子件即将到期")
     TASK_RED = "task_red", _("子件已超期")
+    # 电子监察 (supervision): texts in supervision/templates/notifications/text/.
+    SUPERVISION_YELLOW = "supervision_yellow", _("电子监察黄牌预警")
+    SUPERVISION_RED = "supervision_red", _("电子监察红牌纠错")
+    SUPERVISION_ORDER = "supervision_order", _("督办通知")
 
 
 class Message(models.Model):
