@@ -1,0 +1,288 @@
+"""What a case contributes to the figures, computed from the case rows and its event log.
+
+One definition serves the incremental refresh, the rebuild and the recount that checks
+them, so the three cannot disagree about what a figure means:
+
+- **received** (收件) on the day the case was submitted; **corrections** (补正) are counted
+  there too (``correction_requested`` events), so corrections per case = corrections / received;
+- **accepted** (受理, the press release's 办件) on the day of the first acceptance; on that day
+  also: enterprise (applicant kind), online (channel online or mobile), package (一件事),
+  cross-domain (跨域通办: some item task is handled in a region other than the receiving one),
+  special procedures (特别程序) and approved extensions (延期);
+- **completed** (办结) on the day of completion, with the working days used — working days
+  from the acceptance day to the completion day, less the working days its tasks were paused
+  — against the limit (the promised limit plus approved extensions); on time when used ≤
+  limit; 即办件 when the item's case type is immediate; village-centre completion by channel.
+
+Days are Asia/Shanghai dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, Sum
+
+from onestop.accounts.models import ApplicantKind
+from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, Pause
+from onestop.cases.states import CaseState, Channel, EventKind, ExtensionState
+from onestop.catalog.models import CaseType
+from onestop.core import clock
+from onestop.stats.models import DAILY_MEASURES, CaseFigure
+from onestop.workdays import calendar
+from onestop.workdays.units import TimeUnit
+
+ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE})
+CHUNK = 2000
+
+DailyKey = tuple[
+    Any, ...
+]  # (day, region_code, department_id, item_code, package_id, channel, hall_id)
+DurationKey = tuple[dt.date, str, int]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The values of a ``CaseFigure`` row (without the case)."""
+
+    event_seq: int
+    region_code: str
+    department_id: int
+    item_code: str
+    package_id: int
+    channel: str
+    hall_id: int
+    received_on: dt.date | None
+    accepted_on: dt.date | None
+    completed_on: dt.date | None
+    is_enterprise: bool
+    is_online: bool
+    is_package: bool
+    is_cross_domain: bool
+    is_immediate: bool
+    corrections: int
+    pauses: int
+    extensions: int
+    used_days: int | None
+    limit_days: int | None
+    is_on_time: bool | None
+
+    @classmethod
+    def of(cls, row: CaseFigure) -> Figure:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+    def as_fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return clock.local(moment).date() if moment is not None else None
+
+
+def _days_between(start: dt.date, end: dt.date, unit: str) -> int:
+    if end <= start:
+        return 0
+    if unit == TimeUnit.NATURAL_DAY:
+        return (end - start).days
+    return calendar.workdays_between(start, end).value
+
+
+def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
+    ids = [c["pk"] for c in cases]
+    seqs = dict(
+        CaseEvent.objects.filter(case_id__in=ids)
+        .values("case_id")
+        .annotate(m=Max("seq"))
+        .values_list("case_id", "m")
+    )
+    corrections = dict(
+        CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.CORRECTION_REQUESTED)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values_list("case_id", "n")
+    )
+    pauses: dict[int, tuple[int, int]] = {
+        row["case_id"]: (row["n"], row["d"] or 0)
+        for row in Pause.objects.filter(case_id__in=ids)
+        .values("case_id")
+        .annotate(n=Count("pk"), d=Sum("paused_workdays"))
+    }
+    extensions: dict[int, tuple[int, int]] = {
+        row["case_id"]: (row["n"], row["d"] or 0)
+        for row in Extension.objects.filter(case_id__in=ids, state=ExtensionState.APPROVED)
+        .values("case_id")
+        .annotate(n=Count("pk"), d=Sum("days"))
+    }
+    cross = set(
+        ItemTask.objects.filter(case_id__in=ids)
+        .exclude(region_code=F("case__region_code"))
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    out: dict[int, Figure] = {}
+    for c in cases:
+        pk = c["pk"]
+        n_pauses, paused_days = pauses.get(pk, (0, 0))
+        n_ext, ext_days = extensions.get(pk, (0, 0))
+        accepted_on, completed_on = _day(c["accepted_at"]), _day(c["completed_at"])
+        used = limit = None
+        on_time = None
+        if accepted_on is not None and completed_on is not None:
+            gross = _days_between(accepted_on, completed_on, c["promised_unit"])
+            used = max(gross - paused_days, 0)
+            limit = c["promised_days"] + ext_days
+            on_time = used <= limit
+        is_package = c["package_version_id"] is not None
+        out[pk] = Figure(
+            event_seq=seqs.get(pk, 0),
+            region_code=c["region_code"],
+            department_id=(
+                c["package_version__lead_department_id"]
+                if is_package
+                else c["item_version__department_id"]
+            )
+            or 0,
+            item_code="" if is_package else c["item_version__item__basic_code"],
+            package_id=c["package_version__package_id"] or 0,
+            channel=c["channel"],
+            hall_id=c["hall_id"] or 0,
+            received_on=_day(c["submitted_at"]),
+            accepted_on=accepted_on,
+            completed_on=completed_on,
+            is_enterprise=c["applicant__kind"] == ApplicantKind.ENTERPRISE,
+            is_online=c["channel"] in ONLINE_CHANNELS,
+            is_package=is_package,
+            is_cross_domain=pk in cross,
+            is_immediate=not is_package and c["item_version__case_type"] == CaseType.IMMEDIATE,
+            corrections=corrections.get(pk, 0),
+            pauses=n_pauses,
+            extensions=n_ext,
+            used_days=used,
+            limit_days=limit,
+            is_on_time=on_time,
+        )
+    return out
+
+
+_CASE_VALUES = (
+    "pk",
+    "region_code",
+    "channel",
+    "hall_id",
+    "submitted_at",
+    "accepted_at",
+    "completed_at",
+    "promised_days",
+    "promised_unit",
+    "package_version_id",
+    "package_version__package_id",
+    "package_version__lead_department_id",
+    "item_version__department_id",
+    "item_version__item__basic_code",
+    "item_version__case_type",
+    "applicant__kind",
+)
+
+
+def _counted() -> Q:
+    """Cases that count: submitted ones (a draft has not reached the government yet)."""
+    return ~Q(state=CaseState.DRAFT) & Q(submitted_at__isnull=False)
+
+
+def figures_compute(case_ids: Iterable[int]) -> dict[int, Figure]:
+    """The figures of these cases now (a draft or a missing case has none)."""
+    ids = list(case_ids)
+    out: dict[int, Figure] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = list(
+            Case.objects.filter(_counted(), pk__in=ids[i : i + CHUNK]).values(*_CASE_VALUES)
+        )
+        out.update(_compute(rows))
+    return out
+
+
+def figures_compute_all() -> Iterator[tuple[int, Figure]]:
+    """Every counted case's figures, in chunks by primary key (the full recount)."""
+    last = 0
+    while True:
+        rows = list(
+            Case.objects.filter(_counted(), pk__gt=last)
+            .order_by("pk")
+            .values(*_CASE_VALUES)[:CHUNK]
+        )
+        if not rows:
+            return
+        yield from _compute(rows).items()
+        last = rows[-1]["pk"]
+
+
+# ------------------------------------------------------------------ contributions
+
+
+def _dims(f: Figure, day: dt.date) -> DailyKey:
+    return (day, f.region_code, f.department_id, f.item_code, f.package_id, f.channel, f.hall_id)
+
+
+def contributions(f: Figure) -> tuple[dict[DailyKey, dict[str, int]], dict[DurationKey, int]]:
+    """What a case adds to the daily rows (by key and measure) and to the durations."""
+    daily: dict[DailyKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    durations: dict[DurationKey, int] = {}
+    if f.received_on is not None:
+        row = daily[_dims(f, f.received_on)]
+        row["received"] += 1
+        row["enterprise_received"] += int(f.is_enterprise)
+        row["online_received"] += int(f.is_online)
+        row["corrections"] += f.corrections
+    if f.accepted_on is not None:
+        row = daily[_dims(f, f.accepted_on)]
+        row["accepted"] += 1
+        row["enterprise_accepted"] += int(f.is_enterprise)
+        row["online_accepted"] += int(f.is_online)
+        row["online_enterprise_accepted"] += int(f.is_online and f.is_enterprise)
+        row["package_accepted"] += int(f.is_package)
+        row["cross_domain_accepted"] += int(f.is_cross_domain)
+        row["pauses"] += f.pauses
+        row["extensions"] += f.extensions
+    if f.completed_on is not None:
+        row = daily[_dims(f, f.completed_on)]
+        row["completed"] += 1
+        row["enterprise_completed"] += int(f.is_enterprise)
+        row["village_completed"] += int(f.channel == Channel.VILLAGE_CENTRE)
+        row["immediate_completed"] += int(f.is_immediate)
+        if f.used_days is not None and f.limit_days is not None:
+            row["on_time"] += int(bool(f.is_on_time))
+            row["late"] += int(not f.is_on_time)
+            row["used_days_sum"] += f.used_days
+            row["limit_days_sum"] += f.limit_days
+            durations[(f.completed_on, f.region_code, f.used_days)] = 1
+    return daily, durations
+
+
+def add_into(
+    daily: dict[DailyKey, dict[str, int]],
+    durations: dict[DurationKey, int],
+    f: Figure,
+    sign: int = 1,
+) -> None:
+    """Add (or with ``sign=-1`` subtract) a case's contribution into running sums."""
+    more_daily, more_durations = contributions(f)
+    for key, measures in more_daily.items():
+        row = daily.setdefault(key, dict.fromkeys(DAILY_MEASURES, 0))
+        for name, value in measures.items():
+            row[name] += sign * value
+    for dkey, n in more_durations.items():
+        durations[dkey] = durations.get(dkey, 0) + sign * n
+
+
+def nonzero(
+    daily: dict[DailyKey, dict[str, int]], durations: dict[DurationKey, int]
+) -> tuple[dict[DailyKey, dict[str, int]], dict[DurationKey, int]]:
+    """The same sums without the rows that add up to nothing."""
+    return (
+        {k: v for k, v in daily.items() if any(v.values())},
+        {k: n for k, n in durations.items() if n},
+    )

@@ -1,0 +1,617 @@
+"""Reads of stats: the figures for a region subtree and a period, from the aggregate rows.
+
+A region subtree is a code prefix (``regions``: "everything under X" is
+``code__startswith=X.code``); a period is two Asia/Shanghai dates, both included. What each
+figure means is defined once, in ``stats.figures``; here they are summed and divided.
+
+Live reads (not from the aggregates, because they are small or a state of *now*): the
+consultations, the items' online depth, the cases overdue right now, the officers' figures
+and the ratings (from the evaluations app once it exposes a selector, else no data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
+
+from onestop.accounts.models import Staff
+from onestop.cases.models import Case, ItemTask
+from onestop.cases.states import CASE_CLOCK_STATES, Channel, TaskState
+from onestop.catalog.models import (
+    OnlineDepth,
+    Package,
+    ServiceItem,
+    ServiceItemVersion,
+    VersionStatus,
+)
+from onestop.core import clock
+from onestop.core.errors import ValidationFailed
+from onestop.regions.models import CODE_LENGTH, LEVEL_ORDER, Department, Hall, Region, RegionLevel
+from onestop.regions.selectors import region_get
+from onestop.stats import figures
+from onestop.stats.models import (
+    DAILY_MEASURES,
+    Consultation,
+    ConsultationChannel,
+    DailyDuration,
+    DailyFigure,
+)
+
+log = logging.getLogger(__name__)
+
+DEPTH_TARGET = 0.70  # the press release's target: 70% of items at level Ⅲ or above
+MAX_PERIOD_DAYS = 3 * 366 + 1
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def period_clean(start: dt.date | None, end: dt.date | None) -> Period:
+    """The period asked for; by default this year up to today. Refuse an inverted or huge one."""
+    today = clock.today()
+    end = end or today
+    start = start or end.replace(month=1, day=1)
+    if start > end:
+        raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="start")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationFailed(_("统计期间最长三年。"), field="start")
+    return Period(start, end)
+
+
+def _ratio(part: int | float, whole: int | float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """What the evaluations app reports for the region and period."""
+
+    total: int
+    good_rate: float | None
+
+
+@dataclass
+class Figures:
+    """The figures of a region subtree for a period."""
+
+    region: Region
+    period: Period
+    sums: dict[str, int]
+    p90_used_days: int | None
+    consultations: int
+    consultations_by_channel: dict[str, int]
+    depth_items: int
+    depth_3: int
+    depth_4: int
+    overdue_open: int
+    ratings: Ratings | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> int:
+        sums = self.__dict__.get("sums", {})
+        if name in sums:
+            return int(sums[name])
+        raise AttributeError(name)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.sums["on_time"], self.sums["on_time"] + self.sums["late"])
+
+    @property
+    def online_rate(self) -> float | None:
+        """网办率 of the press release: enterprise cases handled online / enterprise cases."""
+        return _ratio(self.sums["online_enterprise_accepted"], self.sums["enterprise_accepted"])
+
+    @property
+    def online_rate_all(self) -> float | None:
+        return _ratio(self.sums["online_accepted"], self.sums["accepted"])
+
+    @property
+    def avg_used_days(self) -> float | None:
+        return _ratio(self.sums["used_days_sum"], self.sums["on_time"] + self.sums["late"])
+
+    @property
+    def avg_limit_days(self) -> float | None:
+        return _ratio(self.sums["limit_days_sum"], self.sums["on_time"] + self.sums["late"])
+
+    @property
+    def immediate_share(self) -> float | None:
+        return _ratio(self.sums["immediate_completed"], self.sums["completed"])
+
+    @property
+    def corrections_per_case(self) -> float | None:
+        return _ratio(self.sums["corrections"], self.sums["received"])
+
+    @property
+    def depth_share(self) -> float | None:
+        """Share of the subtree's published items at online depth Ⅲ or Ⅳ."""
+        return _ratio(self.depth_3 + self.depth_4, self.depth_items)
+
+    @property
+    def depth_target_met(self) -> bool | None:
+        share = self.depth_share
+        return None if share is None else share >= DEPTH_TARGET
+
+
+def _daily(region_code: str, period: Period) -> QuerySet[DailyFigure]:
+    return DailyFigure.objects.filter(
+        day__gte=period.start, day__lte=period.end, region_code__startswith=region_code
+    )
+
+
+def _sums(qs: QuerySet[DailyFigure]) -> dict[str, int]:
+    row = qs.aggregate(**{name: Sum(name) for name in DAILY_MEASURES})
+    return {name: int(row[name] or 0) for name in DAILY_MEASURES}
+
+
+def _percentile(counts: Iterable[tuple[int, int]], q: float) -> int | None:
+    """The smallest value with at least ``q`` of the weight at or below it (nearest rank)."""
+    pairs = sorted(counts)
+    total = sum(n for _v, n in pairs)
+    if not total:
+        return None
+    rank = max(1, -(-int(q * total * 1000) // 1000))  # ceil(q·total) without float noise
+    seen = 0
+    for value, n in pairs:
+        seen += n
+        if seen >= rank:
+            return value
+    return pairs[-1][0]
+
+
+def p90_used_days(*, region_code: str, period: Period) -> int | None:
+    """The 90th percentile of the working days used by cases completed in the period."""
+    rows = (
+        DailyDuration.objects.filter(
+            day__gte=period.start, day__lte=period.end, region_code__startswith=region_code
+        )
+        .values("used_days")
+        .annotate(n=Sum("count"))
+        .values_list("used_days", "n")
+    )
+    return _percentile(((int(v), int(n)) for v, n in rows), 0.9)
+
+
+def _moment_range(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=clock.SHANGHAI)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+    return start, end
+
+
+def consultations_count(*, region_code: str, period: Period) -> dict[str, int]:
+    """Consultations in the subtree and period, by channel."""
+    start, end = _moment_range(period)
+    rows = (
+        Consultation.objects.filter(region_code__startswith=region_code, at__gte=start, at__lt=end)
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
+    counts = dict.fromkeys(ConsultationChannel.values, 0)
+    counts.update({str(c): int(n) for c, n in rows})
+    return counts
+
+
+def depth_counts(*, region_code: str) -> dict[int, int]:
+    """Published items implemented by departments of the subtree, by online depth (1–4)."""
+    rows = (
+        ServiceItemVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, department__region__code__startswith=region_code
+        )
+        .values("online_depth")
+        .annotate(n=Count("pk"))
+        .values_list("online_depth", "n")
+    )
+    counts = dict.fromkeys(OnlineDepth.values, 0)
+    counts.update({int(d): int(n) for d, n in rows})
+    return counts
+
+
+def overdue_open_count(*, region_code: str) -> int:
+    """Cases of the subtree whose clock runs and whose stored due date has passed, now."""
+    return Case.objects.filter(
+        region_code__startswith=region_code, state__in=CASE_CLOCK_STATES, due_at__lt=clock.now()
+    ).count()
+
+
+RatingsSource = Callable[..., Any]
+
+
+def _ratings_source() -> RatingsSource | None:
+    """The evaluations app's rates selector (``rates_for``), if it exposes one."""
+    try:
+        module = importlib.import_module("onestop.evaluations.selectors")
+    except ImportError:
+        return None
+    source = getattr(module, "rates_for", None)
+    return source if callable(source) else None
+
+
+def ratings_summary(*, region_code: str, period: Period) -> Ratings | None:
+    """Ratings of the subtree and period, or None (no data) while the evaluations app has none."""
+    source = _ratings_source()
+    if source is None:
+        return None
+    start, end = _moment_range(period)
+    try:
+        with transaction.atomic():  # a failed read must not break the caller's transaction
+            found = source(start=start, end=end, region_code=region_code)
+    except Exception:  # a figure shows "no data", never an error
+        log.exception("evaluations.selectors.rates_for failed; ratings shown as no data")
+        return None
+    total = int(getattr(found, "ratings", 0) or 0)
+    if not total:
+        return None
+    rate = getattr(found, "good_rate", None)
+    return Ratings(total=total, good_rate=float(rate) if rate is not None else None)
+
+
+def figures_summary(*, region_code: str, period: Period) -> Figures:
+    """Every headline figure of the subtree for the period."""
+    region = region_get(code=region_code) if region_code else _top_region()
+    depths = depth_counts(region_code=region.code)
+    by_channel = consultations_count(region_code=region.code, period=period)
+    return Figures(
+        region=region,
+        period=period,
+        sums=_sums(_daily(region.code, period)),
+        p90_used_days=p90_used_days(region_code=region.code, period=period),
+        consultations=sum(by_channel.values()),
+        consultations_by_channel=by_channel,
+        depth_items=sum(depths.values()),
+        depth_3=depths[OnlineDepth.LEVEL_3],
+        depth_4=depths[OnlineDepth.LEVEL_4],
+        overdue_open=overdue_open_count(region_code=region.code),
+        ratings=ratings_summary(region_code=region.code, period=period),
+    )
+
+
+def _top_region() -> Region:
+    region = Region.objects.order_by("code").first()
+    if region is None:
+        raise ValidationFailed(_("尚未建立行政区划。"), field="region")
+    return region
+
+
+# ------------------------------------------------------------------ breakdowns
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown table."""
+
+    key: str
+    label: str
+    received: int
+    accepted: int
+    completed: int
+    on_time: int
+    late: int
+    used_days_sum: int
+    online_accepted: int
+    enterprise_accepted: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.on_time, self.on_time + self.late)
+
+    @property
+    def avg_used_days(self) -> float | None:
+        return _ratio(self.used_days_sum, self.on_time + self.late)
+
+    @property
+    def online_rate(self) -> float | None:
+        return _ratio(self.online_accepted, self.accepted)
+
+
+_ROW_MEASURES = (
+    "received",
+    "accepted",
+    "completed",
+    "on_time",
+    "late",
+    "used_days_sum",
+    "online_accepted",
+    "enterprise_accepted",
+)
+BREAKDOWNS = ("region", "channel", "department", "item", "hall", "officer")
+
+
+def _child_length(region: Region) -> int:
+    index = LEVEL_ORDER.index(RegionLevel(region.level))
+    if index + 1 >= len(LEVEL_ORDER):
+        return CODE_LENGTH[RegionLevel(region.level)]
+    return CODE_LENGTH[LEVEL_ORDER[index + 1]]
+
+
+def _labels(by: str, keys: list[str], region: Region) -> dict[str, str]:
+    if by == "channel":
+        return {k: str(Channel(k).label) if k in Channel.values else k for k in keys}
+    if by == "region":
+        names = dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+        return {
+            k: names.get(k, k) if k != region.code else _("%(name)s本级") % {"name": region.name}
+            for k in keys
+        }
+    ids = [int(k) for k in keys if k.lstrip("-").isdigit()]
+    if by == "department":
+        by_id = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
+        return {k: by_id.get(int(k), _("未指定部门")) for k in keys}
+    if by == "hall":
+        halls = dict(Hall.objects.filter(pk__in=ids).values_list("pk", "name"))
+        return {k: halls.get(int(k), _("不经大厅（网上、移动端等）")) for k in keys}
+    return {}
+
+
+def figures_breakdown(*, region_code: str, period: Period, by: str) -> list[Row]:
+    """The main figures of the subtree and period split by one dimension, largest first."""
+    if by not in BREAKDOWNS:
+        raise ValidationFailed(_("不支持的分组方式：%(by)s。") % {"by": by}, field="by")
+    region = region_get(code=region_code)
+    if by == "officer":
+        return officer_rows(region_code=region.code, period=period)
+    qs = _daily(region.code, period)
+    if by == "item":
+        return _item_rows(qs)
+    column: Any
+    if by == "region":
+        column = Substr("region_code", 1, _child_length(region))
+    else:
+        column = F({"channel": "channel", "department": "department_id", "hall": "hall_id"}[by])
+    rows = list(qs.annotate(k=column).values("k").annotate(**{m: Sum(m) for m in _ROW_MEASURES}))
+    keys = [str(r["k"]) for r in rows]
+    labels = _labels(by, keys, region)
+    out = [
+        Row(
+            key=str(r["k"]),
+            label=labels.get(str(r["k"]), str(r["k"])),
+            **{m: int(r[m] or 0) for m in _ROW_MEASURES},
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r.accepted, -r.received, r.key))
+
+
+def _item_rows(qs: QuerySet[DailyFigure]) -> list[Row]:
+    rows = list(qs.values("item_code", "package_id").annotate(**{m: Sum(m) for m in _ROW_MEASURES}))
+    codes = [r["item_code"] for r in rows if r["item_code"]]
+    item_names = dict(
+        ServiceItem.objects.filter(basic_code__in=codes).values_list("basic_code", "name")
+    )
+    package_ids = [r["package_id"] for r in rows if r["package_id"]]
+    package_names = dict(Package.objects.filter(pk__in=package_ids).values_list("pk", "name"))
+    out = []
+    for r in rows:
+        if r["item_code"]:
+            key, label = str(r["item_code"]), item_names.get(r["item_code"], r["item_code"])
+        else:
+            key = f"package-{r['package_id']}"
+            label = _("一件事：%(name)s") % {
+                "name": package_names.get(r["package_id"], r["package_id"])
+            }
+        out.append(Row(key=key, label=str(label), **{m: int(r[m] or 0) for m in _ROW_MEASURES}))
+    return sorted(out, key=lambda r: (-r.accepted, -r.received, r.key))
+
+
+def officer_rows(*, region_code: str, period: Period) -> list[Row]:
+    """Item tasks decided in the period by each officer of the subtree (live, from the tasks).
+
+    "Accepted" is the tasks they decided; on time when decided by the task's due date.
+    """
+    start, end = _moment_range(period)
+    decided = ItemTask.objects.filter(
+        region_code__startswith=region_code,
+        decided_at__gte=start,
+        decided_at__lt=end,
+        decided_by__isnull=False,
+        state__in=[TaskState.APPROVED, TaskState.DENIED],
+    )
+    rows = list(
+        decided.values("decided_by_id", "decided_by__name").annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(due_at__isnull=True) | Q(decided_at__lte=F("due_at"))),
+        )
+    )
+    out = [
+        Row(
+            key=str(r["decided_by_id"]),
+            label=str(r["decided_by__name"]),
+            received=int(r["n"]),
+            accepted=int(r["n"]),
+            completed=int(r["n"]),
+            on_time=int(r["on_time"]),
+            late=int(r["n"]) - int(r["on_time"]),
+            used_days_sum=0,
+            online_accepted=0,
+            enterprise_accepted=0,
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r.completed, r.label))
+
+
+# ------------------------------------------------------------------ trend
+
+STEPS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: dt.date
+    received: int
+    accepted: int
+    completed: int
+    online_accepted: int
+
+
+def figures_trend(*, region_code: str, period: Period, step: str) -> list[TrendPoint]:
+    """Received, accepted and completed cases per day, week (from Monday) or month."""
+    if step not in STEPS:
+        raise ValidationFailed(_("不支持的时间粒度：%(step)s。") % {"step": step}, field="step")
+    region = region_get(code=region_code)
+    qs = _daily(region.code, period)
+    bucket: Any = (
+        F("day") if step == "day" else (TruncWeek("day") if step == "week" else TruncMonth("day"))
+    )
+    measures = ("received", "accepted", "completed", "online_accepted")
+    rows = qs.annotate(b=bucket).values("b").annotate(**{m: Sum(m) for m in measures}).order_by("b")
+    points: dict[dt.date, TrendPoint] = {}
+    for r in rows:
+        b = r["b"]
+        day = b.date() if isinstance(b, dt.datetime) else b
+        points[day] = TrendPoint(day, *(int(r[m] or 0) for m in measures))
+    return [points[d] for d in sorted(points)]
+
+
+# ------------------------------------------------------------------ press release
+
+
+def _area_word(region: Region) -> tuple[str, str]:
+    """("全市", "市各级") for a city, ("全县", "县各级") for a county, by level and name."""
+    if region.level == RegionLevel.PROVINCE:
+        return _("全省"), _("省各级")
+    if region.level == RegionLevel.CITY:
+        return _("全市"), _("市各级")
+    if region.level == RegionLevel.COUNTY:
+        if region.name.endswith("区"):
+            return _("全区"), _("区各级")
+        if region.name.endswith("市"):
+            return _("全市"), _("市各级")
+        return _("全县"), _("县各级")
+    if region.level == RegionLevel.TOWNSHIP:
+        return (
+            (_("全街道"), _("街道")) if region.name.endswith("街道") else (_("全乡镇"), _("乡镇"))
+        )
+    return _("全村（社区）"), _("村（社区）")
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def press_release_text(*, region_code: str, period: Period) -> str:
+    """The press release's paragraph, computed from the data (see ../shared/seed)."""
+    f = figures_summary(region_code=region_code, period=period)
+    whole, levels = _area_word(f.region)
+    text = _(
+        "%(start)s至%(end)s，%(whole)s共受理各类网络、电话咨询%(consultations)d人次，"
+        "%(levels)s累计办理各类政务服务事项%(accepted)d件，其中为企业审批服务办件数%(enterprise)d件，"
+        "网上办理%(online)d件，为企业审批服务网办比率%(rate)s。"
+    ) % {
+        "start": _date_zh(period.start),
+        "end": _date_zh(period.end),
+        "whole": whole,
+        "consultations": f.consultations_by_channel[ConsultationChannel.PHONE]
+        + f.consultations_by_channel[ConsultationChannel.ONLINE],
+        "levels": levels,
+        "accepted": f.accepted,
+        "enterprise": f.enterprise_accepted,
+        "online": f.online_enterprise_accepted,
+        "rate": _percent(f.online_rate),
+    }
+    more = _(
+        "“一件事一次办”办件%(package)d件，跨域通办%(cross)d件，村（社区）便民服务站办结%(village)d件；"
+        "按时办结率%(on_time)s；网上办理深度达到Ⅲ级的事项%(d3)d项、Ⅳ级%(d4)d项，Ⅲ级及以上占%(share)s。"
+    ) % {
+        "package": f.package_accepted,
+        "cross": f.cross_domain_accepted,
+        "village": f.village_completed,
+        "on_time": _percent(f.on_time_rate),
+        "d3": f.depth_3,
+        "d4": f.depth_4,
+        "share": _percent(f.depth_share),
+    }
+    return text + more
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ------------------------------------------------------------------ check
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    cases: int
+    daily_rows: int
+    duration_rows: int
+    differences: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def figures_check(*, show: int = 20) -> CheckResult:
+    """Recount every case from scratch and compare with the aggregate rows."""
+    daily: dict[figures.DailyKey, dict[str, int]] = {}
+    durations: dict[figures.DurationKey, int] = {}
+    cases = 0
+    for _case_id, figure in figures.figures_compute_all():
+        cases += 1
+        figures.add_into(daily, durations, figure)
+    daily, durations = figures.nonzero(daily, durations)
+    stored: dict[figures.DailyKey, dict[str, int]] = {}
+    for row in DailyFigure.objects.all().iterator(chunk_size=5000):
+        key = (
+            row.day,
+            row.region_code,
+            row.department_id,
+            row.item_code,
+            row.package_id,
+            row.channel,
+            row.hall_id,
+        )
+        stored[key] = {m: getattr(row, m) for m in DAILY_MEASURES}
+    stored_durations = {
+        (d.day, d.region_code, d.used_days): d.count for d in DailyDuration.objects.all().iterator()
+    }
+    stored, stored_durations = figures.nonzero(stored, stored_durations)
+    differences: list[str] = []
+    for key in sorted(set(daily) | set(stored), key=str):
+        want, have = daily.get(key), stored.get(key)
+        if want != have:
+            differences.append(f"daily {key}: recount {want} ≠ stored {have}")
+    differences.extend(
+        f"duration {dkey}: recount {durations.get(dkey)} ≠ stored {stored_durations.get(dkey)}"
+        for dkey in sorted(set(durations) | set(stored_durations), key=str)
+        if durations.get(dkey) != stored_durations.get(dkey)
+    )
+    return CheckResult(cases, len(daily), len(durations), differences[: show or None])
+
+
+# ------------------------------------------------------------------ consultations
+
+
+def consultation_list_for(staff: Staff, *, limit: int = 20) -> QuerySet[Consultation]:
+    """The latest consultations in the member's region subtree."""
+    return (
+        Consultation.objects.filter(region_code__startswith=staff.region.code)
+        .select_related("item", "hall", "staff")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def region_viewable(staff: Staff, region_code: str) -> Region:
+    """The region asked for if it lies in the member's scope (their own region by default)."""
+    code = region_code or staff.region.code
+    if not staff.covers(code):
+        raise ValidationFailed(_("只能查看本辖区及下级区划的统计。"), field="region")
+    return region_get(code=code)
