@@ -57,7 +57,7 @@ class ServiceItemVersionFactory(factory.django.DjangoModelFactory):
     visits = 1
     visit_reason = "需现场核验原件并领取证照。"
     online_depth = OnlineDepth.LEVEL_3
-    handling_forms = factory.LazyFunction(lambda: ["1", "2"])
+    handling_forms = factory.LazyFunction(lambda: ["1", "2", "3"])
     place = "益阳市政务服务中心一楼综合受理窗口"
     office_hours = "工作日 上午9:00-12:00，下午13:30-17:00（法定节假日除外）"
     consultation_phone = "0737-4221234"

@@ -72,6 +72,11 @@ class OnlineDepth(models.IntegerChoices):
     LEVEL_4 = 4, _("Ⅳ级 全程网办")
 
 
+# Ⅲ级 (网上预审/网上申报) is the first depth at which an application can be made over the
+# internet; Ⅰ and Ⅱ only publish the guide and the forms.
+ONLINE_APPLICATION_DEPTH = OnlineDepth.LEVEL_3
+
+
 class ServiceObject(models.TextChoices):
     """服务对象 (simplified from A.4); values match ``accounts.ApplicantKind``."""
 
@@ -312,6 +317,16 @@ class ServiceItemVersion(VersionedModel):
                 name="catalog_item_online_depth_1_to_4",
             ),
         ]
+
+    @property
+    def applies_online(self) -> bool:
+        """Whether the item takes applications over the internet (depth Ⅲ and above)."""
+        return self.online_depth >= ONLINE_APPLICATION_DEPTH
+
+    def offers_form(self, form: str) -> bool:
+        """Whether 办理形式 ``form`` is listed; an item that lists none is not restricted."""
+        forms = self.handling_forms if isinstance(self.handling_forms, list) else []
+        return not forms or str(form) in forms
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}（{self.get_status_display()}）"

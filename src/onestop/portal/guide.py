@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
+from onestop.cases.services.plans import channel_refusal
+from onestop.cases.states import Channel
 from onestop.catalog.models import (
     MaterialNecessity,
     PackageVersion,
@@ -58,6 +60,8 @@ class Guide:
     plan: PackagePlan | None = None
     halls: list[Hall] = field(default_factory=list)
     error: str = ""
+    # Why the plan cannot be applied for online ("" when it can): an item below depth Ⅲ.
+    online_refusal: str = ""
 
     @property
     def unanswered(self) -> list[Question]:
@@ -107,6 +111,10 @@ def guide_build(package_version: PackageVersion, answers: Mapping[str, str]) -> 
             if exc.field == q.question.key:
                 q.error = exc.message
         return guide
+    guide.online_refusal = next(
+        (r for p in guide.plan.items if (r := channel_refusal(p.item_version, Channel.ONLINE))),
+        "",
+    )
     region = package_version.lead_department.region if package_version.lead_department else None
     if region is not None:
         guide.halls = [h for h in hall_list_under(code=region.code) if h.region_id == region.pk]

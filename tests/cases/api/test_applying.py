@@ -296,3 +296,16 @@ def test_the_city_itself_can_be_the_accepting_region(setup, people):
 def test_a_region_code_that_is_not_digits_of_a_region_length_is_422(setup, people, code):
     response = people.api("owner").post("/api/cases", application(setup, region_code=code))
     assert_problem(response, 422, "region_code")
+
+
+def test_an_item_below_depth_three_is_refused_online_through_the_api(setup, people):
+    from onestop.catalog.models import OnlineDepth, ServiceItemVersion
+
+    ServiceItemVersion.objects.filter(pk=setup.versions["licence"].pk).update(
+        online_depth=OnlineDepth.LEVEL_2
+    )
+    response = people.api("owner").post("/api/cases", application(setup))
+
+    assert_problem(response, 422)
+    assert "不受理网上申请" in response.json()["detail"]
+    assert Case.objects.count() == 0

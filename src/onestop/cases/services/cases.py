@@ -36,6 +36,7 @@ from onestop.cases.services.plans import (
     accepting_region_for,
     case_plan_for_submit,
     dispatch_entries,
+    plan_require_channel,
 )
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
@@ -186,6 +187,7 @@ def _submit(
     plan = case_plan_for_submit(
         package_version=package_version, item_version=item_version, answers=answers or {}
     )
+    plan_require_channel(plan, channel)
     form = form_data_clean(plan.form_fields, form_data or {})
     given = _materials_by_key(materials)
     merged = {m.key: m for m in plan.materials}

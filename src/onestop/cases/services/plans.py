@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant
 from onestop.cases.models import Case
+from onestop.cases.states import REMOTE_CHANNELS, Channel
 from onestop.catalog.conditions import is_always
 from onestop.catalog.models import (
     FormField,
+    HandlingForm,
     PackageItem,
     PackageVersion,
     ServiceItemVersion,
@@ -94,6 +96,42 @@ def case_plan_for_submit(
         promised_days=item_version.promised_days,
         promised_unit=item_version.promised_unit,
     )
+
+
+# The 办理形式 (GB/T 39046 A.5) an application through each channel is made in. A kiosk runs
+# the online hall's pages, so it needs the PC form.
+CHANNEL_FORMS: dict[Channel, HandlingForm] = {
+    Channel.ONLINE: HandlingForm.ONLINE_PC,
+    Channel.KIOSK: HandlingForm.ONLINE_PC,
+    Channel.MOBILE: HandlingForm.ONLINE_MOBILE,
+    Channel.HALL_WINDOW: HandlingForm.WINDOW,
+    Channel.VILLAGE_CENTRE: HandlingForm.WINDOW,
+    Channel.PHONE_APPOINTMENT: HandlingForm.WINDOW,
+}
+
+
+def channel_refusal(item_version: ServiceItemVersion, channel: Channel) -> str:
+    """Why ``item_version`` cannot be applied for through ``channel`` ("" when it can)."""
+    if channel in REMOTE_CHANNELS and not item_version.applies_online:
+        return _("“%(n)s”的网上办理深度为%(depth)s，不受理网上申请，请到办事大厅窗口申请。") % {
+            "n": item_version.name,
+            "depth": item_version.get_online_depth_display(),
+        }
+    form = CHANNEL_FORMS[channel]
+    if not item_version.offers_form(form):
+        return _("“%(n)s”不提供“%(form)s”，请选择其他申报渠道。") % {
+            "n": item_version.name,
+            "form": form.label,
+        }
+    return ""
+
+
+def plan_require_channel(plan: CasePlan, channel: Channel) -> None:
+    """Refuse an application whose channel one of its items does not offer."""
+    for entry in plan.items:
+        reason = channel_refusal(entry.item_version, channel)
+        if reason:
+            raise ValidationFailed(reason, field="channel")
 
 
 @dataclass(frozen=True)

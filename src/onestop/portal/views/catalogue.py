@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from onestop.cases.services.plans import channel_refusal
+from onestop.cases.states import Channel
 from onestop.catalog.models import (
     PackageVersion,
     SubjectKind,
@@ -159,4 +161,8 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     if item_version is None:
         raise Http404(_("没有找到该事项，或它尚未发布。"))
     prefetch_related_objects([item_version], "materials", "fees")
-    return render(request, "portal/item.html", {"iv": item_version})
+    return render(
+        request,
+        "portal/item.html",
+        {"iv": item_version, "online_refusal": channel_refusal(item_version, Channel.ONLINE)},
+    )
