@@ -80,7 +80,7 @@ def test_form_carries_answers_prefills_and_explains_materials(as_user, demo):
 
 def test_mistakes_show_next_to_their_fields_and_nothing_is_created(as_user, demo):
     client = as_user("enterprise")
-    before = Case.objects.count()
+    before = Case.objects.exclude(state=CaseState.DRAFT).count()
     data = valid_post(
         **{
             "f-enterprise_name": "",
@@ -92,7 +92,8 @@ def test_mistakes_show_next_to_their_fields_and_nothing_is_created(as_user, demo
     response = client.post(URL, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert Case.objects.count() == before
+    # No application: at most a draft keeping the files that passed their checks.
+    assert Case.objects.exclude(state=CaseState.DRAFT).count() == before
     field = html.split('id="field-enterprise_name"')[1].split('class="field')[0]
     assert "此项为必填项" in field
     phone = html.split('id="field-contact_phone"')[1].split('class="field')[0]
@@ -102,6 +103,37 @@ def test_mistakes_show_next_to_their_fields_and_nothing_is_created(as_user, demo
     form = html.split('id="material-company_registration_form"')[1].split("</li>")[0]
     assert "请上传" in form
     assert 'value="k-1"' in html  # the same key on the corrected form
+
+
+def test_files_chosen_before_a_mistake_are_kept_for_the_corrected_form(as_user, demo):
+    client = as_user("enterprise")
+    response = client.post(URL, valid_post("keep", **{"f-contact_phone": "12345"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已选择的文件已保存在草稿中，无需重新选择" in html
+    seal = html.split('id="material-seal_application"')[1].split("</li>")[0]
+    assert "草稿中已保存文件" in seal
+    draft_id = html.split('name="draft" value="')[1].split('"')[0]
+
+    corrected = valid_post("keep", draft=draft_id)
+    for key in ("m-company_registration_form", "m-articles_of_association", "m-seal_application"):
+        del corrected[key]  # not chosen again
+    response = client.post(URL, corrected)
+    assert response.status_code == 302
+    case = Case.objects.get(idempotency_key="keep")
+    assert case.pk == int(draft_id)
+    assert case.state == CaseState.PRE_REVIEW
+    files = dict(case.materials.exclude(file="").values_list("key", "sha256"))
+    assert {"company_registration_form", "articles_of_association", "seal_application"} <= set(
+        files
+    )
+
+
+def test_the_form_states_the_file_limits_before_upload(as_user, demo, settings):
+    settings.ONESTOP_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    html = as_user("enterprise").get(URL, ANSWERS).content.decode()
+    assert "每个文件不超过 5.0" in html
+    assert 'accept=".pdf,.jpg,.jpeg,.png,.ofd"' in html
 
 
 def test_apply_with_a_tolerable_material_missing(as_user, demo):
@@ -179,9 +211,28 @@ def test_apply_for_a_single_item(as_user, demo):
 
 @pytest.mark.parametrize("value", ["-1", "1e309", "9" * 400])
 def test_an_absurd_capital_shows_next_to_its_field(as_user, demo, value):
-    before = Case.objects.count()
+    before = Case.objects.exclude(state=CaseState.DRAFT).count()
     response = as_user("enterprise").post(URL, valid_post(**{"f-registered_capital": value}))
     assert response.status_code == 200
-    assert Case.objects.count() == before
+    assert Case.objects.exclude(state=CaseState.DRAFT).count() == before
     field = response.content.decode().split('id="field-registered_capital"')[1]
     assert 'class="error"' in field.split('class="field')[0]
+
+
+def test_an_item_below_depth_three_offers_the_window_not_an_online_form(as_user, client, demo):
+    from onestop.catalog.models import OnlineDepth, ServiceItemVersion
+
+    version = _company_registration()
+    ServiceItemVersion.objects.filter(pk=version.pk).update(online_depth=OnlineDepth.LEVEL_2)
+    code = version.item.basic_code
+    guide = client.get(f"/items/{code}/").content.decode()
+    assert "不受理网上申请" in guide
+    assert f"/items/{code}/apply/" not in guide
+
+    applicant = as_user("enterprise")
+    response = applicant.get(f"/items/{code}/apply/")
+    assert response.status_code == 302 and response["Location"] == f"/items/{code}/"
+    # Posting to the apply URL anyway creates nothing either: the engine refuses it.
+    before = Case.objects.count()
+    assert applicant.post(f"/items/{code}/apply/", {"idempotency_key": "x"}).status_code == 302
+    assert Case.objects.count() == before

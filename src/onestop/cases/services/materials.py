@@ -32,6 +32,16 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+def upload_max_bytes() -> int:
+    """The largest file a material may be (``ONESTOP_UPLOAD_MAX_BYTES``)."""
+    return int(getattr(settings, "ONESTOP_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def upload_accept() -> str:
+    """The accepted extensions, as an ``<input type=file accept>`` value."""
+    return ",".join(ALLOWED_TYPES)
+
+
 @dataclass(frozen=True)
 class MaterialInput:
     """How one material is satisfied: exactly one of a file, a licence reference, a
@@ -56,7 +66,7 @@ class CheckedFile:
 
 def file_check(file: File, *, label: str, field: str) -> CheckedFile:
     """Refuse a file that is too large or not a PDF, JPEG, PNG or OFD; compute its SHA-256."""
-    limit = int(getattr(settings, "ONESTOP_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    limit = upload_max_bytes()
     size = file.size or 0
     if size == 0:
         raise ValidationFailed(_("“%(m)s”的文件是空的。") % {"m": label}, field=field)

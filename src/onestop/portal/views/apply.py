@@ -19,7 +19,8 @@ from onestop.cases.services import (
     case_submit,
 )
 from onestop.cases.services.drafts import draft_files, draft_get
-from onestop.cases.services.plans import case_plan_for_submit
+from onestop.cases.services.materials import upload_accept, upload_max_bytes
+from onestop.cases.services.plans import case_plan_for_submit, channel_refusal
 from onestop.cases.states import (
     Channel,
 )
@@ -138,8 +139,11 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     answers = answers_from(source, package_version)
     guide = guide_build(package_version, answers)
-    if guide.plan is None:
-        messages.info(request, guide.error or _("请先回答全部情形问题，再在线申请。"))
+    if guide.plan is None or guide.online_refusal:
+        messages.info(
+            request,
+            guide.online_refusal or guide.error or _("请先回答全部情形问题，再在线申请。"),
+        )
         return redirect(reverse("portal:package", args=[code]) + "?" + guide.query)
     return _apply_form(
         request,
@@ -166,6 +170,10 @@ def item_apply(request: HttpRequest, code: str) -> HttpResponse:
     item_version = item_version_by_code(code)
     if item_version is None:
         raise Http404(_("没有找到该事项，或它尚未发布。"))
+    refusal = channel_refusal(item_version, Channel.ONLINE)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("portal:item", code=code)
     plan = case_plan_for_submit(package_version=None, item_version=item_version, answers={})
     return _apply_form(
         request,
@@ -258,8 +266,19 @@ def _apply_form(
                     % {"number": case.number},
                 )
                 return redirect("portal:my_case", number=case.number)
+        kept_now = (
+            _keep_chosen_files(request, applicant, form, submit, draft_id)
+            if _has_field_errors(form)
+            else None
+        )
+        if kept_now is not None:
+            draft_id, kept = kept_now.pk, draft_files(kept_now)
         if _has_field_errors(form):
-            top_errors.append(_("申请未提交：请按提示修改标红的项目。已选择的文件需要重新选择。"))
+            top_errors.append(
+                _("申请未提交：请按提示修改标红的项目。已选择的文件已保存在草稿中，无需重新选择。")
+                if kept_now is not None
+                else _("申请未提交：请按提示修改标红的项目。")
+            )
         values = form.values() if hasattr(form, "cleaned_data") else {}
         idempotency_key = form.data.get("idempotency_key", "")[:128]
     else:
@@ -294,8 +313,42 @@ def _apply_form(
             "commitment_text": commitment_text,
             "applicant": applicant,
             "draft_id": draft_id,
+            "upload_accept": upload_accept(),
+            "upload_max_bytes": upload_max_bytes(),
         },
     )
+
+
+def _keep_chosen_files(
+    request: HttpRequest,
+    applicant: Applicant,
+    form: ApplyForm,
+    submit: dict[str, Any],
+    draft_id: int | None,
+) -> Case | None:
+    """A submission refused for mistakes at its fields keeps the files that passed their
+    checks, as a draft does.
+
+    Returns the draft now holding them (created if the page had none), or None when no
+    file was chosen or the draft cannot be saved (the page then asks for the files again).
+    """
+    if not hasattr(form, "cleaned_data"):
+        return None
+    files = form.chosen_files()
+    if not files:
+        return None
+    try:
+        return case_draft_save(
+            created_by=request.user,
+            applicant=applicant,
+            form_data=form.values(),
+            channel=Channel.ONLINE,
+            draft_id=draft_id,
+            files=files,
+            **submit,
+        )
+    except DomainError:
+        return None
 
 
 def _has_field_errors(form: ApplyForm) -> bool:
