@@ -238,6 +238,8 @@ ONESTOP_CALENDAR_RECHECK_SECONDS = env_number("ONESTOP_CALENDAR_RECHECK_SECONDS"
 # remain (DOMAIN.md §6.4: no source fixes the threshold, so it is configurable).
 ONESTOP_WARN_REMAINING_WORKDAYS = env_number("ONESTOP_WARN_REMAINING_WORKDAYS", 1)
 ONESTOP_WARN_REMAINING_RATIO = env_number("ONESTOP_WARN_REMAINING_RATIO", 0.2, float)
+# The hours a hall works on a working day: waiting times in the window queue count only them.
+ONESTOP_WORKING_HOURS = env("ONESTOP_WORKING_HOURS", "09:00-12:00,13:30-17:00")
 
 # A CJK TrueType/TTC font to embed in PDFs; empty = look for Debian's WenQuanYi / Noto CJK.
 ONESTOP_PDF_FONT = env("ONESTOP_PDF_FONT")
@@ -268,8 +270,40 @@ ONESTOP_NOTIFICATIONS_RELAY_SECONDS = env_number(
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 # --- evaluations (好差评, docs/evaluations.md) ----------------------------------------
+# One follow-up rating (二次评价) within this many working days after the first; a late
+# rating (补充评价) within this many after completion (nationally "在一定期限内", unfixed).
+ONESTOP_RATING_FOLLOW_UP_WORKDAYS = env_number("ONESTOP_RATING_FOLLOW_UP_WORKDAYS", 10)
+ONESTOP_RATING_LATE_WORKDAYS = env_number("ONESTOP_RATING_LATE_WORKDAYS", 10)
+# System default rating (pf 7) once the late period ends unrated: off, since neither its use
+# nor its level is fixed nationally.
+ONESTOP_RATING_DEFAULT_ENABLED = env_bool("ONESTOP_RATING_DEFAULT_ENABLED", default=False)
+ONESTOP_RATING_DEFAULT_LEVEL = env_number("ONESTOP_RATING_DEFAULT_LEVEL", 2)
+# A rating link (QR code, SMS) works once and expires after this many days.
+ONESTOP_RATING_TOKEN_DAYS = env_number("ONESTOP_RATING_TOKEN_DAYS", 30)
+# The public page accepts at most this many ratings per address or device and hour.
+ONESTOP_RATING_PUBLIC_PER_HOUR = env_number("ONESTOP_RATING_PUBLIC_PER_HOUR", 5)
+# A 差评's rectification is due this many working days after it is made.
+ONESTOP_RECTIFICATION_WORKDAYS = env_number("ONESTOP_RECTIFICATION_WORKDAYS", 5)
+# The provincial 好差评 platform: records are POSTed there one by one (empty: not pushed).
+ONESTOP_RATING_PUSH_URL = env("ONESTOP_RATING_PUSH_URL")
+ONESTOP_RATING_PUSH_TOKEN = env("ONESTOP_RATING_PUSH_TOKEN")
+ONESTOP_RATING_PUSH_TIMEOUT = env_number("ONESTOP_RATING_PUSH_TIMEOUT", 10, float)
+# dataSource of the provincial interface: the 3-digit source code the province assigns.
+ONESTOP_RATING_DATA_SOURCE = env("ONESTOP_RATING_DATA_SOURCE", "143")
+
 
 # --- certificates and seals (docs/certificates.md) -------------------------------------
+# Signers of result PDFs, in order: "pades" (PAdES in the PDF, pyHanko), "sm2" (GB/T 38540
+# SES_Signature with SM2/SM3 stored beside it) or "pades,sm2".
+ONESTOP_SIGNER = env_list("ONESTOP_SIGNER", "pades")
+# Where private keys live (files 0600, never in the database); empty: DATA_DIR / "keys".
+ONESTOP_CERTIFICATES_KEY_DIR = env("ONESTOP_CERTIFICATES_KEY_DIR")
+# The address printed in a certificate's QR code (results are issued outside any request).
+ONESTOP_CERTIFICATES_PUBLIC_URL = env("ONESTOP_CERTIFICATES_PUBLIC_URL", "http://127.0.0.1:8000")
+# Largest PDF the public verification accepts (bytes).
+ONESTOP_CERTIFICATES_VERIFY_MAX_BYTES = env_number(
+    "ONESTOP_CERTIFICATES_VERIFY_MAX_BYTES", 10 * 1024 * 1024
+)
 
 # --- delivery (邮政双向专递) ------------------------------------------------------------
 

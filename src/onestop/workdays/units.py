@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -27,3 +29,17 @@ def time_limit_within_text(days: int, unit: str) -> str:
     if unit == TimeUnit.NATURAL_DAY:
         return ngettext("%(n)d 个自然日内办结", "%(n)d 个自然日内办结", days) % {"n": days}
     return ngettext("%(n)d 个工作日内办结", "%(n)d 个工作日内办结", days) % {"n": days}
+
+
+def working_time_text(span: dt.timedelta) -> str:
+    """A span of working time as a clerk reads it: "2 小时 15 分", "不足 1 分钟"."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 1:
+        return gettext("不足 1 分钟")
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return ngettext("%(m)d 分钟", "%(m)d 分钟", minutes) % {"m": minutes}
+    text = ngettext("%(h)d 小时", "%(h)d 小时", hours) % {"h": hours}
+    if minutes:
+        text += " " + ngettext("%(m)d 分", "%(m)d 分", minutes) % {"m": minutes}
+    return text

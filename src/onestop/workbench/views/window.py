@@ -38,6 +38,8 @@ from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import staff_with
+from onestop.workdays.calendar import working_time_between
+from onestop.workdays.units import working_time_text
 
 
 def _case(request: HttpRequest, number: str) -> Case:
@@ -49,10 +51,16 @@ def _case(request: HttpRequest, number: str) -> Case:
 
 @staff_with(Permission.CASE_ACCEPT)
 def queue(request: HttpRequest) -> HttpResponse:
-    """Cases waiting for the window in the clerk's region, oldest first, with waiting time."""
+    """Cases waiting for the window in the clerk's region, oldest first, with the working time
+    they have waited (hours outside the working hours and days off do not count)."""
     now = clock.now()
     rows = [
-        (case, now - case.submitted_at if case.submitted_at else None)
+        (
+            case,
+            working_time_text(working_time_between(case.submitted_at, now))
+            if case.submitted_at
+            else "",
+        )
         for case in window_queue(request.staff)  # type: ignore[attr-defined]
     ]
     return render(
