@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "onestop.certificates"
     verbose_name = _("电子证照与电子印章")
+
+    def ready(self) -> None:
+        from onestop.cases import hooks
+        from onestop.cases.states import EventKind
+        from onestop.certificates.services import results_issue_for_case
+
+        # A decided task gets its result once the decision has committed; the sweep
+        # ``onestop certificates issue-missing`` catches up what a failed handler left.
+        hooks.on_case_events(
+            EventKind.TASK_APPROVED, EventKind.TASK_DENIED, handler=results_issue_for_case
+        )
