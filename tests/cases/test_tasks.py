@@ -63,6 +63,7 @@ def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
         cases_remind_tolerated.name,
         cases_notify_task_lights.name,
         "onestop.notifications.tasks.notifications_deliver_due",
+        "onestop.supervision.tasks.supervision_sweep",
     }
     registered = set(app.tasks)
     assert {entry["task"] for entry in schedule.values()} <= registered

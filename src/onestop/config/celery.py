@@ -53,3 +53,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=5),
     },
 }
+
+# 电子监察 (supervision/services.py): raise and clear the signals every 10 minutes through
+# the working day (the case-event hook does it at once; this catches up what it missed and
+# the lights that turn with time alone).
+app.conf.beat_schedule["supervision-sweep"] = {
+    "task": "onestop.supervision.tasks.supervision_sweep",
+    "schedule": crontab(minute="*/10", hour="7-20"),
+}

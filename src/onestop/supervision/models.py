@@ -102,6 +102,8 @@ class Signal(models.Model):
     )
     raised_at = models.DateTimeField(_("状态产生时间"))
     cleared_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
+    # Set once the officers or supervisors have been told (the sweep tells the rest).
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("监察信号")
