@@ -111,7 +111,12 @@ def test_the_window_records_originals_seen_for_an_online_case(setup, as_user):
 
 
 def test_navigation_follows_permissions(setup, as_user):
-    assert [link.key for link in desk_nav(setup.clerk)] == ["queue", "intake", "handout"]
+    assert [link.key for link in desk_nav(setup.clerk)] == [
+        "queue",
+        "intake",
+        "handout",
+        "consultations",
+    ]
     assert [link.key for link in desk_nav(setup.officers["licence"])] == ["inbox"]
     agent = StaffFactory(agent=True, region=setup.county)
     assert [str(link.label) for link in desk_nav(agent)] == ["帮代办录入"]

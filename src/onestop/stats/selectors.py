@@ -615,3 +615,14 @@ def region_viewable(staff: Staff, region_code: str) -> Region:
     if not staff.covers(code):
         raise ValidationFailed(_("只能查看本辖区及下级区划的统计。"), field="region")
     return region_get(code=code)
+
+
+def consultation_by_key(staff: Staff, key: str) -> Consultation | None:
+    """The consultation this member registered with this idempotency key, if any."""
+    return Consultation.objects.filter(staff=staff, idempotency_key=key).first()
+
+
+def service_item_by_code(code: str) -> ServiceItem | None:
+    """The item with this basic code (spaces ignored), or None."""
+    code = "".join(code.split())
+    return ServiceItem.objects.filter(basic_code=code).first() if code else None

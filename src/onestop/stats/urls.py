@@ -1,7 +1,14 @@
 """Pages of stats, mounted at /desk/stats/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from onestop.stats import views
 
 app_name = "stats"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("tables.xlsx", views.tables_xlsx, name="tables_xlsx"),
+    path("consultations/", views.consultations, name="consultations"),
+]
