@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +34,7 @@ from onestop.cases.models import (
     ItemTask,
     VerificationTask,
 )
+from onestop.cases.results import case_results
 from onestop.cases.services import MaterialInput
 from onestop.cases.states import (
     CaseOutcome,
@@ -404,6 +405,7 @@ def case_out(case: Case, viewer: Staff | Applicant) -> dict[str, Any]:
             _event(e, for_applicant=for_applicant)
             for e in api_queries.case_events_for_timeline(case)
         ],
+        "results": [asdict(r) for r in case_results(case, viewer)],
     }
 
 

@@ -273,6 +273,22 @@ class EventOut(Schema):
     payload: dict[str, Any]
 
 
+class ResultOut(Schema):
+    """A result issued for the case (决定书, 证照): the PDF and its public verification."""
+
+    title: str
+    kind: str
+    kind_label: str
+    identifier: str = Field(description="电子证照标识（决定书为空）")
+    state: str
+    state_label: str
+    is_current: bool = Field(description="是否有效（未撤销、注销、失效）")
+    issued_at: dt.datetime | None
+    task_id: int | None
+    pdf_url: str
+    verify_url: str = Field(description="公开核验页（证照上二维码指向的地址）")
+
+
 class CaseOut(Schema):
     actions: list[CaseAction] = Field(
         description="What the caller may do with this case now (one POST endpoint each)."
@@ -311,6 +327,7 @@ class CaseOut(Schema):
     materials: list[MaterialOut]
     tasks: list[TaskOut]
     timeline: list[EventOut]
+    results: list[ResultOut] = Field(description="办理结果：决定书、电子证照")
 
 
 class CaseRowOut(Schema):

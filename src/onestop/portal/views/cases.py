@@ -21,6 +21,7 @@ from onestop.cases.deadlines import traffic_light
 from onestop.cases.events import ActorKind
 from onestop.cases.models import Case
 from onestop.cases.notices import notice_kinds_for
+from onestop.cases.results import case_results
 from onestop.cases.selectors import (
     case_get_by_number_for,
     case_list_for_applicant,
@@ -180,6 +181,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             "holders": _holders(case, tasks),
             "signal": case_traffic_light(case),
             "notices": [(kind, kind.label) for kind in notice_kinds_for(case)],
+            "results": case_results(case, applicant),
             "correction": correction,
             "correction_materials": [by_key[k] for k in correction_keys if k in by_key],
             "tolerated": [m for m in materials if m.status == MaterialStatus.TOLERATED_MISSING],

@@ -27,6 +27,7 @@ from onestop.cases import services
 from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.notices import NoticeKind, notice_kinds_for
+from onestop.cases.results import CaseResult, case_results
 from onestop.cases.selectors import (
     case_get_by_number_for,
     case_traffic_light,
@@ -250,6 +251,7 @@ def case_verify_originals(request: HttpRequest, number: str) -> HttpResponse:
 class HandoutRow:
     case: Case
     actions: frozenset[str]
+    results: list[CaseResult]
 
 
 @staff_with(Permission.CASE_HAND_OUT)
@@ -262,7 +264,9 @@ def handout(request: HttpRequest) -> HttpResponse:
         to_attr="tolerated_missing",
     )
     rows = [
-        HandoutRow(case, presenters.action_names(case_actions(case, clerk)))
+        HandoutRow(
+            case, presenters.action_names(case_actions(case, clerk)), case_results(case, clerk)
+        )
         for case in handout_queue(clerk).prefetch_related(waiting)
     ]
     return render(

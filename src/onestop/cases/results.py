@@ -1,0 +1,58 @@
+"""The results other apps issue for a case (决定书, 证照 …), as the case's pages and API show them.
+
+The case engine does not know how a result is made or verified; the app that issues results
+(``certificates``) registers a provider from its ``AppConfig.ready``::
+
+    results.results_provider_register(certificates_results_for_case)
+
+and ``case_results(case, viewer)`` asks every provider. A provider returns only what this
+viewer may see of the case's results (the API and the pages have already checked that the
+viewer may see the case itself). With no provider registered a case simply has no results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from onestop.cases.models import Case
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One result of a case: what it is, whether it is current, and where to get it."""
+
+    title: str
+    kind: str  # the issuing app's code for the kind (licence, approval letter …)
+    kind_label: str
+    identifier: str  # e.g. the e-licence identifier; "" for a letter without one
+    state: str
+    state_label: str
+    is_current: bool
+    issued_at: dt.datetime | None
+    task_id: int | None
+    pdf_url: str  # where this viewer downloads the PDF
+    verify_url: str  # the public verification page (what the QR code opens)
+
+
+Provider = Callable[[Case, Any], list[CaseResult]]
+
+_providers: list[Provider] = []
+
+
+def results_provider_register(provider: Provider) -> None:
+    """Ask ``provider(case, viewer)`` for results from now on (ready() may run twice)."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def results_provider_clear(provider: Provider) -> None:
+    """Forget a provider (tests that register their own)."""
+    _providers[:] = [p for p in _providers if p is not provider]
+
+
+def case_results(case: Case, viewer: Any) -> list[CaseResult]:
+    """Every result of ``case`` this viewer may see, in the providers' order."""
+    return [result for provider in _providers for result in provider(case, viewer)]
