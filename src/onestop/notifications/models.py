@@ -62,6 +62,10 @@ class MessageKind(models.TextChoices):
     SUPERVISION_YELLOW = "supervision_yellow", _("电子监察黄牌预警")
     SUPERVISION_RED = "supervision_red", _("电子监察红牌纠错")
     SUPERVISION_ORDER = "supervision_order", _("督办通知")
+    # 好差评 (evaluations): texts in evaluations/templates/notifications/text/.
+    RATING_INVITATION = "rating_invitation", _("邀请您评价本次服务")
+    RECTIFICATION_ASSIGNED = "rectification_assigned", _("新的差评整改")
+    RECTIFICATION_FEEDBACK = "rectification_feedback", _("差评整改情况反馈")
 
 
 class Message(models.Model):
