@@ -203,6 +203,79 @@ def test_restore_over_a_non_empty_database_needs_force(setup, cases, tmp_path):
     assert Case.objects.count() == 3
 
 
+def test_a_case_submitted_during_the_file_copy_is_not_half_in_the_backup(
+    setup, cases, tmp_path, monkeypatch
+):
+    """The database is read first and the files after: a case that arrives while files are
+    being copied is neither in the snapshot nor a dangling reference in it."""
+    before = _state()
+    real_copy = backup._copy_out
+    arrived = []
+
+    def copy_while_an_applicant_submits(storage, name, target):
+        if not arrived:
+            arrived.append(setup.submit())
+        return real_copy(storage, name, target)
+
+    monkeypatch.setattr(backup, "_copy_out", copy_while_an_applicant_submits)
+    _backup(tmp_path / "b")
+    monkeypatch.undo()
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["events"]["cases"] == 3
+    _wipe()
+
+    printed = _restore(tmp_path / "b")
+
+    assert "audit verify: OK: 3 cases" in printed
+    assert _state() == before
+    assert not Case.objects.filter(number=arrived[0].number).exists()
+
+
+def test_a_backup_from_a_newer_version_is_refused(cases, tmp_path):
+    _backup(tmp_path / "b")
+    path = tmp_path / "b" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["migrations"]["cases"]["applied"].append("9999_from_the_future")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    _wipe()
+
+    with pytest.raises(CommandError, match="本版本没有的迁移（cases.9999_from_the_future）"):
+        _restore(tmp_path / "b")
+    assert not Case.objects.exists()
+
+
+def test_a_backup_from_an_older_version_is_migrated_after_restore(cases, tmp_path):
+    call_command("migrate", "workdays", "0001", verbosity=0)  # as an older onestop left it
+    _backup(tmp_path / "b")
+    call_command("migrate", verbosity=0)
+    _wipe()
+
+    printed = _restore(tmp_path / "b")
+
+    assert "migrations applied" in printed
+    assert "audit verify: OK: 3 cases" in printed
+    out = io.StringIO()
+    call_command("showmigrations", "workdays", stdout=out)
+    assert "[X] 0002_seed_from_chinesecalendar" in out.getvalue()
+
+
+def test_a_backup_of_another_engine_is_refused(cases, tmp_path):
+    _backup(tmp_path / "b")
+    path = tmp_path / "b" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+    manifest["engine"] = other
+    manifest["database"]["name"] = "db.dump" if other == "postgresql" else "db.sqlite3"
+    (tmp_path / "b" / ("db.sqlite3" if other == "postgresql" else "db.dump")).rename(
+        tmp_path / "b" / manifest["database"]["name"]
+    )
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(CommandError, match=f"备份来自 {other} 数据库.*不能跨数据库恢复"):
+        _restore(tmp_path / "b", "--force")
+    assert Case.objects.count() == 3
+
+
 def test_backup_refuses_a_directory_in_use(cases, tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "old.txt").write_text("x")

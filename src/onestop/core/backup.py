@@ -60,7 +60,9 @@ POSTGRES_FILE = "db.dump"
 _CHUNK = 1024 * 1024
 
 # Where the case event log lives, and the column that may hold the storage name of an
-# uploaded letter of authorisation beside the FileFields (cases.files.files_referenced).
+# uploaded letter of authorisation beside the FileFields (cases.files.files_referenced); it
+# holds the letter's number otherwise, so only a value shaped like a storage name (a path
+# below a directory, no spaces) counts as a file.
 EVENT_MODEL = ("cases", "CaseEvent")
 NAMED_FILE_COLUMNS: tuple[tuple[str, str, str], ...] = (("cases", "Case", "agent_authorisation"),)
 # Debian keeps one directory per PostgreSQL major version; PATH may hold only one of them.
@@ -186,16 +188,29 @@ def files_referenced(alias: str = DEFAULT_DB_ALIAS) -> set[str]:
         ]
         if columns:
             columns_of.append((model, columns))
-    for app_label, model_name, column in NAMED_FILE_COLUMNS:
-        with contextlib.suppress(LookupError):
-            columns_of.append((apps.get_model(app_label, model_name), [column]))
     names: set[str] = set()
     for model, columns in columns_of:
-        if model._meta.db_table not in tables:
+        if model._meta.db_table in tables:
+            rows = model._base_manager.using(alias).order_by().values_list(*columns)
+            names.update(name for row in rows.iterator(chunk_size=5000) for name in row if name)
+    for app_label, model_name, column in NAMED_FILE_COLUMNS:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
             continue
-        rows = model._base_manager.using(alias).order_by().values_list(*columns)
-        names.update(name for row in rows.iterator(chunk_size=5000) for name in row if name)
+        if model._meta.db_table in tables:
+            values = (
+                model._base_manager.using(alias)
+                .order_by()
+                .filter(**{f"{column}__contains": "/"})
+                .values_list(column, flat=True)
+            )
+            names.update(v for v in values.iterator(chunk_size=5000) if _storage_shaped(v))
     return names
+
+
+def _storage_shaped(value: str) -> bool:
+    return "/" in value and _safe_name(value) and not any(c.isspace() for c in value)
 
 
 def database_is_empty(alias: str = DEFAULT_DB_ALIAS) -> bool:
