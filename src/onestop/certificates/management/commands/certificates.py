@@ -3,6 +3,10 @@
 - ``check-id IDENTIFIER``: exit 0 when the e-licence identifier's format, codes and check
   character are right; exit 1 (a wrong check character or code) or 2 (not an identifier at
   all) with the reason otherwise;
+- ``verify FILE.pdf``: exit 0 and "genuine" when the signature is intact, made by this
+  platform's seal and the certificate is current; exit 1 and "not genuine" with the reason
+  otherwise (a changed byte, a revoked certificate, a file the platform never issued);
+- ``import-key SEAL_ID KEY.pem CERT.pem``: production keys issued by another CA;
 - ``issue-missing``: the sweep that issues the result of every decided task without one
   (what a failed case-event handler left undone), naming those it cannot (no authorised
   seal, say);
@@ -11,13 +15,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from onestop.certificates.identifiers import InvalidIdentifier, licence_id_parse
-from onestop.certificates.services import certificates_expire, results_issue_missing
+from onestop.certificates.selectors import certificate_verify_pdf
+from onestop.certificates.services import (
+    certificates_expire,
+    results_issue_missing,
+    seal_import_key,
+)
 
 
 class Command(BaseCommand):
@@ -27,6 +37,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check-id", help="校验电子证照标识的格式与校验位")
         check.add_argument("identifier")
+        verify = sub.add_parser("verify", help="核验证照 PDF：签名完好且证照当前有效时退出码为 0")
+        verify.add_argument("file")
+        imp = sub.add_parser("import-key", help="为印章导入外部签发的签名密钥与证书（PEM）")
+        imp.add_argument("seal_id", type=int)
+        imp.add_argument("key_file")
+        imp.add_argument("certificate_file")
         sub.add_parser("issue-missing", help="为已作出决定但没有结果文件的子件出具结果")
         sub.add_parser("expire", help="将超过有效期的证照置为失效")
 
@@ -34,6 +50,18 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "check-id":
             self._check_id(options["identifier"])
+        elif action == "verify":
+            self._verify(options["file"])
+        elif action == "import-key":
+            seal = seal_import_key(
+                seal_id=options["seal_id"],
+                key_pem=Path(options["key_file"]).read_bytes(),
+                certificate_pem=Path(options["certificate_file"]).read_bytes(),
+            )
+            self.stdout.write(
+                _("已为“%(seal)s”导入密钥（%(alg)s）。")
+                % {"seal": seal.name, "alg": seal.key_algorithm}
+            )
         elif action == "issue-missing":
             self._issue_missing()
         elif action == "expire":
@@ -41,6 +69,22 @@ class Command(BaseCommand):
             for identifier in expired:
                 self.stdout.write(f"expired {identifier}")
             self.stdout.write(_("%(n)d 份证照已失效。") % {"n": len(expired)})
+
+    def _verify(self, name: str) -> None:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("not genuine: 无法读取文件（%(e)s）") % {"e": exc.strerror}, returncode=1
+            ) from None
+        verdict = certificate_verify_pdf(data)
+        if not verdict.genuine:
+            raise CommandError(f"not genuine: {verdict.reason}: {verdict.message}", returncode=1)
+        self.stdout.write(
+            f"genuine: {verdict.identifier} {verdict.title} · {verdict.issuer} · "
+            f"{verdict.state_label} · {verdict.signature_checked}"
+        )
 
     def _issue_missing(self) -> None:
         issued, failed = results_issue_missing()
