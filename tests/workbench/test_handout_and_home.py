@@ -42,7 +42,7 @@ def test_handout_refused_while_a_tolerated_material_is_missing_then_delivered(se
         ("agent", "workbench:intake"),
         ("officer", "workbench:inbox"),
         ("chief", "workbench:inbox"),
-        ("supervisor", "stats:dashboard"),
+        ("supervisor", "supervision:desk"),
         ("catalog_admin", "admin:index"),
     ],
 )

@@ -60,6 +60,8 @@ _NAV = (
     NavLink("intake", "workbench:intake", _("窗口录入"), Permission.CASE_INTAKE),
     NavLink("handout", "workbench:handout", _("统一出件"), Permission.CASE_HAND_OUT),
     NavLink("inbox", "workbench:inbox", _("我的待办"), Permission.TASK_HANDLE),
+    NavLink("supervision", "supervision:desk", _("电子监察"), Permission.SUPERVISE),
+    NavLink("orders", "supervision:orders", _("督办"), Permission.SUPERVISION_ANSWER),
     NavLink("consultations", "stats:consultations", _("咨询登记"), Permission.CONSULTATION_RECORD),
     NavLink("stats", "stats:dashboard", _("统计分析"), Permission.STATS_VIEW),
 )
