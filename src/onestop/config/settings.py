@@ -282,6 +282,9 @@ ONESTOP_RATING_DEFAULT_LEVEL = env_number("ONESTOP_RATING_DEFAULT_LEVEL", 2)
 ONESTOP_RATING_TOKEN_DAYS = env_number("ONESTOP_RATING_TOKEN_DAYS", 30)
 # The public page accepts at most this many ratings per address or device and hour.
 ONESTOP_RATING_PUBLIC_PER_HOUR = env_number("ONESTOP_RATING_PUBLIC_PER_HOUR", 5)
+# 智能邀评: an SMS rating link when a completed case is still unrated after this many
+# working days (Bozhou practice: 3).
+ONESTOP_RATING_INVITE_WORKDAYS = env_number("ONESTOP_RATING_INVITE_WORKDAYS", 3)
 # A 差评's rectification is due this many working days after it is made.
 ONESTOP_RECTIFICATION_WORKDAYS = env_number("ONESTOP_RECTIFICATION_WORKDAYS", 5)
 # The provincial 好差评 platform: records are POSTed there one by one (empty: not pushed).

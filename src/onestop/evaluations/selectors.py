@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
@@ -25,11 +26,14 @@ from onestop.evaluations.states import (
     BAD_LEVELS,
     GOOD_LEVELS,
     RECTIFICATION_OPEN_STATES,
+    RECTIFICATION_TRANSITIONS,
     IndicatorScope,
     RatingKind,
     RatingLevel,
     RatingStatus,
+    RectificationState,
 )
+from onestop.workdays import calendar as workdays
 
 
 def rater_masked(applicant: Applicant) -> dict[str, str]:
@@ -223,4 +227,62 @@ def ratings_between(start: dt.date, end: dt.date) -> QuerySet[Rating]:
         )
         .prefetch_related("indicators")
         .order_by("rated_at", "pk")
+    )
+
+
+def rectification_light(rect: Rectification, *, now: dt.datetime | None = None) -> str:
+    """Traffic light as on tasks: red past the due date, yellow when at most
+    ``ONESTOP_WARN_REMAINING_WORKDAYS`` working days remain, green otherwise; "" once final."""
+    if rect.state not in RECTIFICATION_OPEN_STATES:
+        return ""
+    moment = now or clock.now()
+    if moment > rect.due_at:
+        return "red"
+    warn = int(settings.ONESTOP_WARN_REMAINING_WORKDAYS)
+    if workdays.deadline(moment, warn).at >= rect.due_at:
+        return "yellow"
+    return "green"
+
+
+def rectification_actions(rect: Rectification, staff: Staff | None) -> dict[str, bool]:
+    """What a member of staff may do to a rectification now: the moves the transition table
+    allows from its state, narrowed by permission and department (the pages draw these)."""
+    moves = RECTIFICATION_TRANSITIONS[RectificationState(rect.state)]
+    handles = (
+        staff is not None
+        and staff.has_permission(Permission.RECTIFICATION_HANDLE)
+        and staff.department_id == rect.department_id
+    )
+    reviews = staff is not None and staff.has_permission(Permission.RATING_APPEAL_REVIEW)
+    return {
+        "verify": handles and RectificationState.VERIFIED in moves,
+        "feedback": handles and RectificationState.FED_BACK in moves,
+        "follow_up": handles and RectificationState.CLOSED in moves,
+        "appeal": handles and RectificationState.APPEALED in moves,
+        "review": reviews and RectificationState.UPHELD in moves,
+    }
+
+
+def rectification_opinion_open(rect: Rectification) -> bool:
+    """Whether the rater may now rate the rectification (after feedback, once)."""
+    return RectificationState.RATED in RECTIFICATION_TRANSITIONS[RectificationState(rect.state)]
+
+
+def rectification_get(pk: int) -> Rectification | None:
+    return (
+        Rectification.objects.select_related(
+            "rating__case", "rating__applicant", "department", "officer"
+        )
+        .prefetch_related("rating__indicators")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def rectifications_published(*, limit: int = 50) -> QuerySet[Rectification]:
+    """评价结果及整改情况向社会公开: closed rectifications, no personal data in what is shown."""
+    return (
+        Rectification.objects.filter(state=RectificationState.CLOSED)
+        .select_related("department", "rating")
+        .order_by("-closed_at")[:limit]
     )

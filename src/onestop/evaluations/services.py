@@ -27,7 +27,14 @@ from onestop.accounts.roles import Permission
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import REMOTE_CHANNELS, TASK_SET_ASIDE_STATES, EventKind
 from onestop.core import clock
-from onestop.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from onestop.core.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from onestop.evaluations import push
 from onestop.evaluations.models import (
     EvaluatorPairing,
@@ -42,11 +49,23 @@ from onestop.evaluations.states import (
     PUBLIC_CHANNELS,
     RATEABLE_CASE_STATES,
     RECORDED_CHANNELS,
+    RECTIFICATION_TRANSITIONS,
     IndicatorScope,
     RatingChannel,
     RatingKind,
     RatingLevel,
+    RatingStatus,
+    RectificationRating,
+    RectificationState,
+    Triage,
     is_bad,
+)
+from onestop.notifications.models import MessageKind
+from onestop.notifications.services import (
+    Notice,
+    applicant_recipient,
+    messages_enqueue,
+    staff_recipient,
 )
 from onestop.regions.models import Window
 from onestop.workdays import calendar as workdays
@@ -521,10 +540,259 @@ def _rectification_open(rating: Rating, now: dt.datetime) -> Rectification:
         .first()
     )
     due = workdays.deadline(now, int(settings.ONESTOP_RECTIFICATION_WORKDAYS))
-    return Rectification.objects.create(
+    rect = Rectification.objects.create(
         rating=rating,
         department_id=department_id,
         officer=officer,
         due_at=due.at,
         history=[{"at": now.isoformat(), "step": "open"}],
     )
+    _notify_assigned(rect)
+    return rect
+
+
+# --- the 差评 loop: 核实 → 整改 → 反馈 → 回访 → 申诉复核 ---------------------------------
+
+
+def _move(rect: Rectification, to: RectificationState, *, by: Staff | None, note: str) -> None:
+    current = RectificationState(rect.state)
+    if to not in RECTIFICATION_TRANSITIONS[current]:
+        raise IllegalTransition(
+            _("整改处于“%(state)s”，不能变更为“%(to)s”。")
+            % {"state": current.label, "to": to.label},
+            current_state=str(current),
+            target_state=str(to),
+        )
+    rect.state = to
+    rect.history = [
+        *rect.history,
+        {
+            "at": clock.now().isoformat(),
+            "step": str(to),
+            "by": by.pk if by else None,
+            "note": note[:500],
+        },
+    ]
+
+
+def _rect_for(rectification_id: int) -> Rectification:
+    rect = (
+        Rectification.objects.select_for_update()
+        .select_related("rating__case")
+        .filter(pk=rectification_id)
+        .first()
+    )
+    if rect is None:
+        raise NotFound(_("未找到该整改。"))
+    return rect
+
+
+def _handler_require(rect: Rectification, officer: Staff) -> None:
+    """The department's officers handle its rectifications (谁办理、谁负责)."""
+    if not officer.has_permission(Permission.RECTIFICATION_HANDLE):
+        raise PermissionDenied(_("无权处理差评整改。"))
+    if officer.department_id != rect.department_id:
+        raise NotFound(_("未找到该整改。"))
+
+
+def _notify_assigned(rect: Rectification) -> None:
+    if rect.officer_id is None:
+        return
+    case = rect.rating.case
+    messages_enqueue(
+        notices=[
+            Notice(
+                kind=MessageKind.RECTIFICATION_ASSIGNED,
+                recipients=[staff_recipient(rect.officer_id)],
+                case_id=case.pk,
+                case_number=case.number or "",
+                context={
+                    "case_title": case.title,
+                    "case_number": case.number or "",
+                    "due_on": clock.local(rect.due_at).date().isoformat(),
+                },
+                dedupe_key=f"rect-assigned-{rect.pk}",
+            )
+        ]
+    )
+
+
+@transaction.atomic
+def rectification_verify(
+    *,
+    rectification_id: int,
+    officer: Staff,
+    finding: str,
+    triage: Triage,
+    reform_on: dt.date | None = None,
+) -> Rectification:
+    """核实: the finding after contacting the rater, and the triage (限期整改 needs a date)."""
+    rect = _rect_for(rectification_id)
+    _handler_require(rect, officer)
+    if not finding.strip():
+        raise ValidationFailed(_("请填写核实情况。"), field="finding")
+    triage = Triage(triage)
+    if triage == Triage.DEADLINE:
+        if reform_on is None:
+            raise ValidationFailed(_("限期整改须填写整改期限。"), field="reform_on")
+        if reform_on < clock.today():
+            raise ValidationFailed(_("整改期限不能早于今天。"), field="reform_on")
+    _move(rect, RectificationState.VERIFIED, by=officer, note=finding)
+    rect.finding, rect.triage, rect.officer = finding.strip(), triage, officer
+    rect.reform_on = reform_on if triage == Triage.DEADLINE else None
+    fields = ["state", "history", "finding", "triage", "officer", "reform_on", "updated_at"]
+    if triage == Triage.DEADLINE:
+        _move(rect, RectificationState.RECTIFYING, by=officer, note=str(reform_on))
+    rect.save(update_fields=fields)
+    return rect
+
+
+@transaction.atomic
+def rectification_feedback(
+    *, rectification_id: int, officer: Staff, reform_content: str
+) -> Rectification:
+    """反馈: what was done (or explained) goes to the rater's message box through the outbox."""
+    rect = _rect_for(rectification_id)
+    _handler_require(rect, officer)
+    if not reform_content.strip():
+        raise ValidationFailed(_("请填写整改回复内容。"), field="reform_content")
+    _move(rect, RectificationState.FED_BACK, by=officer, note=reform_content)
+    rect.reform_content = reform_content.strip()
+    rect.fed_back_at = clock.now()
+    rect.save(update_fields=["state", "history", "reform_content", "fed_back_at", "updated_at"])
+    case = rect.rating.case
+    messages_enqueue(
+        notices=[
+            Notice(
+                kind=MessageKind.RECTIFICATION_FEEDBACK,
+                recipients=[applicant_recipient(rect.rating.applicant_id)],
+                case_id=case.pk,
+                case_number=case.number or "",
+                context={
+                    "case_title": case.title,
+                    "case_number": case.number or "",
+                    "reform_content": rect.reform_content[:200],
+                    "url": "/ratings/mine/",
+                },
+                dedupe_key=f"rect-feedback-{rect.pk}",
+            )
+        ]
+    )
+    PushRecord.objects.filter(rating_id=rect.rating_id).update(
+        sent_at=None, next_attempt_at=clock.now()
+    )  # the platform gets the record again with reformContent / reformDate
+    transaction.on_commit(_push_soon(rect.rating_id), robust=True)
+    return rect
+
+
+@transaction.atomic
+def rectification_rate(
+    *, rectification_id: int, user: User, opinion: RectificationRating
+) -> Rectification:
+    """The rater rates the rectification 满意 / 基本满意 / 不满意."""
+    rect = _rect_for(rectification_id)
+    applicant = Applicant.objects.filter(user_id=user.pk).first()
+    if applicant is None or applicant.pk != rect.rating.applicant_id:
+        raise NotFound(_("未找到该整改。"))
+    opinion = RectificationRating(opinion)
+    _move(rect, RectificationState.RATED, by=None, note=str(opinion))
+    rect.rater_opinion = opinion
+    rect.save(update_fields=["state", "history", "rater_opinion", "updated_at"])
+    return rect
+
+
+@transaction.atomic
+def rectification_follow_up(*, rectification_id: int, officer: Staff, note: str) -> Rectification:
+    """回访: the follow-up call is recorded and the rectification closes."""
+    rect = _rect_for(rectification_id)
+    _handler_require(rect, officer)
+    if not note.strip():
+        raise ValidationFailed(_("请填写回访记录。"), field="note")
+    _move(rect, RectificationState.CLOSED, by=officer, note=note)
+    rect.follow_up_note = note.strip()
+    rect.closed_at = clock.now()
+    rect.save(update_fields=["state", "history", "follow_up_note", "closed_at", "updated_at"])
+    return rect
+
+
+@transaction.atomic
+def rectification_appeal(*, rectification_id: int, officer: Staff, reason: str) -> Rectification:
+    """申诉: the department claims the rating is mistaken or malicious, with its evidence."""
+    rect = _rect_for(rectification_id)
+    _handler_require(rect, officer)
+    if not reason.strip():
+        raise ValidationFailed(_("请写明申诉理由及证据。"), field="reason")
+    _move(rect, RectificationState.APPEALED, by=officer, note=reason)
+    rect.appeal_reason = reason.strip()
+    rect.save(update_fields=["state", "history", "appeal_reason", "updated_at"])
+    return rect
+
+
+@transaction.atomic
+def rectification_review(
+    *, rectification_id: int, supervisor: Staff, upheld: bool, decision: str
+) -> Rectification:
+    """复核: an upheld appeal marks the rating invalid (kept, excluded from rates)."""
+    rect = _rect_for(rectification_id)
+    if not supervisor.has_permission(Permission.RATING_APPEAL_REVIEW):
+        raise PermissionDenied(_("无权复核差评申诉。"))
+    if not supervisor.covers(rect.rating.region_code):
+        raise NotFound(_("未找到该整改。"))
+    if not decision.strip():
+        raise ValidationFailed(_("请填写复核意见。"), field="decision")
+    to = RectificationState.UPHELD if upheld else RectificationState.OPEN
+    _move(rect, to, by=supervisor, note=decision)
+    rect.appeal_decision = decision.strip()
+    fields = ["state", "history", "appeal_decision", "updated_at"]
+    if upheld:
+        rect.closed_at = clock.now()
+        fields.append("closed_at")
+        Rating.objects.filter(pk=rect.rating_id).update(status=RatingStatus.INVALID)
+    rect.save(update_fields=fields)
+    return rect
+
+
+def rating_invitations_send(*, limit: int = 500) -> int:
+    """智能邀评: an SMS link to applicants whose completed case is unrated after N working days."""
+    days = int(settings.ONESTOP_RATING_INVITE_WORKDAYS)
+    late = int(settings.ONESTOP_RATING_LATE_WORKDAYS)
+    now = clock.now()
+    candidates = (
+        Case.objects.filter(
+            state__in=RATEABLE_CASE_STATES,
+            completed_at__isnull=False,
+            completed_at__lt=now - dt.timedelta(days=days),
+            completed_at__gte=now - dt.timedelta(days=late * 2 + 14),
+        )
+        .exclude(ratings__isnull=False)
+        .order_by("completed_at")[:limit]
+    )
+    sent = 0
+    for case in candidates:
+        assert case.completed_at is not None
+        if now <= workdays.deadline(case.completed_at, days).at:
+            continue
+        if now > workdays.deadline(case.completed_at, late).at:
+            continue  # too late to rate: no invitation
+        with transaction.atomic():
+            if RatingToken.objects.filter(case_id=case.pk, channel=RatingChannel.SMS).exists():
+                continue
+            token = rating_token_issue(case_id=case.pk, channel=RatingChannel.SMS)
+            messages_enqueue(
+                notices=[
+                    Notice(
+                        kind=MessageKind.RATING_INVITATION,
+                        recipients=[applicant_recipient(case.applicant_id)],
+                        case_id=case.pk,
+                        case_number=case.number or "",
+                        context={
+                            "case_title": case.title,
+                            "case_number": case.number or "",
+                            "url": f"/ratings/t/{token.token}/",
+                        },
+                        dedupe_key=f"rating-invite-{case.pk}",
+                    )
+                ]
+            )
+        sent += 1
+    return sent

@@ -27,3 +27,9 @@ def ratings_push_due() -> int:
 def ratings_default_sweep() -> int:
     """系统默认评价 for cases whose late period ended unrated (only when enabled)."""
     return services.ratings_default_sweep()
+
+
+@shared_task(name="onestop.evaluations.tasks.rating_invitations_send")
+def rating_invitations_send() -> int:
+    """智能邀评: SMS links for completed cases still unrated after N working days."""
+    return services.rating_invitations_send()
