@@ -363,3 +363,9 @@ def order_actions(order: SupervisionOrder, viewer: Staff) -> frozenset[OrderActi
         elif viewer.has_permission(Permission.SUPERVISE) and viewer.covers(order.region_code):
             allowed.add(action)
     return frozenset(allowed)
+
+
+def task_get_for(viewer: Staff, task_id: int) -> ItemTask | None:
+    """A task whose case lies in the viewer's scope."""
+    scope = case_selectors.case_scope_for(viewer)
+    return ItemTask.objects.filter(pk=task_id, case__in=scope).select_related("case").first()
