@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import os
 import secrets
@@ -26,6 +27,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import algos, keys, x509
 from cryptography import x509 as cx509
@@ -248,6 +250,25 @@ def key_load_pem(key_ref: str) -> bytes:
     return key_path(key_ref).read_bytes()
 
 
+@functools.lru_cache(maxsize=128)
+def key_load_cached(key_dir_path: str, key_ref: str) -> tuple[Any, Any]:
+    """A seal's private key, parsed once per process, as (asn1crypto ``PrivateKeyInfo`` for
+    pyHanko, cryptography key for signing): parsing an RSA key checks its primes, which costs
+    far more than a signature. A key file never changes under its name (a new key gets a new
+    reference), so the cache cannot go stale."""
+    from asn1crypto import keys as akeys
+
+    key = serialization.load_pem_private_key(
+        (Path(key_dir_path) / f"{key_ref}.key.pem").read_bytes(), password=None
+    )
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return akeys.PrivateKeyInfo.load(der), key
+
+
 def key_import(*, key_pem: bytes, certificate_pem: bytes) -> IssuedKey:
     """Take an externally issued key and certificate into the key directory."""
     key = serialization.load_pem_private_key(key_pem, password=None)
@@ -291,9 +312,19 @@ def sm2_key_new() -> Sm2Key:
     return Sm2Key(private_hex, public_hex)
 
 
+def _sm2_e(public_hex: str, data: bytes) -> bytes:
+    """e = SM3(Z || M), Z over the default ID 1234567812345678 (GB/T 35276), as gmssl's
+    ``sign_with_sm3`` computes it but with OpenSSL's SM3 (gmssl's is pure Python)."""
+    table = sm2.default_ecc_table
+    z = bytes.fromhex(
+        "0080" + "31323334353637383132333435363738" + table["a"] + table["b"] + table["g"]
+    ) + bytes.fromhex(public_hex)
+    return sm3_hash(sm3_hash(z) + data)
+
+
 def sm2_sign(key: Sm2Key, data: bytes) -> bytes:
     """SM2 signature with SM3 (Z over the default ID), as r || s (64 bytes)."""
-    signature_hex = key.crypt().sign_with_sm3(data, secrets.token_hex(32))
+    signature_hex = key.crypt().sign(_sm2_e(key.public_hex, data), secrets.token_hex(32))
     return bytes.fromhex(signature_hex)
 
 
@@ -302,7 +333,7 @@ def sm2_verify(public_hex: str, signature: bytes, data: bytes) -> bool:
         return False
     checker = sm2.CryptSM2(private_key="", public_key=public_hex)
     try:
-        return bool(checker.verify_with_sm3(signature.hex(), data))
+        return bool(checker.verify(signature.hex(), _sm2_e(public_hex, data)))
     except Exception:  # noqa: BLE001 - a malformed signature is simply not valid
         return False
 
@@ -479,9 +510,10 @@ def sm2_certificate_verify(certificate_der: bytes, ca_der: bytes) -> bool:
 
 
 def sm3_hash(data: bytes) -> bytes:
-    from gmssl import func, sm3
-
-    return bytes.fromhex(sm3.sm3_hash(func.bytes_to_list(data)))
+    """SM3 (GB/T 32905) by OpenSSL through cryptography."""
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize()
 
 
 def sha256_hex(data: bytes) -> str:

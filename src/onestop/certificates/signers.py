@@ -19,15 +19,17 @@ made over the signed PDF.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from asn1crypto import core
 from asn1crypto import x509 as ax509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
-from pyhanko.keys import load_private_key_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
@@ -84,12 +86,14 @@ class PadesSigner:
 
     def sign(self, pdf: bytes, seal: SealMaterial, *, reason: str) -> Signed:
         ca = keys.platform_ca()
-        key = load_private_key_from_pemder_data(keys.key_load_pem(seal.key_ref), passphrase=None)
+        keys.key_path(seal.key_ref)  # refuses a reference that is not a plain file name
+        key_info, key = keys.key_load_cached(str(keys.key_dir()), seal.key_ref)
         cert = ax509.Certificate.load(_pem_to_der(seal.certificate_pem))
         ca_cert = ax509.Certificate.load(_pem_to_der(ca.certificate_pem))
-        signer = signers.SimpleSigner(
+        signer = _LoadedKeySigner(
+            key,
             signing_cert=cert,
-            signing_key=key,
+            signing_key=key_info,
             cert_registry=SimpleCertificateStore.from_certs([ca_cert]),
         )
         meta = signers.PdfSignatureMetadata(
@@ -104,6 +108,31 @@ class PadesSigner:
         out = io.BytesIO()
         signers.sign_pdf(writer, meta, signer=signer, output=out)
         return Signed(out.getvalue(), signers=(PADES,))
+
+
+_RSA_PKCS1 = frozenset({"sha256_rsa", "sha384_rsa", "rsassa_pkcs1v15"})
+_ECDSA = frozenset({"sha256_ecdsa", "sha384_ecdsa", "ecdsa"})
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's ``SimpleSigner`` re-parses the key for every signature (twice per PDF: the
+    size estimate and the real one); this one signs with the key already loaded."""
+
+    def __init__(self, loaded: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loaded = loaded
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        algo = mechanism["algorithm"].native
+        hash_algo = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384()}.get(digest_algorithm)
+        if hash_algo is None:
+            return super().sign_raw(data, digest_algorithm)
+        if isinstance(self._loaded, rsa.RSAPrivateKey) and algo in _RSA_PKCS1:
+            return self._loaded.sign(data, padding.PKCS1v15(), hash_algo)
+        if isinstance(self._loaded, ec.EllipticCurvePrivateKey) and algo in _ECDSA:
+            return self._loaded.sign(data, ec.ECDSA(hash_algo))
+        return super().sign_raw(data, digest_algorithm)
 
 
 def _pem_to_der(pem: str) -> bytes:
@@ -239,7 +268,13 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def ses_seal_build(seal: SealMaterial) -> SesSeal:
-    """The ``SES_Seal`` of a seal, signed by the platform's SM2 CA (制章者)."""
+    """The ``SES_Seal`` of a seal, signed by the platform's SM2 CA (制章者); made once per
+    seal and process (a seal is made once, then used for every document)."""
+    return SesSeal.load(_ses_seal_der(seal, keys.sm2_ca().certificate_der))
+
+
+@functools.lru_cache(maxsize=64)
+def _ses_seal_der(seal: SealMaterial, maker_der: bytes) -> bytes:
     ca = keys.sm2_ca()
     start = dt.datetime.combine(seal.valid_from, dt.time(0), tzinfo=clock.SHANGHAI)
     end = dt.datetime.combine(seal.valid_to, dt.time(23, 59, 59), tzinfo=clock.SHANGHAI)
@@ -273,7 +308,7 @@ def ses_seal_build(seal: SealMaterial) -> SesSeal:
             "sign_alg_id": keys.SM2_WITH_SM3,
             "signed_value": signed_value,
         }
-    )
+    ).dump()
 
 
 class Sm2Signer:
