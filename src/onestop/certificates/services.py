@@ -37,7 +37,7 @@ from onestop.cases.models import CaseEvent, ItemTask
 from onestop.cases.states import EventKind, TaskState
 from onestop.certificates import keys, legal, signers
 from onestop.certificates.documents import ResultData, result_pdf
-from onestop.certificates.identifiers import licence_id_build
+from onestop.certificates.identifiers import InvalidIdentifier, licence_id_build
 from onestop.certificates.models import (
     Certificate,
     CertificateEvent,
@@ -241,6 +241,46 @@ def seal_use_require(
             % {"name": staff.name, "item": item_code, "seal": seal.name}
         )
     return found
+
+
+# --- result templates ----------------------------------------------------------------
+
+
+@transaction.atomic
+def result_template_save(
+    *,
+    item_code: str,
+    title: str,
+    kind: str = ResultKind.LICENCE,
+    type_code: str = "",
+    body: str = "",
+    valid_years: int | None = None,
+    actor: Staff | None = None,
+) -> ResultTemplate:
+    """Create or replace the template of an item's result (``item_code`` "" is the default)."""
+    _require(actor, Permission.SEAL_MANAGE)
+    if kind not in (ResultKind.LICENCE, ResultKind.APPROVAL_LETTER):
+        raise ValidationFailed(_("模板只用于证照或准予许可决定书。"), field="kind")
+    if not title.strip():
+        raise ValidationFailed(_("请填写证照名称。"), field="title")
+    if type_code:
+        try:
+            licence_id_build(type_code=type_code, issuer=type_code[:18], serial="1")
+        except InvalidIdentifier as exc:
+            raise ValidationFailed(exc.reason, field="type_code") from None
+    if valid_years is not None and not 1 <= valid_years <= 100:
+        raise ValidationFailed(_("有效期应为1–100年。"), field="valid_years")
+    template, _created = ResultTemplate.objects.update_or_create(
+        item_code=item_code.strip(),
+        defaults={
+            "title": title.strip(),
+            "kind": kind,
+            "type_code": type_code,
+            "body": body,
+            "valid_years": valid_years,
+        },
+    )
+    return template
 
 
 # --- issuing results ---------------------------------------------------------------------
@@ -484,8 +524,8 @@ def results_issue_for_case(case_id: int, events: Sequence[CaseEvent]) -> None:
             continue
         try:
             results_issue(task_id=task_id)
-        except PermissionDenied as exc:
-            log.warning("result of task %s not issued: %s", task_id, exc.message)
+        except PermissionDenied as exc:  # no authorised seal yet: the sweep issues it later
+            log.info("result of task %s not issued: %s", task_id, exc.message)
 
 
 def results_issue_missing() -> tuple[list[Certificate], list[tuple[int, str]]]:
@@ -605,6 +645,7 @@ __all__ = [
     "certificate_revoke",
     "certificate_verify_url",
     "certificates_expire",
+    "result_template_save",
     "results_issue",
     "results_issue_for_case",
     "results_issue_missing",
