@@ -17,6 +17,7 @@ from onestop.cases.states import Channel, TaskState
 from onestop.core import clock
 from onestop.core.errors import DomainError
 from onestop.stats import selectors, services
+from onestop.stats.figures import FIGURE_EVENTS
 from onestop.stats.models import CaseFigure, DailyFigure
 from onestop.stats.tasks import case_events_figures
 from tests.factories.cases import upload
@@ -25,8 +26,10 @@ from tests.stats.conftest import at
 PERIOD = selectors.Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
-def test_the_handler_is_registered_for_every_event_kind():
-    assert any(handler is case_events_figures for _kinds, handler in hooks._handlers)
+def test_the_handler_is_registered_for_the_events_that_move_figures():
+    kinds = {k for ks, handler in hooks._handlers if handler is case_events_figures for k in ks}
+    assert kinds == set(FIGURE_EVENTS)
+    assert "task_claimed" not in kinds and "handed_out" not in kinds
 
 
 def test_hook_keeps_aggregates_after_commit(setup, django_capture_on_commit_callbacks):
@@ -62,7 +65,11 @@ def test_sweep_catches_up_what_no_handler_saw(setup):
     assert services.case_figures_stale_ids() == []
     with clock.frozen(at(10, 9)):
         setup.decide(case, "licence")
-    assert services.case_figures_stale_ids() == [case.pk]
+    assert services.case_figures_stale_ids() == []  # a single approval moves no figure
+    with clock.frozen(at(10, 9)):
+        setup.decide(case, "seal")
+        setup.decide(case, "invoice")
+    assert services.case_figures_stale_ids() == [case.pk]  # completed
     services.case_figures_sweep()
     assert selectors.figures_check().ok
 

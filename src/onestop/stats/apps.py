@@ -8,8 +8,7 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from onestop.cases import hooks
-        from onestop.cases.states import EventKind
+        from onestop.stats.figures import FIGURE_EVENTS
         from onestop.stats.tasks import case_events_figures
 
-        # Every event may move a figure (a correction, a pause, an extension, a decision).
-        hooks.on_case_events(*EventKind.values, handler=case_events_figures)
+        hooks.on_case_events(*sorted(FIGURE_EVENTS), handler=case_events_figures)

@@ -37,6 +37,24 @@ from onestop.workdays import calendar
 from onestop.workdays.units import TimeUnit
 
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE})
+
+# The events after which a case's figure may differ: what it reads is set by these alone
+# (submission, 补正, first acceptance and the tasks it creates, completion, a special
+# procedure and its paused days, an approved extension). The handler listens to these
+# only and a figure remembers the last of them it has seen, so the other transitions
+# (claims, single approvals, hand-out) cost the figures nothing.
+FIGURE_EVENTS = frozenset(
+    {
+        EventKind.SUBMITTED,
+        EventKind.CORRECTION_REQUESTED,
+        EventKind.ACCEPTED,
+        EventKind.TASK_CREATED,
+        EventKind.COMPLETED,
+        EventKind.TASK_PAUSED,
+        EventKind.TASK_RESUMED,
+        EventKind.EXTENSION_APPROVED,
+    }
+)
 CHUNK = 2000
 
 DailyKey = tuple[
@@ -93,18 +111,15 @@ def _days_between(start: dt.date, end: dt.date, unit: str) -> int:
 
 def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
     ids = [c["pk"] for c in cases]
-    seqs = dict(
-        CaseEvent.objects.filter(case_id__in=ids)
+    seqs: dict[int, int] = {}
+    corrections: dict[int, int] = {}
+    for case_id, last, n in (
+        CaseEvent.objects.filter(case_id__in=ids, kind__in=FIGURE_EVENTS)
         .values("case_id")
-        .annotate(m=Max("seq"))
-        .values_list("case_id", "m")
-    )
-    corrections = dict(
-        CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.CORRECTION_REQUESTED)
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
+        .annotate(m=Max("seq"), n=Count("pk", filter=Q(kind=EventKind.CORRECTION_REQUESTED)))
+        .values_list("case_id", "m", "n")
+    ):
+        seqs[case_id], corrections[case_id] = last, n
     pauses: dict[int, tuple[int, int]] = {
         row["case_id"]: (row["n"], row["d"] or 0)
         for row in Pause.objects.filter(case_id__in=ids)

@@ -189,9 +189,13 @@ def case_figures_refresh(*, case_ids: Iterable[int]) -> RefreshResult:
 
 
 def case_figures_stale_ids(*, limit: int | None = None) -> list[int]:
-    """Cases whose event log has moved past their figure (or that have none yet)."""
+    """Cases with an event that moves figures past their figure's (or without a figure)."""
     seen = CaseFigure.objects.filter(case_id=OuterRef("pk")).values("event_seq")[:1]
-    last = CaseEvent.objects.filter(case_id=OuterRef("pk")).order_by("-seq").values("seq")[:1]
+    last = (
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), kind__in=figures.FIGURE_EVENTS)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
     qs = (
         Case.objects.filter(submitted_at__isnull=False)
         .exclude(state=CaseState.DRAFT)
