@@ -10,6 +10,7 @@ import importlib
 import io
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -368,3 +369,20 @@ def test_postgres_backup_is_a_pg_dump_archive(cases, tmp_path):
     _wipe()
     printed = _restore(tmp_path / "b")
     assert "audit verify: OK: 3 cases" in printed
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking")
+def test_restore_while_another_connection_writes_says_to_stop_the_server(cases, tmp_path):
+    _backup(tmp_path / "b")
+    _wipe()
+    name = connection.settings_dict["NAME"]
+    other = sqlite3.connect(name, uri=name.startswith("file:"), timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # a server process in the middle of a transaction
+    other.execute("DELETE FROM django_session")
+    try:
+        with pytest.raises(CommandError, match="恢复前请先停止网站服务和后台任务"):
+            _restore(tmp_path / "b")
+    finally:
+        other.rollback()
+        other.close()
+    assert not Case.objects.exists()

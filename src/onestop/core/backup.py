@@ -378,7 +378,8 @@ def stored_files(storage: Storage | None = None) -> list[str]:
 
 def _copy_out(storage: Storage, name: str, target: Path) -> tuple[int, str] | None:
     """Copy one stored file into the backup; its size and SHA-256, None if it is gone."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
     try:
@@ -390,8 +391,6 @@ def _copy_out(storage: Storage, name: str, target: Path) -> tuple[int, str] | No
             digest.update(chunk)
             out.write(chunk)
             size += len(chunk)
-        out.flush()
-        os.fsync(out.fileno())
     return size, digest.hexdigest()
 
 
@@ -416,6 +415,8 @@ def _snapshot_sqlite(connection: BaseDatabaseWrapper, target: Path) -> dict[str,
         # The snapshot is one self-contained file (the live database runs in WAL mode).
         destination.execute("PRAGMA journal_mode=DELETE")
         problem = destination.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise BackupError(f"读取数据库 {connection.settings_dict['NAME']} 失败：{exc}") from None
     finally:
         destination.close()
     if problem != "ok":
@@ -502,13 +503,21 @@ def backup_create(
         "files": entries,
         "missing_files": missing,
     }
-    # Written last and renamed into place: its presence means the backup is complete.
+    # Written last and renamed into place, after everything before it is on disk (one
+    # sync for all the files: a sync per file is most of the time of a backup): its
+    # presence means the backup is complete.
+    os.sync()
     partial = output / (MANIFEST + ".partial")
     with partial.open("w", encoding="utf-8") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=1, sort_keys=True)
         f.flush()
         os.fsync(f.fileno())
     partial.replace(output / MANIFEST)
+    directory_fd = os.open(output, os.O_RDONLY)
+    try:
+        os.fsync(directory_fd)
+    finally:
+        os.close(directory_fd)
     return BackupResult(
         directory=output,
         engine=engine,
@@ -578,6 +587,11 @@ def _restore_sqlite(connection: BaseDatabaseWrapper, source: Path) -> None:
     origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         origin.backup(connection.connection)
+    except sqlite3.Error as exc:
+        raise BackupError(
+            f"写入数据库 {connection.settings_dict['NAME']} 失败：{exc}。"
+            "恢复前请先停止网站服务和后台任务（它们还在使用数据库）。"
+        ) from None
     finally:
         origin.close()
 
