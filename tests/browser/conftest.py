@@ -49,13 +49,32 @@ def browser() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Chromium reports what the Content-Security-Policy refused as console errors.
+_CSP_REFUSAL = "Content Security Policy"
+
+
 def _page(browser, live_server, viewport):
     context = browser.new_context(
         viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
     )
     context.set_default_timeout(15_000)
+    refused: list[str] = []
+    context.on(
+        "console",
+        lambda message: refused.append(message.text) if _CSP_REFUSAL in message.text else None,
+    )
+    context.csp_refusals = refused  # checked when the test's pages close
     page = context.new_page()
     return context, page
+
+
+def _close(context) -> None:
+    refused = list(context.csp_refusals)
+    context.close()
+    assert not refused, (
+        "the page broke its Content-Security-Policy (inline script or handler? put the "
+        "behaviour in a static JS file, e.g. core/static/onestop/onestop.js): " + "; ".join(refused)
+    )
 
 
 @pytest.fixture
@@ -63,7 +82,7 @@ def page(browser, live_server, transactional_db):
     """A desktop-sized page on the live server (hall PC)."""
     context, page = _page(browser, live_server, DESKTOP)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
@@ -71,7 +90,7 @@ def phone_page(browser, live_server, transactional_db):
     """A phone-sized page on the live server (citizen on a phone)."""
     context, page = _page(browser, live_server, PHONE)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
@@ -91,4 +110,4 @@ def login(browser, live_server):
 
     yield _login
     for context in contexts:
-        context.close()
+        _close(context)

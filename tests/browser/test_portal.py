@@ -138,3 +138,28 @@ def test_save_a_draft_come_back_later_and_submit_it(demo, login):
     assert "申请已提交" in page.locator(".messages").inner_text()
     page.goto("/my/cases/")
     assert page.locator(".draft-row").count() == 0
+
+
+def test_deleting_a_draft_asks_first_and_a_no_keeps_it(demo, login):
+    page = login("enterprise", "onestop-demo")
+    query = (
+        "a-enterprise_type=company&a-needs_seal=yes&a-needs_invoices=no"
+        "&a-sells_food=no&a-hires_staff=no"
+    )
+    page.goto(f"/packages/{OPEN_BUSINESS}/apply/?{query}")
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url("**draft=**")
+    page.goto("/my/cases/")
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="删除草稿").click()
+    page.wait_for_timeout(300)
+    assert asked == ["确定删除这份草稿吗？删除后不能恢复。"]
+    assert page.locator(".draft-row").count() == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="删除草稿").click()
+    page.wait_for_load_state()
+    page.wait_for_selector(".draft-row", state="detached")
+    assert Case.objects.filter(state="draft").count() == 0

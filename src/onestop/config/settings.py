@@ -114,6 +114,8 @@ MIDDLEWARE = [
     # and makes Django's 404/405 under /api/ problem+json (core/middleware.py).
     "onestop.core.middleware.EdgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (ONESTOP_CSP; core/middleware.py).
+    "onestop.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "onestop.config.urls"
@@ -266,6 +268,25 @@ ONESTOP_NOTIFICATIONS_RELAY_SECONDS = env_number(
     "ONESTOP_NOTIFICATIONS_RELAY_SECONDS", 0.05, kind=float
 )
 
+# Cookies: no script reads them (htmx sends the CSRF token from the page), they are not
+# sent on cross-site requests, and a session ends after a working day
+# (ONESTOP_SESSION_SECONDS) or when the browser closes.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_number("ONESTOP_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy of every page: scripts only from this site (no inline script);
+# empty turns the header off.
+ONESTOP_CSP = env(
+    "ONESTOP_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+
 # Largest uploaded material accepted (bytes).
 ONESTOP_UPLOAD_MAX_BYTES = env_number("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
@@ -319,6 +340,9 @@ if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("ONESTOP_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Secure, host-only, path / — the browser refuses to let a subdomain set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env_number("ONESTOP_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

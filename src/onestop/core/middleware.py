@@ -285,3 +285,23 @@ class EdgeMiddleware:
             return problem_response(refused.as_problem(), refused.status)
         context = {"title": refused.title, "detail": refused.detail}
         return render(request, "onestop/refused.html", context, status=refused.status)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the Content-Security-Policy (``settings.ONESTOP_CSP``) to every response.
+
+    The default allows scripts, styles, images, fonts and connections from this site only,
+    no plugins, no framing and forms posting only here; inline ``style`` attributes are
+    allowed (server-rendered charts use them), inline script is not — the pages' behaviour
+    lives in ``onestop.js``. A response that set its own policy keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "ONESTOP_CSP", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
