@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts import services
-from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
+from onestop.accounts.models import Applicant, ApplicantKind, PersonalDataRead, Staff, User
 from onestop.core.errors import ValidationFailed
 from onestop.core.identifiers import normalize_identifier, normalize_phone
 from onestop.core.masking import mask_id_number, mask_phone
@@ -330,3 +330,27 @@ class ApplicantAdmin(admin.ModelAdmin):
                 **common,
             )
         adopt(obj, created)
+
+
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(admin.ModelAdmin):
+    """The audit trail of staff reading personal data: searchable, never edited."""
+
+    list_display = ["at", "staff", "applicant_masked", "kind", "case_number", "address"]
+    list_filter = ["kind"]
+    search_fields = ["case_number", "staff__name"]
+    date_hierarchy = "at"
+    list_select_related = ["staff", "applicant"]
+
+    @admin.display(description=_("申请人"))
+    def applicant_masked(self, obj: PersonalDataRead) -> str:
+        return f"{obj.applicant.name} {obj.applicant.masked_identifier}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

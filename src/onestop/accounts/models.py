@@ -188,3 +188,42 @@ class Applicant(TimestampedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class PersonalDataReadKind(models.TextChoices):
+    """Where a member of staff read an applicant's personal data."""
+
+    CASE_DESK = "case_desk", _("查看办件（窗口）")
+    TASK_DESK = "task_desk", _("查看子件（部门）")
+    MATERIAL_FILE = "material_file", _("查看申请材料文件")
+    API_CASE = "api_case", _("接口读取办件")
+    APPLICANT_LOOKUP = "applicant_lookup", _("按证件号查询申请人")
+
+
+class PersonalDataRead(models.Model):
+    """One reading of an applicant's personal data by a member of staff (等保三级 审计).
+
+    Written on every page or API answer that shows staff the applicant's unmasked data or
+    files; never changed; kept for the audit period (``ONESTOP_PERSONAL_DATA_LOG_DAYS``).
+    """
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("工作人员"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("查看方式"), max_length=24, choices=PersonalDataReadKind.choices)
+    case_number = models.CharField(_("办件编号"), max_length=40, blank=True)
+    detail = models.CharField(_("查看内容"), max_length=120, blank=True)
+    address = models.CharField(_("访问地址"), max_length=64, blank=True)
+    at = models.DateTimeField(_("查看时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["applicant", "-at"], name="accounts_pdr_applicant_at")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.applicant} ({self.get_kind_display()})"

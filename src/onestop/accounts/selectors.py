@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Applicant, ApplicantKind, Staff
+from onestop.accounts.models import Applicant, ApplicantKind, PersonalDataRead, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
 from onestop.core.errors import PermissionDenied
 from onestop.core.identifiers import normalize_identifier
@@ -131,4 +131,13 @@ def applicant_list_for(viewer: Staff) -> QuerySet[Applicant]:
         Applicant.objects.filter(region__code__startswith=viewer.region.code)
         .select_related("region")
         .order_by("name", "pk")
+    )
+
+
+def personal_data_reads_of(applicant: Applicant, *, limit: int = 200) -> list[PersonalDataRead]:
+    """The latest readings of this applicant's data by staff, newest first."""
+    return list(
+        PersonalDataRead.objects.filter(applicant=applicant)
+        .select_related("staff__department", "staff__region")
+        .order_by("-at", "-pk")[:limit]
     )

@@ -12,8 +12,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
+from onestop.accounts.models import (
+    Applicant,
+    ApplicantKind,
+    PersonalDataRead,
+    PersonalDataReadKind,
+    Staff,
+    User,
+)
 from onestop.accounts.validators import run_validator, validate_staff
+from onestop.core import clock
 from onestop.core.errors import ValidationFailed
 from onestop.core.identifiers import (
     normalize_identifier,
@@ -358,3 +366,24 @@ def applicant_update_contact(
         fields.append("legal_representative")
     applicant.save(update_fields=fields)
     return applicant
+
+
+def personal_data_read_record(
+    *,
+    staff: Staff,
+    applicant_id: int,
+    kind: PersonalDataReadKind | str,
+    case_number: str = "",
+    detail: str = "",
+    address: str = "",
+) -> PersonalDataRead:
+    """Record that ``staff`` read this applicant's personal data (who, whose, where, when)."""
+    return PersonalDataRead.objects.create(
+        staff=staff,
+        applicant_id=applicant_id,
+        kind=PersonalDataReadKind(kind),
+        case_number=case_number or "",
+        detail=(detail or "")[:120],
+        address=(address or "")[:64],
+        at=clock.now(),
+    )

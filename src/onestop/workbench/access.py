@@ -14,11 +14,28 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import staff_get_for_user
+from onestop.accounts.services import personal_data_read_record
+from onestop.accounts.throttle import client_ip
+from onestop.cases.models import Case
 
 View = Callable[..., HttpResponse]
+
+
+def personal_data_read(
+    request: HttpRequest, case: Case, kind: PersonalDataReadKind, *, detail: str = ""
+) -> None:
+    """Record that the member of staff on this request read the case's applicant's data."""
+    personal_data_read_record(
+        staff=request.staff,  # type: ignore[attr-defined]
+        applicant_id=case.applicant_id,
+        kind=kind,
+        case_number=case.number or "",
+        detail=detail,
+        address=client_ip(request),
+    )
 
 
 class StaffRequest(HttpRequest):

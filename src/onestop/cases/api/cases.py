@@ -22,9 +22,11 @@ from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from onestop.accounts.auth import api_auth
-from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.models import Applicant, PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
+from onestop.accounts.services import personal_data_read_record
+from onestop.accounts.throttle import client_ip
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
 from onestop.cases.api.common import PROBLEMS, Json
@@ -174,7 +176,16 @@ def case_list_mine(
 )
 def case_detail(request: HttpRequest, case_id: int) -> Json:
     viewer = common.caller(request).viewer
-    return common.case_out(selectors.case_get_for(viewer, case_id), viewer)
+    case = selectors.case_get_for(viewer, case_id)
+    if isinstance(viewer, Staff) and common.sees_personal_data(viewer, case):
+        personal_data_read_record(
+            staff=viewer,
+            applicant_id=case.applicant_id,
+            kind=PersonalDataReadKind.API_CASE,
+            case_number=case.number or "",
+            address=client_ip(request),
+        )
+    return common.case_out(case, viewer)
 
 
 @router.get(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from onestop.accounts.models import Applicant
 from onestop.accounts.roles import Role
+from onestop.accounts.selectors import personal_data_reads_of
 from onestop.cases.actions import case_actions
 from onestop.cases.deadlines import traffic_light
 from onestop.cases.events import ActorKind
@@ -69,6 +70,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         rows.append((case, signal))
     drafts = [(draft, draft_resume_url(draft)) for draft in drafts_of(request.user)]
     return render(request, "portal/my_cases.html", {"rows": rows, "drafts": drafts})
+
+
+@login_required
+def my_data_reads(request: HttpRequest) -> HttpResponse:
+    """Who in government read my personal data: when, which department, where (等保 审计)."""
+    applicant = applicant_for(request)
+    return render(request, "portal/data_reads.html", {"reads": personal_data_reads_of(applicant)})
 
 
 def draft_resume_url(draft: Case) -> str:

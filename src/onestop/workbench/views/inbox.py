@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import services
 from onestop.cases.actions import TaskAction, extension_actions, task_actions
@@ -36,7 +36,7 @@ from onestop.cases.selectors import (
 from onestop.cases.states import TASK_HELD_STATES, ExtensionState
 from onestop.core.errors import DomainError, NotFound
 from onestop.workbench import forms, presenters
-from onestop.workbench.access import is_htmx, staff_with
+from onestop.workbench.access import is_htmx, personal_data_read, staff_with
 
 
 @dataclass
@@ -198,6 +198,7 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
     officer: Staff = request.staff  # type: ignore[attr-defined]
     task = _task(request, task_id)
     case = case_get_for(officer, task.case_id)
+    personal_data_read(request, case, PersonalDataReadKind.TASK_DESK, detail=task.title)
     context = {
         **_panel_context(task, officer),
         "case": case,

@@ -20,9 +20,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from onestop.accounts import services as accounts_services
-from onestop.accounts.models import Applicant, ApplicantKind, Staff
+from onestop.accounts.models import Applicant, ApplicantKind, PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
+from onestop.accounts.throttle import client_ip
 from onestop.cases import services
 from onestop.cases.selectors import case_list_for
 from onestop.cases.states import Channel
@@ -114,6 +115,12 @@ def find(request: HttpRequest) -> HttpResponse:
         identifier = find_form.cleaned_data["identifier"]
         applicant = applicant_find(identifier=identifier)
         if applicant is not None:
+            accounts_services.personal_data_read_record(
+                staff=request.staff,  # type: ignore[attr-defined]
+                applicant_id=applicant.pk,
+                kind=PersonalDataReadKind.APPLICANT_LOOKUP,
+                address=client_ip(request),
+            )
             return _found(applicant)
         kind = find_form.kind
         initial = {"kind": kind, "identifier": identifier}

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from onestop.accounts.models import Staff
+from onestop.accounts.models import PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import services
 from onestop.cases.actions import CaseAction, case_actions
@@ -38,7 +38,7 @@ from onestop.cases.states import MaterialStatus
 from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
 from onestop.workbench import forms, presenters
-from onestop.workbench.access import staff_with
+from onestop.workbench.access import personal_data_read, staff_with
 from onestop.workdays.calendar import working_time_between
 from onestop.workdays.units import working_time_text
 
@@ -188,6 +188,7 @@ def _case_context(
 def case_desk(request: HttpRequest, number: str) -> HttpResponse:
     """One case at the window: applicant, answers, form, materials; the actions it allows."""
     case = _case(request, number)
+    personal_data_read(request, case, PersonalDataReadKind.CASE_DESK)
     return render(
         request,
         "workbench/window_case.html",
@@ -304,6 +305,7 @@ def material_file(request: HttpRequest, number: str, key: str) -> HttpResponse:
     if material is None or not material.file:
         raise Http404
     name = f"{case.number}-{material.key}{material.file.name[material.file.name.rfind('.') :]}"
+    personal_data_read(request, case, PersonalDataReadKind.MATERIAL_FILE, detail=material.name)
     return FileResponse(
         material.file.open("rb"),
         content_type=material.content_type or "application/octet-stream",
