@@ -32,7 +32,7 @@ from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, Pause
 from onestop.cases.states import CaseState, Channel, EventKind, ExtensionState
 from onestop.catalog.models import CaseType
 from onestop.core import clock
-from onestop.stats.models import DAILY_MEASURES, CaseFigure
+from onestop.stats.models import DAILY_MEASURES, CaseFigure, Dimension
 from onestop.workdays import calendar
 from onestop.workdays.units import TimeUnit
 
@@ -238,42 +238,72 @@ def figures_compute_all() -> Iterator[tuple[int, Figure]]:
 # ------------------------------------------------------------------ contributions
 
 
-def _dims(f: Figure, day: dt.date) -> DailyKey:
-    return (day, f.region_code, f.department_id, f.item_code, f.package_id, f.channel, f.hall_id)
+def _keys(f: Figure, day: dt.date) -> list[DailyKey]:
+    """The daily rows a case adds to on a day: its region's total and one per dimension."""
+    item = f.item_code if not f.is_package else f"P{f.package_id}"
+    return [
+        (day, f.region_code, Dimension.TOTAL, ""),
+        (day, f.region_code, Dimension.CHANNEL, f.channel),
+        (day, f.region_code, Dimension.DEPARTMENT, str(f.department_id)),
+        (day, f.region_code, Dimension.ITEM, item),
+        (day, f.region_code, Dimension.HALL, str(f.hall_id)),
+    ]
 
 
 def contributions(f: Figure) -> tuple[dict[DailyKey, dict[str, int]], dict[DurationKey, int]]:
     """What a case adds to the daily rows (by key and measure) and to the durations."""
     daily: dict[DailyKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     durations: dict[DurationKey, int] = {}
+    parts: list[tuple[dt.date, dict[str, int]]] = []
     if f.received_on is not None:
-        row = daily[_dims(f, f.received_on)]
-        row["received"] += 1
-        row["enterprise_received"] += int(f.is_enterprise)
-        row["online_received"] += int(f.is_online)
-        row["corrections"] += f.corrections
+        parts.append(
+            (
+                f.received_on,
+                {
+                    "received": 1,
+                    "enterprise_received": int(f.is_enterprise),
+                    "online_received": int(f.is_online),
+                    "corrections": f.corrections,
+                },
+            )
+        )
     if f.accepted_on is not None:
-        row = daily[_dims(f, f.accepted_on)]
-        row["accepted"] += 1
-        row["enterprise_accepted"] += int(f.is_enterprise)
-        row["online_accepted"] += int(f.is_online)
-        row["online_enterprise_accepted"] += int(f.is_online and f.is_enterprise)
-        row["package_accepted"] += int(f.is_package)
-        row["cross_domain_accepted"] += int(f.is_cross_domain)
-        row["pauses"] += f.pauses
-        row["extensions"] += f.extensions
+        parts.append(
+            (
+                f.accepted_on,
+                {
+                    "accepted": 1,
+                    "enterprise_accepted": int(f.is_enterprise),
+                    "online_accepted": int(f.is_online),
+                    "online_enterprise_accepted": int(f.is_online and f.is_enterprise),
+                    "package_accepted": int(f.is_package),
+                    "cross_domain_accepted": int(f.is_cross_domain),
+                    "pauses": f.pauses,
+                    "extensions": f.extensions,
+                },
+            )
+        )
     if f.completed_on is not None:
-        row = daily[_dims(f, f.completed_on)]
-        row["completed"] += 1
-        row["enterprise_completed"] += int(f.is_enterprise)
-        row["village_completed"] += int(f.channel == Channel.VILLAGE_CENTRE)
-        row["immediate_completed"] += int(f.is_immediate)
+        done = {
+            "completed": 1,
+            "enterprise_completed": int(f.is_enterprise),
+            "village_completed": int(f.channel == Channel.VILLAGE_CENTRE),
+            "immediate_completed": int(f.is_immediate),
+        }
         if f.used_days is not None and f.limit_days is not None:
-            row["on_time"] += int(bool(f.is_on_time))
-            row["late"] += int(not f.is_on_time)
-            row["used_days_sum"] += f.used_days
-            row["limit_days_sum"] += f.limit_days
+            done.update(
+                on_time=int(bool(f.is_on_time)),
+                late=int(not f.is_on_time),
+                used_days_sum=f.used_days,
+                limit_days_sum=f.limit_days,
+            )
             durations[(f.completed_on, f.region_code, f.used_days)] = 1
+        parts.append((f.completed_on, done))
+    for day, measures in parts:
+        for key in _keys(f, day):
+            row = daily[key]
+            for name, value in measures.items():
+                row[name] += value
     return daily, durations
 
 

@@ -6,8 +6,8 @@
   it was received, accepted and completed, its measures), recomputed from the case rows and
   its event log whenever its events change. It is the memory that makes the daily rows
   incremental: a refresh subtracts the case's old contribution and adds the new one.
-- ``DailyFigure`` and ``DailyDuration`` are the sums over ``CaseFigure`` by day and
-  dimension; the dashboards read only them. ``onestop stats check`` proves they equal a
+- ``DailyFigure`` and ``DailyDuration`` are the sums over ``CaseFigure`` by day, region
+  and (one at a time) dimension; the dashboards read only them. ``onestop stats check`` proves they equal a
   full recount from the cases.
 
 Dimension columns that may be absent hold 0 / "" rather than NULL, so the unique key is one.
@@ -119,15 +119,17 @@ class CaseFigure(models.Model):
         return f"{self.case_id}@{self.event_seq}"
 
 
-DAILY_DIMENSIONS = (
-    "day",
-    "region_code",
-    "department_id",
-    "item_code",
-    "package_id",
-    "channel",
-    "hall_id",
-)
+class Dimension(models.TextChoices):
+    """What a daily row is split by besides day and region ("" for the region's total)."""
+
+    TOTAL = "", _("合计")
+    CHANNEL = "channel", _("申报渠道")
+    DEPARTMENT = "department", _("部门")
+    ITEM = "item", _("事项或一件事")
+    HALL = "hall", _("大厅")
+
+
+DAILY_DIMENSIONS = ("day", "region_code", "dimension", "key")
 DAILY_MEASURES = (
     "received",
     "enterprise_received",
@@ -153,15 +155,18 @@ DAILY_MEASURES = (
 
 
 class DailyFigure(models.Model):
-    """The sums of the case figures for one day and one combination of dimensions."""
+    """The sums of the case figures for one day and region: the total (no dimension), and
+    split by each dimension on its own, so any figure of the dashboard reads rows whose
+    number grows with days × regions × the dimension's values, never with cases."""
 
     day = models.DateField(_("日期"))
     region_code = models.CharField(_("区划代码"), max_length=12)
-    department_id = models.PositiveIntegerField(_("部门"), default=0)
-    item_code = models.CharField(_("事项基本编码"), max_length=32, blank=True)
-    package_id = models.PositiveIntegerField(_("一件事"), default=0)
-    channel = models.CharField(_("申报渠道"), max_length=24)
-    hall_id = models.PositiveIntegerField(_("大厅"), default=0)
+    dimension = models.CharField(
+        _("分组"), max_length=16, choices=Dimension.choices, blank=True, default=""
+    )
+    # The dimension's value: a channel, a department or hall id, an item's basic code or
+    # "P<package id>"; "" for the total.
+    key = models.CharField(_("分组值"), max_length=40, blank=True, default="")
 
     received = models.IntegerField(_("收件"), default=0)
     enterprise_received = models.IntegerField(_("企业收件"), default=0)
@@ -190,7 +195,9 @@ class DailyFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=list(DAILY_DIMENSIONS), name="daily_figure_key")
         ]
-        indexes = [models.Index(fields=["day", "region_code"], name="daily_figure_day_region")]
+        indexes = [
+            models.Index(fields=["dimension", "day", "region_code"], name="daily_figure_dim_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.region_code}"

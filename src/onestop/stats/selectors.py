@@ -44,6 +44,7 @@ from onestop.stats.models import (
     ConsultationChannel,
     DailyDuration,
     DailyFigure,
+    Dimension,
 )
 
 log = logging.getLogger(__name__)
@@ -149,9 +150,14 @@ class Figures:
         return None if share is None else share >= DEPTH_TARGET
 
 
-def _daily(region_code: str, period: Period) -> QuerySet[DailyFigure]:
+def _daily(
+    region_code: str, period: Period, dimension: str = Dimension.TOTAL
+) -> QuerySet[DailyFigure]:
     return DailyFigure.objects.filter(
-        day__gte=period.start, day__lte=period.end, region_code__startswith=region_code
+        dimension=dimension,
+        day__gte=period.start,
+        day__lte=period.end,
+        region_code__startswith=region_code,
     )
 
 
@@ -366,14 +372,23 @@ def figures_breakdown(*, region_code: str, period: Period, by: str) -> list[Row]
     region = region_get(code=region_code)
     if by == "officer":
         return officer_rows(region_code=region.code, period=period)
-    qs = _daily(region.code, period)
     if by == "item":
-        return _item_rows(qs)
+        return _item_rows(_daily(region.code, period, Dimension.ITEM))
     column: Any
     if by == "region":
+        qs = _daily(region.code, period)
         column = Substr("region_code", 1, _child_length(region))
     else:
-        column = F({"channel": "channel", "department": "department_id", "hall": "hall_id"}[by])
+        qs = _daily(
+            region.code,
+            period,
+            {
+                "channel": Dimension.CHANNEL,
+                "department": Dimension.DEPARTMENT,
+                "hall": Dimension.HALL,
+            }[by],
+        )
+        column = F("key")
     rows = list(qs.annotate(k=column).values("k").annotate(**{m: Sum(m) for m in _ROW_MEASURES}))
     keys = [str(r["k"]) for r in rows]
     labels = _labels(by, keys, region)
@@ -389,22 +404,22 @@ def figures_breakdown(*, region_code: str, period: Period, by: str) -> list[Row]
 
 
 def _item_rows(qs: QuerySet[DailyFigure]) -> list[Row]:
-    rows = list(qs.values("item_code", "package_id").annotate(**{m: Sum(m) for m in _ROW_MEASURES}))
-    codes = [r["item_code"] for r in rows if r["item_code"]]
+    rows = list(qs.values("key").annotate(**{m: Sum(m) for m in _ROW_MEASURES}))
+    codes = [r["key"] for r in rows if not r["key"].startswith("P")]
     item_names = dict(
         ServiceItem.objects.filter(basic_code__in=codes).values_list("basic_code", "name")
     )
-    package_ids = [r["package_id"] for r in rows if r["package_id"]]
+    package_ids = [
+        int(r["key"][1:]) for r in rows if r["key"].startswith("P") and r["key"][1:].isdigit()
+    ]
     package_names = dict(Package.objects.filter(pk__in=package_ids).values_list("pk", "name"))
     out = []
     for r in rows:
-        if r["item_code"]:
-            key, label = str(r["item_code"]), item_names.get(r["item_code"], r["item_code"])
+        key = str(r["key"])
+        if key.startswith("P") and key[1:].isdigit():
+            label = _("一件事：%(name)s") % {"name": package_names.get(int(key[1:]), key)}
         else:
-            key = f"package-{r['package_id']}"
-            label = _("一件事：%(name)s") % {
-                "name": package_names.get(r["package_id"], r["package_id"])
-            }
+            label = item_names.get(key, key)
         out.append(Row(key=key, label=str(label), **{m: int(r[m] or 0) for m in _ROW_MEASURES}))
     return sorted(out, key=lambda r: (-r.accepted, -r.received, r.key))
 
@@ -570,15 +585,7 @@ def figures_check(*, show: int = 20) -> CheckResult:
     daily, durations = figures.nonzero(daily, durations)
     stored: dict[figures.DailyKey, dict[str, int]] = {}
     for row in DailyFigure.objects.all().iterator(chunk_size=5000):
-        key = (
-            row.day,
-            row.region_code,
-            row.department_id,
-            row.item_code,
-            row.package_id,
-            row.channel,
-            row.hall_id,
-        )
+        key = (row.day, row.region_code, row.dimension, row.key)
         stored[key] = {m: getattr(row, m) for m in DAILY_MEASURES}
     stored_durations = {
         (d.day, d.region_code, d.used_days): d.count for d in DailyDuration.objects.all().iterator()
