@@ -334,6 +334,10 @@ ONESTOP_CERTIFICATES_VERIFY_MAX_BYTES = env_number(
 # --- supervision (电子监察) -------------------------------------------------------------
 
 # --- stats ------------------------------------------------------------------------------
+# The share of items at online depth Ⅲ or above the figures measure against (press release: 70%).
+ONESTOP_STATS_DEPTH_TARGET = env_number("ONESTOP_STATS_DEPTH_TARGET", 0.70, kind=float)
+# Longest period, in days, a figures query or report may span.
+ONESTOP_STATS_MAX_PERIOD_DAYS = env_number("ONESTOP_STATS_MAX_PERIOD_DAYS", 3 * 366 + 1)
 
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

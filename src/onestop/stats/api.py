@@ -61,7 +61,7 @@ def _figures_json(f: selectors.Figures) -> Json:
             "items": f.depth_items,
             "level_3": f.depth_3,
             "level_4": f.depth_4,
-            "target": selectors.DEPTH_TARGET,
+            "target": selectors.depth_target(),
             "target_met": f.depth_target_met,
         },
         "ratings": None

@@ -53,7 +53,10 @@ def headline(f: Figures) -> list[tuple[str, str]]:
         (_("村（社区）便民服务站办结"), str(f.village_completed)),
         (_("咨询（人次）"), str(f.consultations)),
         (_("网办深度Ⅲ级 / Ⅳ级事项"), f"{f.depth_3} / {f.depth_4}"),
-        (_("Ⅲ级及以上占比（目标70%）"), _pct(f.depth_share)),
+        (
+            _("Ⅲ级及以上占比（目标%(target)s）") % {"target": _pct(selectors.depth_target())},
+            _pct(f.depth_share),
+        ),
         (_("好差评"), ratings),
     ]
 

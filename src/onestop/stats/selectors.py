@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth, TruncWeek
@@ -49,8 +50,14 @@ from onestop.stats.models import (
 
 log = logging.getLogger(__name__)
 
-DEPTH_TARGET = 0.70  # the press release's target: 70% of items at level Ⅲ or above
-MAX_PERIOD_DAYS = 3 * 366 + 1
+
+def depth_target() -> float:
+    """The share of items at online depth Ⅲ or above aimed at (ONESTOP_STATS_DEPTH_TARGET)."""
+    return float(getattr(settings, "ONESTOP_STATS_DEPTH_TARGET", 0.70))
+
+
+def max_period_days() -> int:
+    return int(getattr(settings, "ONESTOP_STATS_MAX_PERIOD_DAYS", 3 * 366 + 1))
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,8 @@ def period_clean(start: dt.date | None, end: dt.date | None) -> Period:
     start = start or end.replace(month=1, day=1)
     if start > end:
         raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="start")
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationFailed(_("统计期间最长三年。"), field="start")
+    if (end - start).days + 1 > max_period_days():
+        raise ValidationFailed(_("统计期间最长%(n)d天。") % {"n": max_period_days()}, field="start")
     return Period(start, end)
 
 
@@ -147,7 +154,7 @@ class Figures:
     @property
     def depth_target_met(self) -> bool | None:
         share = self.depth_share
-        return None if share is None else share >= DEPTH_TARGET
+        return None if share is None else share >= depth_target()
 
 
 def _daily(
