@@ -25,3 +25,26 @@ def test_the_fee_rule_is_off_and_says_why():
     rule = SupervisionRule.objects.get(trigger=Trigger.FEE_OVER_STANDARD)
     assert not rule.is_active
     assert "未记录实际收取的费用" in rule.note
+
+
+def test_missing_rules_are_put_back_and_edited_ones_left_alone():
+    from onestop.supervision.services import rules_ensure
+
+    SupervisionRule.objects.filter(trigger=Trigger.CASE_OVERDUE).delete()
+    SupervisionRule.objects.filter(trigger=Trigger.PRE_REVIEW_OVERDUE).update(
+        parameters={"limit_days": 2, "unit": "workday"}
+    )
+    assert rules_ensure() == 1
+    assert rules_ensure() == 0
+    assert SupervisionRule.objects.filter(trigger=Trigger.CASE_OVERDUE).exists()
+    edited = SupervisionRule.objects.get(trigger=Trigger.PRE_REVIEW_OVERDUE)
+    assert edited.parameters["limit_days"] == 2
+
+
+def test_the_migration_and_the_seed_list_agree():
+    from onestop.supervision.seed import RULES
+
+    stored = set(
+        SupervisionRule.objects.values_list("code", "name", "kind", "trigger", "is_active")
+    )
+    assert stored == {(c, n, k, t, a) for c, n, k, t, _p, a, _note in RULES}

@@ -212,3 +212,14 @@ def test_switching_a_rule_off_clears_its_signals(setup):
     SupervisionRule.objects.filter(trigger=Trigger.CASE_OVERDUE).update(is_active=False)
     sweep(AFTER_DUE)
     assert open_signals(Trigger.CASE_OVERDUE) == []
+
+
+def test_a_case_completed_late_is_no_step_signal(setup):
+    ProcessStep.objects.create(item_version=setup.versions["licence"], name="审查", limit_days=1)
+    with clock.frozen(MONDAY):
+        case = setup.accepted()
+    with clock.frozen(AFTER_DUE):
+        for key in ("licence", "seal", "invoice"):
+            setup.decide(case, key)
+    sweep(AFTER_DUE)  # completed after its due date: the case was late, not only a step
+    assert open_signals(Trigger.STEP_OVERDUE) == []

@@ -56,6 +56,7 @@ def _take(order: SupervisionOrder, action: OrderAction, supervisor: Staff) -> Su
 
 def load_supervision(summary: DemoSummary) -> None:
     """Signals over the demo cases; 督办 orders in every state."""
+    services.rules_ensure()
     known = set(Signal.objects.values_list("pk", flat=True))
     services.signals_sweep()
     for pk in Signal.objects.values_list("pk", flat=True):

@@ -116,6 +116,8 @@ class CaseFacts:
     item_version_ids: Sequence[int]
     light: str | None  # cases.selectors.case_traffic_light
     is_final: bool
+    # Completed after its due date (a completed case has no light any more).
+    completed_late: bool = False
     rejection_reason: str = ""
     events: Sequence[EventRow] = ()
     tasks: Sequence[TaskRow] = ()
@@ -313,7 +315,7 @@ def step_limit_for(facts: CaseFacts, span: StepSpan) -> StepLimit | None:
 
 def steps_overdue(facts: CaseFacts, params: Params, now: dt.datetime) -> list[Finding]:
     """Steps over their own limit while the case itself is not overdue (and not finished)."""
-    if facts.is_final or facts.light == Light.RED:
+    if facts.is_final or facts.light == Light.RED or facts.completed_late:
         return []
     checked = set(
         params.get("steps") or (Phase.ACCEPT, Phase.REVIEW, Phase.DECISION, Phase.DELIVERY)

@@ -167,6 +167,9 @@ def case_facts(case_ids: Sequence[int], *, now: dt.datetime) -> list[CaseFacts]:
                 item_version_ids=versions[case.pk],
                 light=light.colour if light else None,
                 is_final=case.state in CASE_FINAL_STATES,
+                completed_late=bool(
+                    case.completed_at and case.due_at and case.completed_at > case.due_at
+                ),
                 rejection_reason=case.rejection_reason,
                 events=events[case.pk],
                 tasks=task_rows,

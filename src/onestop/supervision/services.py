@@ -30,7 +30,7 @@ from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onestop.notifications.models import MessageKind
 from onestop.notifications.services import Notice, messages_enqueue, staff_recipient
 from onestop.regions.models import Department
-from onestop.supervision import log, rules, selectors
+from onestop.supervision import log, rules, seed, selectors
 from onestop.supervision.models import Signal, SupervisionOrder, SupervisionRule
 from onestop.supervision.states import (
     KIND_COLOUR,
@@ -430,3 +430,23 @@ def order_escalate(*, order_id: int, supervisor: Staff, note: str) -> Supervisio
     if not text:
         raise ValidationFailed(_("请说明升级督办的理由。"), field="note")
     return _move(order, OrderAction.ESCALATE, actor=supervisor, note=text, fields=["escalated_at"])
+
+
+def rules_ensure() -> int:
+    """Create the seeded 监察规则 that are missing (never changes an existing one)."""
+    existing = set(SupervisionRule.objects.values_list("code", flat=True))
+    missing = [
+        SupervisionRule(
+            code=code,
+            name=name,
+            kind=kind,
+            trigger=trigger,
+            parameters=parameters,
+            is_active=active,
+            note=note,
+        )
+        for code, name, kind, trigger, parameters, active, note in seed.RULES
+        if code not in existing
+    ]
+    SupervisionRule.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
