@@ -120,7 +120,7 @@ def _state_verdict(c: Certificate, *, checked: str) -> Verdict:
     expired = c.valid_until is not None and c.valid_until < today
     current = c.state in CERTIFICATE_CURRENT_STATES and not expired
     if current:
-        reason, message = "ok", _("真实有效：签名完好，证照当前有效。")
+        reason, message = "ok", _("签名完好，由本平台签发，证照当前有效。")
     elif expired and c.state == CertificateState.VALID:
         reason, message = "expired", _("签名完好，但证照已过有效期。")
     else:

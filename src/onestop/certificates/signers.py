@@ -18,12 +18,14 @@ made over the signed PDF.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from asn1crypto import core
 from asn1crypto import x509 as ax509
@@ -106,8 +108,23 @@ class PadesSigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         out = io.BytesIO()
-        signers.sign_pdf(writer, meta, signer=signer, output=out)
+        _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, output=out)
         return Signed(out.getvalue(), signers=(PADES,))
+
+
+T = TypeVar("T")
+
+
+def _outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one of pyHanko's synchronous calls, which use ``asyncio.run``: directly, or in a
+    worker thread when this thread already runs an event loop (an async server's thread, a
+    test driving a browser), where ``asyncio.run`` refuses to start."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 _RSA_PKCS1 = frozenset({"sha256_rsa", "sha384_rsa", "rsassa_pkcs1v15"})
@@ -175,7 +192,7 @@ def pades_check(pdf: bytes) -> PadesCheck:
         revocation_mode="soft-fail",
     )
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _outside_event_loop(validate_pdf_signature, embedded, context)
     except Exception as exc:  # noqa: BLE001 - a damaged signature is a failed check
         return PadesCheck(signed=True, problem=f"invalid: {type(exc).__name__}")
     cert = status.signing_cert

@@ -360,11 +360,12 @@ SECTIONS: list[tuple[str, Section]] = [
     ("people", load_people),
     ("catalog", load_catalog),
     ("cases", load_cases),
-    ("certificates", load_certificates),
     ("delivery", load_delivery),
     ("evaluations", load_evaluations),
     ("supervision", load_supervision),
     ("stats", load_stats),
+    # Last: it seals the results of every task the sections above decided.
+    ("certificates", load_certificates),
 ]
 
 
