@@ -386,3 +386,21 @@ def test_restore_while_another_connection_writes_says_to_stop_the_server(cases, 
         other.rollback()
         other.close()
     assert not Case.objects.exists()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_a_database_with_tables_the_backup_lacks(cases, tmp_path):
+    """``pg_restore --clean`` drops only what the dump holds: a table a newer version made
+    would survive and break the migrations the restore applies."""
+    _backup(tmp_path / "b")
+    _wipe()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE later_feature (id integer)")
+    try:
+        with pytest.raises(CommandError, match="当前数据库有备份中没有的表（later_feature）"):
+            _restore(tmp_path / "b")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE later_feature")
+    assert not Case.objects.exists()
+    assert "audit verify: OK: 3 cases" in _restore(tmp_path / "b")

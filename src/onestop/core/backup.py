@@ -596,6 +596,29 @@ def _restore_sqlite(connection: BaseDatabaseWrapper, source: Path) -> None:
         origin.close()
 
 
+_TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", re.MULTILINE)
+
+
+def _postgres_tables_beyond_dump_refuse(connection: BaseDatabaseWrapper, source: Path) -> None:
+    """Refuse when the database has tables the dump lacks (made by migrations newer than
+    the backup): ``--clean`` drops only what the dump holds, so they would survive the
+    restore, and the migrations that made them would then fail to make them again."""
+    connection.ensure_connection()
+    program = postgres_program("pg_restore", connection.pg_version)  # type: ignore[attr-defined]
+    completed = subprocess.run(  # noqa: S603 -- a fixed program with arguments, no shell
+        [program, "--list", str(source)], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise BackupError(f"pg_restore 无法读取 {source.name}：{completed.stderr.strip()}")
+    in_dump = {table for _schema, table in _TOC_TABLE.findall(completed.stdout)}
+    extra = sorted(set(connection.introspection.table_names()) - in_dump)
+    if extra:
+        raise BackupError(
+            f"当前数据库有备份中没有的表（{'、'.join(extra[:10])}），多为比备份新的版本所建："
+            "请恢复到一个空数据库（dropdb 后 createdb），恢复会补做迁移。未做任何改动。"
+        )
+
+
 def _restore_postgres(connection: BaseDatabaseWrapper, source: Path) -> None:
     connection.ensure_connection()
     program = postgres_program("pg_restore", connection.pg_version)  # type: ignore[attr-defined]
@@ -682,6 +705,7 @@ def backup_restore(
     if engine == "sqlite":
         _restore_sqlite(connection, database_file)
     else:
+        _postgres_tables_beyond_dump_refuse(connection, database_file)
         _restore_postgres(connection, database_file)
     _caches_clear()
     written, unchanged = _restore_files(directory, manifest, storage)
