@@ -87,3 +87,14 @@ def test_the_case_event_hook_clears_a_signal_when_the_cause_goes(
         cases.case_pre_review_pass(case_id=case.pk, clerk=setup.clerk)
     late.refresh_from_db()
     assert late.state == SignalState.CLEARED  # no sweep ran: the hook did it after commit
+
+
+def test_the_hook_can_be_switched_off(setup, settings, django_capture_on_commit_callbacks):
+    settings.ONESTOP_SUPERVISION_HOOK = False
+    with clock.frozen(MONDAY):
+        case = setup.submit(channel=Channel.ONLINE)
+    with clock.frozen(WEDNESDAY):
+        signals_sweep()
+    with clock.frozen(WEDNESDAY), django_capture_on_commit_callbacks(execute=True):
+        cases.case_pre_review_pass(case_id=case.pk, clerk=setup.clerk)
+    assert Signal.objects.filter(state=SignalState.OPEN, case=case).exists()  # the sweep will

@@ -48,3 +48,27 @@ def test_the_migration_and_the_seed_list_agree():
         SupervisionRule.objects.values_list("code", "name", "kind", "trigger", "is_active")
     )
     assert stored == {(c, n, k, t, a) for c, n, k, t, _p, a, _note in RULES}
+
+
+def test_a_supervisor_changes_a_rule_within_its_parameters(setup):
+    from onestop.core.errors import PermissionDenied, ValidationFailed
+    from onestop.supervision.services import rule_update
+    from tests.factories.accounts import StaffFactory
+
+    supervisor = StaffFactory(supervisor=True, region=setup.city)
+    rule = SupervisionRule.objects.get(trigger=Trigger.PRE_REVIEW_OVERDUE)
+    rule_update(
+        rule_id=rule.pk, by=supervisor, is_active=True, parameters={"limit_days": 2}, note="两日"
+    )
+    rule.refresh_from_db()
+    assert rule.parameters == {"limit_days": 2}
+    with pytest.raises(ValidationFailed):
+        rule_update(
+            rule_id=rule.pk, by=supervisor, is_active=True, parameters={"limit_days": -1}, note=""
+        )
+    fee = SupervisionRule.objects.get(trigger=Trigger.FEE_OVER_STANDARD)
+    with pytest.raises(ValidationFailed) as caught:
+        rule_update(rule_id=fee.pk, by=supervisor, is_active=True, parameters={}, note="")
+    assert caught.value.field == "is_active"
+    with pytest.raises(PermissionDenied):
+        rule_update(rule_id=rule.pk, by=setup.clerk, is_active=False, parameters={}, note="")

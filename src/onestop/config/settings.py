@@ -332,6 +332,9 @@ ONESTOP_CERTIFICATES_VERIFY_MAX_BYTES = env_number(
 # --- delivery (邮政双向专递) ------------------------------------------------------------
 
 # --- supervision (电子监察) -------------------------------------------------------------
+# Re-evaluate a case's 电子监察 signals after each committed transition (cases.hooks); off,
+# only the sweep (beat every 10 minutes, `onestop supervision sweep`) raises and clears them.
+ONESTOP_SUPERVISION_HOOK = env_bool("ONESTOP_SUPERVISION_HOOK", default=True)
 
 # --- stats ------------------------------------------------------------------------------
 # The share of items at online depth Ⅲ or above the figures measure against (press release: 70%).
