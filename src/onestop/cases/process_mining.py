@@ -26,12 +26,15 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 from xml.sax.saxutils import quoteattr
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.cases.events import CASE_STATE_EVENTS
@@ -88,8 +91,14 @@ class ExportCounts:
 def applicant_pseudonym(applicant_id: int) -> str:
     """A stable pseudonym for an applicant: the same in every export under one secret key,
     not reversible without it."""
-    digest = salted_hmac(_PSEUDONYM_SALT, str(applicant_id), algorithm="sha256").hexdigest()
-    return f"applicant:{digest[:20]}"
+    return _pseudonym(settings.SECRET_KEY, applicant_id)
+
+
+# Bounded: each event of a case names its applicant; hash once, keep memory flat.
+@lru_cache(maxsize=4096)
+def _pseudonym(secret: str, applicant_id: int) -> str:
+    digest = salted_hmac(_PSEUDONYM_SALT, str(applicant_id), secret=secret, algorithm="sha256")
+    return f"applicant:{digest.hexdigest()[:20]}"
 
 
 def case_oid(number: str | None, pk: int) -> str:
@@ -110,10 +119,13 @@ def officer_oid(pk: int) -> str:
 
 def activity(kind: str) -> str:
     """An event kind's activity name: its label in the active language (受理, 统一出件)."""
-    try:
-        return str(EventKind(kind).label)
-    except ValueError:
-        return kind
+    return _activities(get_language()).get(kind, kind)
+
+
+# Keyed by the active language, which the labels are rendered in.
+@lru_cache(maxsize=16)
+def _activities(language: str | None) -> dict[str, str]:
+    return {kind: str(label) for kind, label in EventKind.choices}
 
 
 def _time(moment: dt.datetime) -> str:
