@@ -67,7 +67,9 @@ class PairForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    finding = forms.CharField(label=_("核实情况"), max_length=2000, widget=forms.Textarea)
+    finding = forms.CharField(
+        label=_("核实情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     triage = forms.ChoiceField(
         label=_("处置方式"), choices=Triage.choices, widget=forms.RadioSelect
     )
@@ -76,7 +78,7 @@ class VerifyForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     reform_content = forms.CharField(
-        label=_("整改回复内容"), max_length=2000, widget=forms.Textarea
+        label=_("整改回复内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -89,11 +91,15 @@ class OpinionForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    note = forms.CharField(label=_("回访记录"), max_length=2000, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("回访记录"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AppealForm(forms.Form):
-    reason = forms.CharField(label=_("申诉理由及证据"), max_length=2000, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("申诉理由及证据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReviewForm(forms.Form):
@@ -103,4 +109,6 @@ class ReviewForm(forms.Form):
         coerce=lambda v: v in ("1", 1, True),
         widget=forms.RadioSelect,
     )
-    decision = forms.CharField(label=_("复核意见"), max_length=2000, widget=forms.Textarea)
+    decision = forms.CharField(
+        label=_("复核意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -484,9 +484,10 @@ def rating_submit_at_window(
     return rating
 
 
-def ratings_default_sweep(*, limit: int = 1000) -> int:
-    """系统默认评价 for cases whose late period ended unrated — only when enabled."""
-    if not settings.ONESTOP_RATING_DEFAULT_ENABLED:
+def ratings_default_sweep(*, limit: int = 1000, enabled: bool | None = None) -> int:
+    """系统默认评价 for cases whose late period ended unrated — only when enabled
+    (``enabled`` None: ``ONESTOP_RATING_DEFAULT_ENABLED``; the demo passes True)."""
+    if not (settings.ONESTOP_RATING_DEFAULT_ENABLED if enabled is None else enabled):
         return 0
     level = int(settings.ONESTOP_RATING_DEFAULT_LEVEL)
     if level not in RatingLevel.values or is_bad(level):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop.accounts.models import Staff
@@ -319,6 +320,13 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/rectifications.html", {"rows": rows, "overdue": overdue})
 
 
+_STEP_TITLES = {
+    "verify": _lazy("核实与处置"),
+    "feedback": _lazy("反馈评价人"),
+    "follow_up": _lazy("回访"),
+    "appeal": _lazy("申诉（误评、恶意差评）"),
+    "review": _lazy("申诉复核"),
+}
 _STEPS: dict[str, tuple[type[Any], Callable[..., Rectification]]] = {
     "verify": (VerifyForm, services.rectification_verify),
     "feedback": (FeedbackForm, services.rectification_feedback),
@@ -371,7 +379,7 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "rect": rect,
             "rater": rater,
-            "forms": forms,
+            "steps": [(step, _STEP_TITLES[step], form) for step, form in forms.items()],
             "light": selectors.rectification_light(rect),
         },
     )
