@@ -160,3 +160,10 @@ def test_the_pdf_is_for_the_cases_applicant_and_staff_only(issued, sealed, clien
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == _bytes(issued)
+
+
+def test_the_qr_page_speaks_english_when_asked(issued, client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("certificates:verify", args=[issued.verify_token])).content.decode()
+    assert "Genuine and valid" in html
+    assert "Certificate verification" in html

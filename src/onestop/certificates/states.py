@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CertificateState(models.TextChoices):
-    VALID = "valid", _("有效")
-    CHANGED = "changed", _("已变更")
-    REVOKED = "revoked", _("撤销")
-    CANCELLED = "cancelled", _("注销")
-    EXPIRED = "expired", _("失效")
+    # A context of their own: other apps translate the same words (撤销 is a task's
+    # "cancelled" in the cases app) differently.
+    VALID = "valid", pgettext_lazy("certificate state", "有效")
+    CHANGED = "changed", pgettext_lazy("certificate state", "已变更")
+    REVOKED = "revoked", pgettext_lazy("certificate state", "撤销")
+    CANCELLED = "cancelled", pgettext_lazy("certificate state", "注销")
+    EXPIRED = "expired", pgettext_lazy("certificate state", "失效")
 
 
 S = CertificateState
@@ -33,11 +36,11 @@ CERTIFICATE_CURRENT_STATES = frozenset({CertificateState.VALID})
 
 
 class CertificateEventKind(models.TextChoices):
-    ISSUED = "issued", _("签发")
-    CHANGED = "changed", _("变更")
-    REVOKED = "revoked", _("撤销")
-    CANCELLED = "cancelled", _("注销")
-    EXPIRED = "expired", _("失效")
+    ISSUED = "issued", pgettext_lazy("certificate event", "签发")
+    CHANGED = "changed", pgettext_lazy("certificate event", "变更")
+    REVOKED = "revoked", pgettext_lazy("certificate event", "撤销")
+    CANCELLED = "cancelled", pgettext_lazy("certificate event", "注销")
+    EXPIRED = "expired", pgettext_lazy("certificate event", "失效")
 
 
 EVENT_OF_STATE = {
