@@ -22,7 +22,9 @@ def owner_of(case: Case) -> str:
     return case.applicant.user.username
 
 
-def test_list_shows_the_applicants_own_cases(as_user, demo, django_assert_max_num_queries):
+def test_list_shows_the_applicants_own_cases(
+    as_user, demo, django_assert_max_num_queries, calendar_steady
+):
     client = as_user("enterprise")
     mine = list(Case.objects.filter(applicant__user__username="enterprise"))
     assert mine
@@ -35,7 +37,7 @@ def test_list_shows_the_applicants_own_cases(as_user, demo, django_assert_max_nu
 
 
 def test_case_page_shows_status_timeline_and_who_has_it(
-    as_user, demo, django_assert_max_num_queries
+    as_user, demo, django_assert_max_num_queries, calendar_steady
 ):
     case = Case.objects.filter(state=CaseState.IN_PROGRESS).order_by("pk").first()
     client = as_user(owner_of(case))

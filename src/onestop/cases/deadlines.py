@@ -6,7 +6,15 @@ One function, :func:`due_dates`, derives every due date of a case from its event
   during which any of its tasks was paused (特别程序; overlapping pauses count once) + the
   days of every approved extension;
 - task due = the moment the task became ready + the item's promised limit + the working days
-  of that task's own pauses + its approved extensions.
+  of that task's own pauses + its approved extensions;
+- a 补正 asked for after acceptance (a department returned the case to the window, which
+  then asked the applicant to correct it) stops the case's clock from the request until the
+  applicant supplies the materials, as a 特别程序 does (行政许可法 第三十二条: the time to
+  correct is not counted);
+- beside each promised due date, the **legal** one (``Due.legal``): the same start + the
+  item's 法定办结时限 + the same pauses, but no extension — an extension moves the promise,
+  never the law, so a case past its legal limit is one even when its promise was extended.
+  A case's legal limit is the latest of its items' (each counted from the acceptance).
 
 The limit ends at the end of the Nth working day after the start day (see
 ``workdays.calendar.deadline``). A pause from day A to day B stops the clock for the working
@@ -18,7 +26,7 @@ to a stored due date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +41,8 @@ from onestop.workdays.units import TimeUnit
 
 _CLOCK_EVENTS = (
     EventKind.ACCEPTED,
+    EventKind.CORRECTION_REQUESTED,
+    EventKind.SUPPLEMENTED,
     EventKind.TASK_CREATED,
     EventKind.TASK_READY,
     EventKind.TASK_PAUSED,
@@ -52,6 +62,7 @@ class Due:
     extension_days: int
     deadline: calendar.Deadline
     is_paused: bool = False
+    legal: calendar.Deadline | None = None  # the 法定时限: same start and pauses, no extension
 
     @property
     def at(self) -> dt.datetime:
@@ -65,6 +76,10 @@ class Due:
     def limit_days(self) -> int:
         """The whole allowance: promised limit plus extensions."""
         return self.promised_days + self.extension_days
+
+    def is_past_legal(self, now: dt.datetime) -> bool:
+        """Whether the legal time limit has passed (whatever the promise says)."""
+        return self.legal is not None and now > self.legal.at
 
 
 @dataclass
@@ -109,6 +124,13 @@ def _paused_days(
     return total, provisional
 
 
+def _deadline(start: dt.datetime, days: int, unit: str, provisional: bool) -> calendar.Deadline:
+    deadline = calendar.deadline(start, days, unit)
+    if provisional and not deadline.is_provisional:
+        deadline = calendar.Deadline(at=deadline.at, on=deadline.on, is_provisional=True)
+    return deadline
+
+
 def _due(
     start: dt.datetime,
     promised: int,
@@ -116,19 +138,26 @@ def _due(
     pauses: list[tuple[dt.datetime, dt.datetime | None]],
     extension_days: int,
     now: dt.datetime,
+    legal: Sequence[tuple[int, str]] = (),
 ) -> Due:
     paused, provisional = _paused_days(pauses, unit, now)
-    deadline = calendar.deadline(start, promised + paused + extension_days, unit)
-    if provisional and not deadline.is_provisional:
-        deadline = calendar.Deadline(at=deadline.at, on=deadline.on, is_provisional=True)
+    legal_deadline = None
+    for legal_days, legal_unit in legal:  # the latest of the legal limits given
+        legal_paused, legal_prov = (
+            (paused, provisional) if legal_unit == unit else _paused_days(pauses, legal_unit, now)
+        )
+        candidate = _deadline(start, legal_days + legal_paused, legal_unit, legal_prov)
+        if legal_deadline is None or candidate.at > legal_deadline.at:
+            legal_deadline = candidate
     return Due(
         start_at=start,
         promised_days=promised,
         unit=unit,
         paused_days=paused,
         extension_days=extension_days,
-        deadline=deadline,
+        deadline=_deadline(start, promised + paused + extension_days, unit, provisional),
         is_paused=any(end is None for _, end in pauses),
+        legal=legal_deadline,
     )
 
 
@@ -164,10 +193,20 @@ def due_dates(
         *stored.values_list("kind", "at", "to_state", "payload"),
         *(e for e in pending if e[0] in _CLOCK_EVENTS),
     ]
+    correction_from: dt.datetime | None = None
     for kind, at, to_state, payload in events:
         task_id = payload.get("task")
         if kind == EventKind.ACCEPTED:
             accepted_at = accepted_at or at
+            continue
+        if kind == EventKind.CORRECTION_REQUESTED:
+            if accepted_at is not None and correction_from is None:
+                correction_from = at  # after acceptance: the case's clock stops
+            continue
+        if kind == EventKind.SUPPLEMENTED:
+            if correction_from is not None:
+                all_pauses.append((correction_from, at))
+                correction_from = None
             continue
         if task_id is None:
             continue
@@ -190,9 +229,25 @@ def due_dates(
     for task_id, start in open_pauses.values():
         tasks[task_id].pauses.append((start, None))
         all_pauses.append((start, None))
+    if correction_from is not None:
+        all_pauses.append((correction_from, None))
 
+    limits = {
+        pk: ((days, unit), (legal_days, legal_unit))
+        for pk, days, unit, legal_days, legal_unit in case.tasks.filter(
+            pk__in=list(tasks)
+        ).values_list(
+            "pk",
+            "promised_days",
+            "promised_unit",
+            "item_version__legal_limit",
+            "item_version__legal_limit_unit",
+        )
+    }
     result = DueDates(case=None)
     if accepted_at is not None:
+        # The case's legal limit: the longest of its items' (each from the acceptance).
+        legal = sorted({legal for _promised, legal in limits.values()})
         result.case = _due(
             accepted_at,
             case.promised_days,
@@ -200,19 +255,14 @@ def due_dates(
             all_pauses,
             case_extension_days,
             now,
+            legal=legal,
         )
-    limits = {
-        pk: (days, unit)
-        for pk, days, unit in case.tasks.filter(pk__in=list(tasks)).values_list(
-            "pk", "promised_days", "promised_unit"
-        )
-    }
     for task_id, task in tasks.items():
         if task.ready_at is None or task_id not in limits:
             continue
-        days, unit = limits[task_id]
+        (days, unit), legal_limit = limits[task_id]
         result.tasks[task_id] = _due(
-            task.ready_at, days, unit, task.pauses, task.extension_days, now
+            task.ready_at, days, unit, task.pauses, task.extension_days, now, legal=[legal_limit]
         )
     return result
 

@@ -48,6 +48,7 @@ from onestop.cases.states import (
 )
 from onestop.catalog.models import FieldKind, PackageVersion, ServiceItemVersion
 from onestop.catalog.selectors import item_version_by_code, package_version_by_code
+from onestop.core import clock
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
 from onestop.regions.models import Region
@@ -209,6 +210,8 @@ def _due(due: Due | None) -> dict[str, Any] | None:
         "limit_days": due.limit_days,
         "is_provisional": due.is_provisional,
         "is_paused": due.is_paused,
+        "legal_due_at": due.legal.at if due.legal else None,
+        "is_past_legal": due.is_past_legal(clock.now()),
     }
 
 

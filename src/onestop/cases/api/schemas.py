@@ -191,6 +191,10 @@ class DueOut(Schema):
     limit_days: int
     is_provisional: bool
     is_paused: bool
+    legal_due_at: dt.datetime | None = Field(
+        description="法定办结期限：同一起算与暂停，按事项法定时限计算，不因延期而延长"
+    )
+    is_past_legal: bool = Field(description="已超过法定办结期限")
 
 
 class ApplicantOut(Schema):

@@ -547,7 +547,9 @@ def _tolerate(
 def case_request_correction(
     *, case_id: int, clerk: Staff, missing: Sequence[str] = (), note: str = ""
 ) -> Case:
-    """补正: one notice listing everything missing or wrong at once; the clock has not started."""
+    """补正: one notice listing everything missing or wrong at once. Before acceptance the
+    clock has not started; after it (the case came back from a department) the case's clock
+    stops until the applicant supplies the materials."""
     with case_work(case_id) as work:
         case = work.case
         case_action_require(case, clerk, CaseAction.REQUEST_CORRECTION)
@@ -581,6 +583,8 @@ def case_request_correction(
             payload={"materials": keys},
             fields=["correction_notice", "materials_complete"],
         )
+        if case.accepted_at is not None:  # after acceptance the case's clock stops
+            dues_refresh(work)
     return case
 
 
@@ -631,6 +635,8 @@ def case_supplement(
             payload={"materials": {k: material_summary(rows[k]) for k in given}},
             fields=fields,
         )
+        if case.accepted_at is not None:  # the clock runs again, later by the days waited
+            dues_refresh(work)
     return case
 
 
