@@ -116,6 +116,7 @@ def test_ocel_file_is_a_complete_ocel2_log_whose_relationships_all_resolve(log, 
         t["name"]: {a["name"]: a["type"] for a in t["attributes"]} for t in data["eventTypes"]
     }
     assert set(event_types) == {activity(kind) for kind in EventKind.values}
+    assert len(event_types) == len(data["eventTypes"]) == len(EventKind.values)  # names unique
     for declared in [*object_types.values(), *event_types.values()]:
         assert set(declared.values()) <= OCEL_TYPES
 
