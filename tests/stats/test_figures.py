@@ -160,9 +160,27 @@ def test_trend_by_week_and_month(built):
     assert sum(p.accepted for p in weeks) == 4
 
 
-def test_ratings_are_no_data_until_evaluations_exposes_a_selector(built):
+def test_ratings_come_from_the_evaluations_selector_or_show_no_data(built, monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(
+        selectors,
+        "_ratings_source",
+        lambda: lambda **kw: SimpleNamespace(ratings=8, good_rate=0.75),
+    )
     f = selectors.figures_summary(region_code="4309", period=PERIOD)
-    assert f.ratings is None or f.ratings.total >= 0
+    assert (f.ratings.total, f.ratings.good_rate) == (8, 0.75)
+
+    def broken(**kw):
+        raise RuntimeError("evaluations not migrated")
+
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "_ratings_source", lambda: broken)
+    assert selectors.figures_summary(region_code="4309", period=PERIOD).ratings is None
+    monkeypatch.setattr(selectors, "_ratings_source", lambda: None)
+    assert selectors.figures_summary(region_code="4309", period=PERIOD).ratings is None
 
 
 def test_cross_domain_counts_tasks_handled_in_another_region(setup):

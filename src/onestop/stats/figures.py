@@ -32,7 +32,7 @@ from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, Pause
 from onestop.cases.states import CaseState, Channel, EventKind, ExtensionState
 from onestop.catalog.models import CaseType
 from onestop.core import clock
-from onestop.stats.models import DAILY_MEASURES, CaseFigure, Dimension
+from onestop.stats.models import DAILY_MEASURES, CaseFigure, Dimension, Grain
 from onestop.workdays import calendar
 from onestop.workdays.units import TimeUnit
 
@@ -60,7 +60,7 @@ CHUNK = 2000
 DailyKey = tuple[
     Any, ...
 ]  # (day, region_code, department_id, item_code, package_id, channel, hall_id)
-DurationKey = tuple[dt.date, str, int]
+DurationKey = tuple[str, dt.date, str, int]  # (grain, day, region_code, used_days)
 
 
 @dataclass(frozen=True)
@@ -238,15 +238,25 @@ def figures_compute_all() -> Iterator[tuple[int, Figure]]:
 # ------------------------------------------------------------------ contributions
 
 
+def _grains(day: dt.date) -> tuple[tuple[str, dt.date], tuple[str, dt.date]]:
+    return (Grain.DAY, day), (Grain.MONTH, day.replace(day=1))
+
+
 def _keys(f: Figure, day: dt.date) -> list[DailyKey]:
-    """The daily rows a case adds to on a day: its region's total and one per dimension."""
+    """The rows a case adds to for a day: its region's total and one per dimension, each
+    for the day and for its month."""
     item = f.item_code if not f.is_package else f"P{f.package_id}"
+    splits = (
+        (Dimension.TOTAL, ""),
+        (Dimension.CHANNEL, f.channel),
+        (Dimension.DEPARTMENT, str(f.department_id)),
+        (Dimension.ITEM, item),
+        (Dimension.HALL, str(f.hall_id)),
+    )
     return [
-        (day, f.region_code, Dimension.TOTAL, ""),
-        (day, f.region_code, Dimension.CHANNEL, f.channel),
-        (day, f.region_code, Dimension.DEPARTMENT, str(f.department_id)),
-        (day, f.region_code, Dimension.ITEM, item),
-        (day, f.region_code, Dimension.HALL, str(f.hall_id)),
+        (grain, when, f.region_code, dimension, key)
+        for grain, when in _grains(day)
+        for dimension, key in splits
     ]
 
 
@@ -297,7 +307,8 @@ def contributions(f: Figure) -> tuple[dict[DailyKey, dict[str, int]], dict[Durat
                 used_days_sum=f.used_days,
                 limit_days_sum=f.limit_days,
             )
-            durations[(f.completed_on, f.region_code, f.used_days)] = 1
+            for grain, when in _grains(f.completed_on):
+                durations[(grain, when, f.region_code, f.used_days)] = 1
         parts.append((f.completed_on, done))
     for day, measures in parts:
         for key in _keys(f, day):

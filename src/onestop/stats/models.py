@@ -129,7 +129,14 @@ class Dimension(models.TextChoices):
     HALL = "hall", _("大厅")
 
 
-DAILY_DIMENSIONS = ("day", "region_code", "dimension", "key")
+class Grain(models.TextChoices):
+    """A row sums one day, or one calendar month (its ``day`` is then the 1st)."""
+
+    DAY = "d", _("日")
+    MONTH = "m", _("月")
+
+
+DAILY_DIMENSIONS = ("grain", "day", "region_code", "dimension", "key")
 DAILY_MEASURES = (
     "received",
     "enterprise_received",
@@ -157,9 +164,11 @@ DAILY_MEASURES = (
 class DailyFigure(models.Model):
     """The sums of the case figures for one day and region: the total (no dimension), and
     split by each dimension on its own, so any figure of the dashboard reads rows whose
-    number grows with days × regions × the dimension's values, never with cases."""
+    number grows with days × regions × the dimension's values, never with cases. Each is
+    kept by day and by month: a long period reads its whole months from the month rows."""
 
-    day = models.DateField(_("日期"))
+    grain = models.CharField(_("粒度"), max_length=1, choices=Grain.choices, default=Grain.DAY)
+    day = models.DateField(_("日期"), help_text=_("按月汇总的行为该月1日。"))
     region_code = models.CharField(_("区划代码"), max_length=12)
     dimension = models.CharField(
         _("分组"), max_length=16, choices=Dimension.choices, blank=True, default=""
@@ -196,7 +205,9 @@ class DailyFigure(models.Model):
             models.UniqueConstraint(fields=list(DAILY_DIMENSIONS), name="daily_figure_key")
         ]
         indexes = [
-            models.Index(fields=["dimension", "day", "region_code"], name="daily_figure_dim_day")
+            models.Index(
+                fields=["grain", "dimension", "day", "region_code"], name="daily_figure_grain_dim"
+            )
         ]
 
     def __str__(self) -> str:
@@ -204,8 +215,10 @@ class DailyFigure(models.Model):
 
 
 class DailyDuration(models.Model):
-    """How many cases completed on a day in a region used so many working days (for p90)."""
+    """How many cases completed on a day (or in a month) in a region used so many working
+    days (for the p90)."""
 
+    grain = models.CharField(_("粒度"), max_length=1, choices=Grain.choices, default=Grain.DAY)
     day = models.DateField(_("日期"))
     region_code = models.CharField(_("区划代码"), max_length=12)
     used_days = models.IntegerField(_("用时（工作日）"))
@@ -216,7 +229,7 @@ class DailyDuration(models.Model):
         verbose_name_plural = _("办结用时分布")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "region_code", "used_days"], name="daily_duration_key"
+                fields=["grain", "day", "region_code", "used_days"], name="daily_duration_key"
             )
         ]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth, TruncWeek
@@ -46,6 +47,7 @@ from onestop.stats.models import (
     DailyDuration,
     DailyFigure,
     Dimension,
+    Grain,
 )
 
 log = logging.getLogger(__name__)
@@ -157,13 +159,37 @@ class Figures:
         return None if share is None else share >= depth_target()
 
 
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def grain_q(period: Period, *, days_only: bool = False) -> Q:
+    """The rows that sum a period exactly: month rows for its whole months, day rows for
+    the days before the first and after the last whole month."""
+    day_rows = Q(grain=Grain.DAY)
+    first = (
+        period.start if period.start.day == 1 else _month_end(period.start) + dt.timedelta(days=1)
+    )
+    last = (
+        period.end
+        if period.end == _month_end(period.end)
+        else period.end.replace(day=1) - dt.timedelta(days=1)
+    )
+    if days_only or first > last:
+        return day_rows & Q(day__gte=period.start, day__lte=period.end)
+    return (
+        Q(grain=Grain.MONTH, day__gte=first, day__lte=last)
+        | (day_rows & Q(day__gte=period.start, day__lt=first))
+        | (day_rows & Q(day__gt=last, day__lte=period.end))
+    )
+
+
 def _daily(
-    region_code: str, period: Period, dimension: str = Dimension.TOTAL
+    region_code: str, period: Period, dimension: str = Dimension.TOTAL, *, days_only: bool = False
 ) -> QuerySet[DailyFigure]:
     return DailyFigure.objects.filter(
+        grain_q(period, days_only=days_only),
         dimension=dimension,
-        day__gte=period.start,
-        day__lte=period.end,
         region_code__startswith=region_code,
     )
 
@@ -191,9 +217,7 @@ def _percentile(counts: Iterable[tuple[int, int]], q: float) -> int | None:
 def p90_used_days(*, region_code: str, period: Period) -> int | None:
     """The 90th percentile of the working days used by cases completed in the period."""
     rows = (
-        DailyDuration.objects.filter(
-            day__gte=period.start, day__lte=period.end, region_code__startswith=region_code
-        )
+        DailyDuration.objects.filter(grain_q(period), region_code__startswith=region_code)
         .values("used_days")
         .annotate(n=Sum("count"))
         .values_list("used_days", "n")
@@ -256,11 +280,28 @@ def _ratings_source() -> RatingsSource | None:
     return source if callable(source) else None
 
 
+RATINGS_CACHE_SECONDS = 300
+
+
 def ratings_summary(*, region_code: str, period: Period) -> Ratings | None:
-    """Ratings of the subtree and period, or None (no data) while the evaluations app has none."""
+    """Ratings of the subtree and period, or None (no data) while the evaluations app has none.
+
+    Read through the cache for a few minutes: the evaluations selector also counts the
+    completed cases from the case table, which the dashboard must not do on every view.
+    """
     source = _ratings_source()
     if source is None:
         return None
+    key = f"stats:ratings:{region_code}:{period.start}:{period.end}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached if isinstance(cached, Ratings) else None
+    found = _ratings_read(source, region_code=region_code, period=period)
+    cache.set(key, found if found is not None else "none", RATINGS_CACHE_SECONDS)
+    return found
+
+
+def _ratings_read(source: RatingsSource, *, region_code: str, period: Period) -> Ratings | None:
     start, end = _moment_range(period)
     try:
         with transaction.atomic():  # a failed read must not break the caller's transaction
@@ -487,7 +528,7 @@ def figures_trend(*, region_code: str, period: Period, step: str) -> list[TrendP
     if step not in STEPS:
         raise ValidationFailed(_("不支持的时间粒度：%(step)s。") % {"step": step}, field="step")
     region = region_get(code=region_code)
-    qs = _daily(region.code, period)
+    qs = _daily(region.code, period, days_only=step != "month")
     bucket: Any = (
         F("day") if step == "day" else (TruncWeek("day") if step == "week" else TruncMonth("day"))
     )
@@ -592,10 +633,11 @@ def figures_check(*, show: int = 20) -> CheckResult:
     daily, durations = figures.nonzero(daily, durations)
     stored: dict[figures.DailyKey, dict[str, int]] = {}
     for row in DailyFigure.objects.all().iterator(chunk_size=5000):
-        key = (row.day, row.region_code, row.dimension, row.key)
+        key = (row.grain, row.day, row.region_code, row.dimension, row.key)
         stored[key] = {m: getattr(row, m) for m in DAILY_MEASURES}
     stored_durations = {
-        (d.day, d.region_code, d.used_days): d.count for d in DailyDuration.objects.all().iterator()
+        (d.grain, d.day, d.region_code, d.used_days): d.count
+        for d in DailyDuration.objects.all().iterator()
     }
     stored, stored_durations = figures.nonzero(stored, stored_durations)
     differences: list[str] = []

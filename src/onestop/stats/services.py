@@ -31,7 +31,7 @@ from onestop.catalog.models import ServiceItem
 from onestop.core import clock
 from onestop.core.errors import ValidationFailed
 from onestop.regions.models import Hall, Region
-from onestop.stats import figures
+from onestop.stats import figures, sql
 from onestop.stats.figures import DailyKey, DurationKey, Figure
 from onestop.stats.models import (
     DAILY_DIMENSIONS,
@@ -111,33 +111,12 @@ def consultations_bulk_create(*, rows: Iterable[Consultation], batch_size: int =
 
 
 def _apply_daily(delta: dict[DailyKey, dict[str, int]]) -> None:
-    for key, measures in delta.items():
-        changes = {name: value for name, value in measures.items() if value}
-        if not changes:
-            continue
-        where = dict(zip(DAILY_DIMENSIONS, key, strict=True))
-        increments = {name: F(name) + value for name, value in changes.items()}
-        if DailyFigure.objects.filter(**where).update(**increments):
-            continue
-        try:
-            with transaction.atomic():
-                DailyFigure.objects.create(**where, **changes)
-        except IntegrityError:  # created meanwhile by another refresh: add to it
-            DailyFigure.objects.filter(**where).update(**increments)
+    rows = [(key, measures) for key, measures in delta.items() if any(measures.values())]
+    sql.daily_figures_add(rows)
 
 
 def _apply_durations(delta: dict[DurationKey, int]) -> None:
-    for (day, region_code, used_days), n in delta.items():
-        if not n:
-            continue
-        where = {"day": day, "region_code": region_code, "used_days": used_days}
-        if DailyDuration.objects.filter(**where).update(count=F("count") + n):
-            continue
-        try:
-            with transaction.atomic():
-                DailyDuration.objects.create(**where, count=n)
-        except IntegrityError:
-            DailyDuration.objects.filter(**where).update(count=F("count") + n)
+    sql.daily_durations_add([(key, n) for key, n in delta.items() if n])
 
 
 @dataclass(frozen=True)
@@ -249,8 +228,8 @@ def figures_rebuild() -> RebuildResult:
     )
     DailyDuration.objects.bulk_create(
         (
-            DailyDuration(day=day, region_code=code, used_days=used, count=n)
-            for (day, code, used), n in durations.items()
+            DailyDuration(grain=grain, day=day, region_code=code, used_days=used, count=n)
+            for (grain, day, code, used), n in durations.items()
         ),
         batch_size=2000,
     )
