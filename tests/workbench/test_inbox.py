@@ -151,3 +151,16 @@ def test_without_htmx_the_same_action_redirects_back_to_the_task(setup, as_user)
     response = act(as_user(setup.officers["licence"]), task, "claim")
     assert response.status_code == 302
     assert response.url == reverse("workbench:task", args=[task.pk])
+
+
+def test_a_decision_on_the_task_page_refreshes_the_departments_table_and_history(setup, as_user):
+    case = setup.accepted()
+    task = setup.task(case, "licence")
+    client = as_user(setup.officers["licence"])
+    act(client, task, "claim", **HX)
+    body = act(client, task, "approve", {"opinion": "材料齐全，准予登记"}, **HX).content.decode()
+    progress = body.split('id="progress" hx-swap-oob="true"')[1].split("</section>")[0]
+    row = progress.split("is-current")[1].split("</tr>")[0]
+    assert "通过" in row and "已认领" not in row
+    history = body.split('id="timeline" hx-swap-oob="true"')[1].split("</section>")[0]
+    assert "子件通过" in history

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -242,7 +243,24 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             form_action=action if failed else "",
             done="" if failed else str(spec.done),
         )
-        return render(request, "workbench/_task_panel.html", context)
+        panel = render(request, "workbench/_task_panel.html", context)
+        if failed:
+            return panel
+        # The decision changed the other departments' table and the history too: both are
+        # sent along and swapped in place (htmx out-of-band), so the page never goes stale.
+        case = case_get_for(officer, task.case_id)
+        extra = {"oob": True, "current": task}
+        panel.content += render_to_string(
+            "workbench/_tasks_progress.html",
+            {**extra, "tasks": presenters.task_rows(case)},
+            request=request,
+        ).encode()
+        panel.content += render_to_string(
+            "workbench/_timeline.html",
+            {**extra, "timeline": presenters.timeline_rows(case)},
+            request=request,
+        ).encode()
+        return panel
     if failed:
         messages.error(request, error)
     else:
