@@ -183,3 +183,24 @@ def test_the_case_completes_and_hands_out_with_its_results(sealed):
         services.results_issue(task_id=task.pk)
     case_services.case_hand_out(case_id=case.pk, clerk=setup.clerk)
     assert len(certificates_for_case(case.pk)) == case.tasks.count()
+
+
+def test_the_sweep_runs_as_a_celery_task_in_process(sealed):
+    from onestop.certificates.tasks import certificates_expire_task, certificates_issue_missing
+
+    setup = sealed.setup
+    case = setup.accepted()
+    setup.decide(case, "licence")
+    result = certificates_issue_missing.delay().get()
+    assert len(result["issued"]) == 1 and result["failed"] == []
+    assert certificates_expire_task.delay().get() == []
+
+
+def test_the_case_page_entries_take_one_query(sealed, django_assert_num_queries):
+    setup = sealed.setup
+    case = setup.completed()
+    for task in case.tasks.all():
+        services.results_issue(task_id=task.pk)
+    with django_assert_num_queries(1):
+        entries = certificates_for_case(case.pk)
+    assert len(entries) == 3

@@ -116,3 +116,14 @@ def test_authorising_twice_is_one_grant(setup):
     first = services.seal_authorise(seal_id=seal.pk, staff=officer)
     second = services.seal_authorise(seal_id=seal.pk, staff=officer)
     assert first.pk == second.pk
+
+
+def test_a_withdrawn_authorisation_no_longer_lets_anyone_seal(setup):
+    seal = services.seal_create(department=setup.departments["licence"])
+    officer = setup.officers["licence"]
+    grant = services.seal_authorise(seal_id=seal.pk, staff=officer)
+    with pytest.raises(PermissionDenied):
+        services.seal_authorisation_revoke(authorisation_id=grant.pk, actor=officer)
+    services.seal_authorisation_revoke(authorisation_id=grant.pk)
+    with pytest.raises(PermissionDenied):
+        services.seal_use_require(officer, seal, "000101001000")

@@ -6,9 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onestop.certificates import services
 from onestop.certificates.models import Certificate
+from onestop.certificates.selectors import certificate_verify_pdf
 from onestop.core.masking import mask_name
 from tests.factories.accounts import ApplicantFactory, UserFactory
 
@@ -167,3 +170,14 @@ def test_the_qr_page_speaks_english_when_asked(issued, client, settings):
     html = client.get(reverse("certificates:verify", args=[issued.verify_token])).content.decode()
     assert "Genuine and valid" in html
     assert "Certificate verification" in html
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=st.binary(max_size=400), keywords=st.booleans())
+def test_any_upload_gets_a_verdict_never_an_error_and_never_genuine(issued, body, keywords):
+    header = b"%PDF-1.7\n"
+    if keywords:
+        header += b"1 0 obj << /Keywords (onestop-licence:" + issued.identifier.encode() + b") >>\n"
+    verdict = certificate_verify_pdf(header + body)
+    assert not verdict.genuine
+    assert verdict.reason

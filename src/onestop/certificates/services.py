@@ -243,6 +243,18 @@ def seal_use_require(
     return found
 
 
+@transaction.atomic
+def seal_authorisation_revoke(*, authorisation_id: int, actor: Staff | None = None) -> None:
+    """Withdraw a grant: from now on its staff member may not use the seal for it."""
+    _require(actor, Permission.SEAL_MANAGE)
+    grant = SealAuthorisation.objects.select_for_update().filter(pk=authorisation_id).first()
+    if grant is None:
+        raise NotFound(_("用章授权不存在。"))
+    if grant.revoked_at is None:
+        grant.revoked_at = clock.now()
+        grant.save(update_fields=["revoked_at", "updated_at"])
+
+
 # --- result templates ----------------------------------------------------------------
 
 
@@ -649,6 +661,7 @@ __all__ = [
     "results_issue",
     "results_issue_for_case",
     "results_issue_missing",
+    "seal_authorisation_revoke",
     "seal_authorise",
     "seal_create",
     "seal_import_key",
