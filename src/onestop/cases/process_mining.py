@@ -37,6 +37,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from onestop.accounts.models import Applicant, Staff
+from onestop.cases import sql
 from onestop.cases.events import CASE_STATE_EVENTS
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import CaseState, EventKind
@@ -318,9 +319,7 @@ def _snapshot() -> Iterator[None]:
         yield
         return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        sql.read_snapshot_begin()
         yield
 
 

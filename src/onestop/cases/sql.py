@@ -509,3 +509,14 @@ def rows_update(objs: Sequence[Model], fields: Iterable[str]) -> None:
         cursor.execute(sql, params)
         if cursor.rowcount != len(objs):
             raise DatabaseError("Save with update_fields did not affect every row.")
+
+
+def read_snapshot_begin() -> None:
+    """Make the open transaction one read-only snapshot (PostgreSQL REPEATABLE READ).
+
+    Called first in a transaction whose several reads must agree (an export of the log).
+    SQLite's transaction already reads one snapshot; nothing to do there.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
