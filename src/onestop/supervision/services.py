@@ -353,7 +353,7 @@ def order_issue(
 
 def _locked(order_id: int) -> SupervisionOrder:
     order = (
-        SupervisionOrder.objects.select_for_update()
+        SupervisionOrder.objects.select_for_update(of=("self",))
         .select_related("department", "case")
         .filter(pk=order_id)
         .first()
