@@ -263,3 +263,16 @@ def test_pairing_again_retires_the_old_tablet(setup):
     assert not old.is_active
     with pytest.raises(PermissionDenied):
         services.evaluator_pair(window_id=window.pk, clerk=setup.officers["seal"])
+
+
+def test_the_sweep_lights_the_evaluator_when_the_handler_did_not_run(setup):
+    pairing = services.evaluator_pair(window_id=setup.extra["window"].pk, clerk=setup.clerk)
+    case = setup.case_in("completed")
+    case_services.case_hand_out(case_id=case.pk, clerk=setup.clerk)  # no on_commit here
+    pairing.refresh_from_db()
+    assert pairing.current_case_id is None
+    assert services.evaluators_catch_up() == 1
+    pairing.refresh_from_db()
+    assert pairing.current_case_id == case.pk
+    services.rating_submit_at_window(pairing_token=pairing.token, case_id=case.pk, level=1)
+    assert services.evaluators_catch_up() == 0  # rated: not lit again

@@ -450,6 +450,28 @@ def handed_out_light(case_id: int, events: Sequence[CaseEvent]) -> None:
             evaluator_light(case_id=case_id, clerk_id=staff.pk)
 
 
+def evaluators_catch_up(*, within: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """The sweep behind ``handed_out_light``: a paired clerk's latest hand-out in the last
+    minutes, still unrated, lights their tablet if the handler failed. Returns how many."""
+    since = clock.now() - within
+    lit = 0
+    for pairing in EvaluatorPairing.objects.filter(
+        is_active=True, current_case__isnull=True
+    ).select_related("clerk"):
+        event = (
+            CaseEvent.objects.filter(
+                kind=EventKind.HANDED_OUT, actor_id=pairing.clerk.user_id, at__gte=since
+            )
+            .order_by("-at")
+            .first()
+        )
+        if event is None or (pairing.lit_at and pairing.lit_at >= event.at):
+            continue  # nothing new, or already lit (and rated) for it
+        if evaluator_light(case_id=event.case_id, clerk_id=pairing.clerk_id) is not None:
+            lit += 1
+    return lit
+
+
 @transaction.atomic
 def rating_submit_at_window(
     *,

@@ -33,3 +33,9 @@ def ratings_default_sweep() -> int:
 def rating_invitations_send() -> int:
     """智能邀评: SMS links for completed cases still unrated after N working days."""
     return services.rating_invitations_send()
+
+
+@shared_task(name="onestop.evaluations.tasks.evaluators_catch_up")
+def evaluators_catch_up() -> int:
+    """Light evaluators whose hand-out handler failed (every minute)."""
+    return services.evaluators_catch_up()

@@ -5,6 +5,7 @@
   dates, one per line; the rater's name and ID number are masked unless ``--full-identity``.
 - ``sweep`` makes the system default ratings (only when ``ONESTOP_RATING_DEFAULT_ENABLED``).
 - ``push`` sends the records still due to the provincial platform (the outbox's catch-up).
+- ``catch-up`` lights evaluators a failed hand-out handler left dark.
 - ``invite`` sends the 智能邀评 SMS links (completed, unrated after N working days).
 """
 
@@ -45,11 +46,15 @@ class Command(BaseCommand):
         sub.add_parser("sweep", help="为评价期满未评价的办件生成系统默认评价（须开启）")
         sub.add_parser("push", help="补推尚未上报省平台的评价")
         sub.add_parser("invite", help="智能邀评：向办结后仍未评价的申请人发送评价短信")
+        sub.add_parser("catch-up", help="点亮出件处理器未能点亮的窗口评价器")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "sweep":
             self.stdout.write(f"{services.ratings_default_sweep()} default ratings made.")
+            return
+        if action == "catch-up":
+            self.stdout.write(f"{services.evaluators_catch_up()} evaluators lit.")
             return
         if action == "invite":
             self.stdout.write(f"{services.rating_invitations_send()} invitations sent.")
