@@ -181,3 +181,23 @@ def test_any_upload_gets_a_verdict_never_an_error_and_never_genuine(issued, body
     verdict = certificate_verify_pdf(header + body)
     assert not verdict.genuine
     assert verdict.reason
+
+
+def test_the_case_results_snippet_links_the_sealed_pdf_and_its_check(issued, sealed):
+    from django.template.loader import render_to_string
+
+    from onestop.certificates.selectors import certificates_for_case
+
+    html = render_to_string(
+        "certificates/case_results.html", {"results": certificates_for_case(issued.case_id)}
+    )
+    assert issued.identifier in html
+    assert reverse("certificates:pdf", args=[issued.verify_token]) in html
+    assert reverse("certificates:verify", args=[issued.verify_token]) in html
+    services.certificate_revoke(
+        certificate_id=issued.pk, actor=sealed.setup.officers["licence"], reason="材料虚假"
+    )
+    html = render_to_string(
+        "certificates/case_results.html", {"results": certificates_for_case(issued.case_id)}
+    )
+    assert "此结果已不再有效" in html and "撤销" in html
