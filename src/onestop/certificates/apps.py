@@ -7,8 +7,9 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("电子证照与电子印章")
 
     def ready(self) -> None:
-        from onestop.cases import hooks
+        from onestop.cases import hooks, results
         from onestop.cases.states import EventKind
+        from onestop.certificates.results import case_results_for
         from onestop.certificates.services import results_issue_for_case
 
         # A decided task gets its result once the decision has committed; the sweep
@@ -16,3 +17,5 @@ class CertificatesConfig(AppConfig):
         hooks.on_case_events(
             EventKind.TASK_APPROVED, EventKind.TASK_DENIED, handler=results_issue_for_case
         )
+        # The case's pages and GET /api/cases/{id} list the results issued.
+        results.results_provider_register(case_results_for)
