@@ -112,3 +112,21 @@ def test_a_record_the_platform_refuses_is_kept_with_its_error(setup, platform, s
     assert push.push_due() == 0
     row = PushRecord.objects.get(rating=rating)
     assert row.sent_at is None and "422" in row.last_error and "dataSource" in row.last_error
+
+
+def test_the_admin_shows_the_rater_masked_and_retries_a_push(setup, client, platform):
+    from django.contrib.auth import get_user_model
+
+    rating = _rate(setup)
+    admin_user = get_user_model().objects.create_superuser("root", "r@x.invalid", "pw-123456!")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/evaluations/rating/{rating.pk}/change/").content.decode()
+    assert setup.applicant.id_number not in page and setup.applicant.id_number[-4:] in page
+    row = PushRecord.objects.get(rating=rating)
+    PushRecord.objects.filter(pk=row.pk).update(next_attempt_at=clock.now() + dt.timedelta(hours=1))
+    client.post(
+        "/admin/evaluations/pushrecord/",
+        {"action": "retry_now", "_selected_action": [row.pk]},
+    )
+    platform.up = True
+    assert push.push_due() == 1

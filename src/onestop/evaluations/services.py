@@ -819,3 +819,11 @@ def rating_invitations_send(*, limit: int = 500) -> int:
             )
         sent += 1
     return sent
+
+
+@transaction.atomic
+def pushes_retry(*, rating_ids: Sequence[int]) -> int:
+    """Push these unsent records at the next run, whatever their backoff (admin "retry now")."""
+    return PushRecord.objects.filter(rating_id__in=list(rating_ids), sent_at__isnull=True).update(
+        next_attempt_at=clock.now()
+    )
