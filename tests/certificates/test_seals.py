@@ -127,3 +127,57 @@ def test_a_withdrawn_authorisation_no_longer_lets_anyone_seal(setup):
     services.seal_authorisation_revoke(authorisation_id=grant.pk)
     with pytest.raises(PermissionDenied):
         services.seal_use_require(officer, seal, "000101001000")
+
+
+def test_an_external_key_and_certificate_are_imported_by_the_command(setup, tmp_path):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    seal = services.seal_create(department=setup.departments["licence"])
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "外部CA签发的印章证书")])
+    now = clock.now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_file = tmp_path / "cert.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    call_command("certificates", "import-key", str(seal.pk), str(key_file), str(cert_file))
+    seal.refresh_from_db()
+    assert seal.key_ref.startswith("imported-")
+    assert "外部CA" not in seal.key_ref
+    assert seal.certificate_pem == cert.public_bytes(serialization.Encoding.PEM).decode()
+    stored = Path(settings.ONESTOP_CERTIFICATES_KEY_DIR) / f"{seal.key_ref}.key.pem"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    # A key that does not belong to the certificate is refused.
+    other = tmp_path / "other.pem"
+    other.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(CommandError, match="无法导入"):
+        call_command("certificates", "import-key", str(seal.pk), str(other), str(cert_file))

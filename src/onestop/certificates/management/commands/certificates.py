@@ -28,6 +28,7 @@ from onestop.certificates.services import (
     results_issue_missing,
     seal_import_key,
 )
+from onestop.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -53,15 +54,7 @@ class Command(BaseCommand):
         elif action == "verify":
             self._verify(options["file"])
         elif action == "import-key":
-            seal = seal_import_key(
-                seal_id=options["seal_id"],
-                key_pem=Path(options["key_file"]).read_bytes(),
-                certificate_pem=Path(options["certificate_file"]).read_bytes(),
-            )
-            self.stdout.write(
-                _("已为“%(seal)s”导入密钥（%(alg)s）。")
-                % {"seal": seal.name, "alg": seal.key_algorithm}
-            )
+            self._import_key(options["seal_id"], options["key_file"], options["certificate_file"])
         elif action == "issue-missing":
             self._issue_missing()
         elif action == "expire":
@@ -69,6 +62,22 @@ class Command(BaseCommand):
             for identifier in expired:
                 self.stdout.write(f"expired {identifier}")
             self.stdout.write(_("%(n)d 份证照已失效。") % {"n": len(expired)})
+
+    def _import_key(self, seal_id: int, key_file: str, certificate_file: str) -> None:
+        try:
+            seal = seal_import_key(
+                seal_id=seal_id,
+                key_pem=Path(key_file).read_bytes(),
+                certificate_pem=Path(certificate_file).read_bytes(),
+            )
+        except OSError as exc:
+            raise CommandError(_("无法读取文件：%(e)s") % {"e": exc.strerror}) from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(
+            _("已为“%(seal)s”导入密钥（%(alg)s）。")
+            % {"seal": seal.name, "alg": seal.key_algorithm}
+        )
 
     def _verify(self, name: str) -> None:
         path = Path(name)
