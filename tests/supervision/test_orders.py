@@ -137,7 +137,33 @@ def test_an_order_to_a_department_counts_working_days_across_the_national_day(se
     assert clock.local(order.respond_by).date() == dt.date(2026, 10, 10)
 
 
+def test_the_database_refuses_to_edit_or_delete_a_step(setup, supervisor):
+    from django.db import DatabaseError, transaction
+
+    order = issue(setup, supervisor)
+    for change in (
+        lambda: OrderEvent.objects.filter(order=order).update(note="改过"),
+        lambda: OrderEvent.objects.filter(order=order)._raw_delete(OrderEvent.objects.db),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()
+    assert OrderEvent.objects.get(order=order).note == order.content
+
+
+def _drop_guard() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "ALTER TABLE supervision_orderevent DISABLE TRIGGER onestop_order_event_append_only"
+            )
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS onestop_order_event_no_update")
+
+
 def test_an_edited_step_breaks_the_chain(setup, supervisor):
+    _drop_guard()  # someone with the database in hand (the test's transaction undoes it)
     order = issue(setup, supervisor)
     services.order_answer(order_id=order.pk, officer=setup.officers["licence"], answer="已办结")
     OrderEvent.objects.filter(order=order, seq=1).update(note="改过的督办内容")
@@ -147,3 +173,17 @@ def test_an_edited_step_breaks_the_chain(setup, supervisor):
     assert [b.seq for b in breaks] == [1], breaks
     with pytest.raises(RuntimeError):
         OrderEvent.objects.get(order=order, seq=2).delete()
+
+
+def test_the_commands_sweep_and_verify(setup, supervisor):
+    import io
+
+    from django.core.management import call_command
+
+    issue(setup, supervisor)
+    out = io.StringIO()
+    call_command("supervision", "verify", stdout=out)
+    assert "1 orders checked, 0 breaks." in out.getvalue()
+    out = io.StringIO()
+    call_command("supervision", "sweep", stdout=out)
+    assert out.getvalue().startswith("raised ")
