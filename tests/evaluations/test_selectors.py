@@ -52,5 +52,5 @@ def test_the_rater_is_masked_and_only_the_handling_officer_sees_who_rated(setup)
     assert selectors.rater_visible_to(setup.officers["licence"], rect)
     assert not selectors.rater_visible_to(setup.officers["seal"], rect)
     assert not selectors.rater_visible_to(setup.clerk, rect)
-    assert selectors.rater_visible_to(StaffFactory(supervisor=True), rect)
+    assert not selectors.rater_visible_to(StaffFactory(supervisor=True), rect)
     assert list(selectors.rectification_inbox_for(setup.officers["licence"])) == [rect]

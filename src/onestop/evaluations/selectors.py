@@ -116,10 +116,11 @@ def rectifications_overdue(staff: Staff) -> QuerySet[Rectification]:
 
 
 def rater_visible_to(staff: Staff, rectification: Rectification) -> bool:
-    """Staff never see who rated, except the officer handling that 差评 and appeal reviewers."""
-    if staff.has_permission(Permission.RATING_APPEAL_REVIEW):
-        return True
-    return rectification.officer_id == staff.pk
+    """Staff never see who rated, except the officer assigned that 差评 (to verify and call
+    back); supervisors reviewing an appeal see the rater masked like everyone else."""
+    return rectification.officer_id == staff.pk and staff.has_permission(
+        Permission.RECTIFICATION_HANDLE
+    )
 
 
 @dataclass(frozen=True)
