@@ -131,3 +131,29 @@ def test_an_empty_answer_is_refused_at_the_field(setup, supervisor, signalled, c
     )
     assert response.status_code == 422
     assert "请填写答复内容。" in response.content.decode()
+
+
+def test_the_desk_costs_the_same_queries_for_more_signals(
+    setup, supervisor, client, calendar_steady
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor.user)
+
+    def count() -> tuple[int, int]:
+        with clock.frozen(FRIDAY):
+            signals_sweep()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("supervision:desk"))
+        return len(queries), Signal.objects.filter(state="open").count()
+
+    with clock.frozen(MONDAY):
+        setup.accepted()
+    few, few_signals = count()
+    with clock.frozen(MONDAY):
+        setup.accepted()
+        setup.accepted()
+    many, many_signals = count()
+    assert many_signals > few_signals
+    assert many == few
