@@ -26,6 +26,11 @@ from tests.factories.accounts import StaffFactory
 pytestmark = pytest.mark.django_db
 
 
+def _portal_good(setup):
+    case = setup.case_in("delivered")
+    return services.rating_submit(case_id=case.pk, user=setup.applicant.user, level=1)
+
+
 @pytest.fixture
 def rect(setup):
     case = setup.case_in("delivered")
@@ -69,6 +74,12 @@ def test_the_whole_loop_reaches_the_rater_and_closes(setup, rect):
         rectification_id=rect.pk, officer=officer, note="回访：评价人表示满意"
     )
     assert rect.state == RectificationState.CLOSED and rect.closed_at
+    start, end = clock.now() - dt.timedelta(days=1), clock.now() + dt.timedelta(days=1)
+    _portal_good(setup)
+    rates = selectors.rates_for(start=start, end=end, region_code="4309")
+    assert (rates.ratings, rates.bad) == (2, 1)
+    assert rates.rectification_rate == 1.0 and rates.follow_up_rate == 1.0
+    assert rates.rectification_satisfaction == 1.0 and rates.opinions == 1
     assert [h["step"] for h in rect.history] == [
         "open", "verified", "rectifying", "fed_back", "rated", "closed",
     ]  # fmt: skip

@@ -72,6 +72,9 @@ class RatesOut(Schema):
     good_rate: float | None
     bad_rate: float | None
     participation: float | None
+    rectification_rate: float | None
+    follow_up_rate: float | None
+    rectification_satisfaction: float | None
 
 
 class RectificationOut(Schema):
@@ -257,6 +260,9 @@ def rates(
         good_rate=figures.good_rate,
         bad_rate=figures.bad_rate,
         participation=figures.participation,
+        rectification_rate=figures.rectification_rate,
+        follow_up_rate=figures.follow_up_rate,
+        rectification_satisfaction=figures.rectification_satisfaction,
     )
 
 

@@ -31,6 +31,7 @@ from onestop.evaluations.states import (
     RatingKind,
     RatingLevel,
     RatingStatus,
+    RectificationRating,
     RectificationState,
 )
 from onestop.workdays import calendar as workdays
@@ -132,6 +133,25 @@ class Rates:
     bad: int
     rated_cases: int
     completed_cases: int | None
+    rectified: int = 0  # 差评 fed back (or further): 整改 done
+    followed_up: int = 0  # 差评 whose 回访 is recorded
+    opinions: int = 0  # rectifications the rater rated
+    opinions_satisfied: int = 0  # … 满意 or 基本满意
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """差评整改率."""
+        return self.rectified / self.bad if self.bad else None
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        """实名差评回访率 (every rating here is 实名: the rater is the case's applicant)."""
+        return self.followed_up / self.bad if self.bad else None
+
+    @property
+    def rectification_satisfaction(self) -> float | None:
+        """整改满意率: 满意 or 基本满意 among the raters who rated the rectification."""
+        return self.opinions_satisfied / self.opinions if self.opinions else None
 
     @property
     def good_rate(self) -> float | None:
@@ -146,6 +166,13 @@ class Rates:
         if not self.completed_cases:
             return None
         return self.rated_cases / self.completed_cases
+
+
+RECTIFIED_STATES = [
+    RectificationState.FED_BACK,
+    RectificationState.RATED,
+    RectificationState.CLOSED,
+]
 
 
 def rates_for(
@@ -200,6 +227,25 @@ def rates_for(
         good=Count("pk", filter=Q(level__in=[int(v) for v in GOOD_LEVELS]), distinct=True),
         bad=Count("pk", filter=Q(level__in=[int(v) for v in BAD_LEVELS]), distinct=True),
         rated=Count("case", distinct=True),
+        rectified=Count("pk", filter=Q(rectification__state__in=RECTIFIED_STATES), distinct=True),
+        followed_up=Count(
+            "pk", filter=Q(rectification__state=RectificationState.CLOSED), distinct=True
+        ),
+        opinions=Count(
+            "pk",
+            filter=Q(rectification__rater_opinion__in=RectificationRating.values),
+            distinct=True,
+        ),
+        satisfied=Count(
+            "pk",
+            filter=Q(
+                rectification__rater_opinion__in=[
+                    RectificationRating.SATISFIED,
+                    RectificationRating.BASIC,
+                ]
+            ),
+            distinct=True,
+        ),
     )
     return Rates(
         ratings=figures["total"],
@@ -207,6 +253,10 @@ def rates_for(
         bad=figures["bad"],
         rated_cases=figures["rated"],
         completed_cases=cases.count() if cases is not None else None,
+        rectified=figures["rectified"],
+        followed_up=figures["followed_up"],
+        opinions=figures["opinions"],
+        opinions_satisfied=figures["satisfied"],
     )
 
 
