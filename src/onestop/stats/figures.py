@@ -20,7 +20,6 @@ Days are Asia/Shanghai dates.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
@@ -260,10 +259,8 @@ def _keys(f: Figure, day: dt.date) -> list[DailyKey]:
     ]
 
 
-def contributions(f: Figure) -> tuple[dict[DailyKey, dict[str, int]], dict[DurationKey, int]]:
-    """What a case adds to the daily rows (by key and measure) and to the durations."""
-    daily: dict[DailyKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    durations: dict[DurationKey, int] = {}
+def _parts(f: Figure) -> list[tuple[dt.date, dict[str, int]]]:
+    """What a case adds on each of its days (received, accepted, completed)."""
     parts: list[tuple[dt.date, dict[str, int]]] = []
     if f.received_on is not None:
         parts.append(
@@ -307,15 +304,8 @@ def contributions(f: Figure) -> tuple[dict[DailyKey, dict[str, int]], dict[Durat
                 used_days_sum=f.used_days,
                 limit_days_sum=f.limit_days,
             )
-            for grain, when in _grains(f.completed_on):
-                durations[(grain, when, f.region_code, f.used_days)] = 1
         parts.append((f.completed_on, done))
-    for day, measures in parts:
-        for key in _keys(f, day):
-            row = daily[key]
-            for name, value in measures.items():
-                row[name] += value
-    return daily, durations
+    return parts
 
 
 def add_into(
@@ -324,14 +314,20 @@ def add_into(
     f: Figure,
     sign: int = 1,
 ) -> None:
-    """Add (or with ``sign=-1`` subtract) a case's contribution into running sums."""
-    more_daily, more_durations = contributions(f)
-    for key, measures in more_daily.items():
-        row = daily.setdefault(key, dict.fromkeys(DAILY_MEASURES, 0))
-        for name, value in measures.items():
-            row[name] += sign * value
-    for dkey, n in more_durations.items():
-        durations[dkey] = durations.get(dkey, 0) + sign * n
+    """Add (or with ``sign=-1`` subtract) a case's contribution into running sums: the
+    daily rows by key and measure, and the durations of a completed case."""
+    for day, measures in _parts(f):
+        changes = [(name, sign * value) for name, value in measures.items() if value]
+        for key in _keys(f, day):
+            row = daily.get(key)
+            if row is None:
+                row = daily[key] = dict.fromkeys(DAILY_MEASURES, 0)
+            for name, value in changes:
+                row[name] += value
+    if f.completed_on is not None and f.used_days is not None and f.limit_days is not None:
+        for grain, when in _grains(f.completed_on):
+            dkey = (grain, when, f.region_code, f.used_days)
+            durations[dkey] = durations.get(dkey, 0) + sign
 
 
 def nonzero(

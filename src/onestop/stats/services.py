@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -34,7 +33,6 @@ from onestop.regions.models import Hall, Region
 from onestop.stats import figures, sql
 from onestop.stats.figures import DailyKey, DurationKey, Figure
 from onestop.stats.models import (
-    DAILY_DIMENSIONS,
     CaseFigure,
     Consultation,
     ConsultationChannel,
@@ -223,18 +221,8 @@ def figures_rebuild() -> RebuildResult:
             batch = []
     CaseFigure.objects.bulk_create(batch)
     daily, durations = figures.nonzero(daily, durations)
-    DailyFigure.objects.bulk_create(
-        (_daily_row(key, measures) for key, measures in daily.items()), batch_size=2000
-    )
-    DailyDuration.objects.bulk_create(
-        (
-            DailyDuration(grain=grain, day=day, region_code=code, used_days=used, count=n)
-            for (grain, day, code, used), n in durations.items()
-        ),
-        batch_size=2000,
-    )
+    # Into empty tables the upsert is a plain multi-row insert, without the ORM's per-field
+    # preparation (a third of a rebuild's time with bulk_create).
+    sql.daily_figures_add(list(daily.items()))
+    sql.daily_durations_add(list(durations.items()))
     return RebuildResult(cases, len(daily), len(durations))
-
-
-def _daily_row(key: DailyKey, measures: dict[str, Any]) -> DailyFigure:
-    return DailyFigure(**dict(zip(DAILY_DIMENSIONS, key, strict=True)), **measures)
