@@ -157,3 +157,13 @@ def test_the_desk_costs_the_same_queries_for_more_signals(
     many, many_signals = count()
     assert many_signals > few_signals
     assert many == few
+
+
+def test_the_desk_speaks_english_too(setup, supervisor, signalled, client):
+    from django.utils import translation
+
+    client.force_login(supervisor.user)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        page = client.get(reverse("supervision:desk"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Red (correction)" in page and "By department" in page
