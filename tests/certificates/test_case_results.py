@@ -28,7 +28,6 @@ def test_the_applicant_finds_the_licence_and_its_pdf_in_the_case(sealed, client)
     pdf = client.get(results[0]["pdf_url"])
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    pdf.close()
     page = client.get(f"/my/cases/{case.number}/").content.decode()
     assert certificate.identifier in page and results[0]["verify_url"] in page
 
