@@ -9,11 +9,13 @@ accepted or handled in their region subtree. Anything outside the scope is "not 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Role
+from onestop.accounts.selectors import applicant_find
 from onestop.cases.deadlines import DueDates, TrafficLight, due_dates, traffic_light
 from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, VerificationTask
 from onestop.cases.states import (
@@ -25,6 +27,7 @@ from onestop.cases.states import (
     TaskState,
     VerificationState,
 )
+from onestop.core import clock
 from onestop.core.errors import NotFound
 
 Viewer = Staff | Applicant
@@ -216,4 +219,85 @@ def extension_list_pending_for(chief: Staff) -> QuerySet[Extension]:
         )
         .select_related("case", "task", "requested_by")
         .order_by("requested_at", "pk")
+    )
+
+
+# --- search and the change feed (docking systems) ------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a staff search narrows by; every field is optional and they combine (AND)."""
+
+    number: str = ""
+    states: tuple[str, ...] = ()
+    channel: str = ""
+    item_code: str = ""  # a package code or an item's 基本编码
+    applicant_identifier: str = ""  # 身份证号 / 统一社会信用代码, exact
+    region: str = ""  # a region code prefix, inside the viewer's scope
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    changed_since: dt.datetime | None = None  # an event (of the case or a task) since then
+    overdue: bool | None = None  # past the promised due date while the clock runs
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=clock.SHANGHAI)
+
+
+def case_search(
+    viewer: Staff, where: CaseFilter, *, before_id: int | None = None, limit: int = 50
+) -> list[Case]:
+    """One page of the cases in the viewer's scope matching ``where``, newest first.
+
+    Keyset paging: the page after one ending at case ``before_id`` starts below it, so a page
+    costs the same however deep it is, and no count of the whole match is made.
+    """
+    cases = case_scope_for(viewer)
+    if where.number:
+        cases = cases.filter(number=where.number)
+    if where.states:
+        cases = cases.filter(state__in=list(where.states))
+    if where.channel:
+        cases = cases.filter(channel=where.channel)
+    if where.item_code:
+        cases = cases.filter(
+            Q(package_version__package__code=where.item_code)
+            | Q(item_version__item__basic_code=where.item_code)
+            | Q(tasks__item_code=where.item_code)
+        ).distinct()
+    if where.applicant_identifier:
+        applicant = applicant_find(identifier=where.applicant_identifier)
+        cases = cases.filter(applicant=applicant) if applicant else cases.none()
+    if where.region:
+        cases = cases.filter(region_code__startswith=where.region)
+    if where.submitted_from:
+        cases = cases.filter(submitted_at__gte=_midnight(where.submitted_from))
+    if where.submitted_to:
+        cases = cases.filter(submitted_at__lt=_midnight(where.submitted_to + dt.timedelta(days=1)))
+    if where.changed_since:
+        cases = cases.filter(
+            pk__in=CaseEvent.objects.filter(at__gte=where.changed_since).values("case_id")
+        )
+    if where.overdue is not None:
+        late = Q(state__in=list(CASE_CLOCK_STATES), due_at__lt=clock.now())
+        cases = cases.filter(late) if where.overdue else cases.exclude(late)
+    if before_id is not None:
+        cases = cases.filter(pk__lt=before_id)
+    return list(
+        cases.select_related("applicant", "hall").order_by("-pk")[: max(1, min(limit, 200))]
+    )
+
+
+def event_feed(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> list[CaseEvent]:
+    """Events of the cases in the viewer's scope written after event ``after_id``, in order.
+
+    A docking system keeps the last id it has seen and asks again from there: it learns of
+    every change without reading every case. Ids grow with every insert, so nothing is
+    skipped; an event of a transaction still running appears once it commits.
+    """
+    return list(
+        CaseEvent.objects.filter(pk__gt=after_id, case__in=case_scope_for(viewer))
+        .select_related("case", "actor__staff__department")
+        .order_by("pk")[: max(1, min(limit, 500))]
     )

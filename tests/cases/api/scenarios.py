@@ -76,6 +76,25 @@ def detail(setup: Setup, people: People) -> Request:
     return Request("get", f"/api/cases/{setup.case_in(CaseState.IN_PROGRESS).pk}")
 
 
+def by_number(setup: Setup, people: People) -> Request:
+    return Request("get", f"/api/cases/by-number/{setup.case_in(CaseState.IN_PROGRESS).number}")
+
+
+def search(setup: Setup, people: People) -> Request:
+    setup.case_in(CaseState.SUBMITTED)
+    return Request("get", "/api/cases?state=submitted")
+
+
+def task_detail(setup: Setup, people: People) -> Request:
+    task = setup.task(setup.case_in(CaseState.IN_PROGRESS), "licence")
+    return Request("get", f"/api/tasks/{task.pk}")
+
+
+def events(setup: Setup, people: People) -> Request:
+    setup.case_in(CaseState.SUBMITTED)
+    return Request("get", "/api/events")
+
+
 def window_queue(setup: Setup, people: People) -> Request:
     setup.case_in(CaseState.SUBMITTED)
     return Request("get", "/api/window/queue")
@@ -209,6 +228,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("post", "/api/cases/intake"): intake,
     ("get", "/api/cases/mine"): mine,
     ("get", "/api/cases/{case_id}"): detail,
+    ("get", "/api/cases"): search,
+    ("get", "/api/cases/by-number/{number}"): by_number,
+    ("get", "/api/tasks/{task_id}"): task_detail,
+    ("get", "/api/events"): events,
     ("post", "/api/cases/{case_id}/pre-review"): _case_action(CaseState.PRE_REVIEW, "pre-review"),
     ("post", "/api/cases/{case_id}/accept"): _case_action(CaseState.SUBMITTED, "accept"),
     ("post", "/api/cases/{case_id}/request-correction"): _case_action(

@@ -17,6 +17,7 @@ CASE_PREFIXES = (
     "/api/inbox",
     "/api/window",
     "/api/verifications",
+    "/api/events",
 )
 
 

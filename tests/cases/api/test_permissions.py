@@ -24,6 +24,11 @@ TABLE = {
     ("post", "/api/cases/intake"): "403 403 201 403 403 403 403 403 403 201 401",
     ("get", "/api/cases/mine"): "200 200 403 403 403 403 403 403 403 403 401",
     ("get", "/api/cases/{case_id}"): "200 404 200 404 200 404 200 200 404 404 401",
+    ("get", "/api/cases/by-number/{number}"): "200 404 200 404 200 404 200 200 404 404 401",
+    # Staff search and the change feed: any member of staff, over their own scope.
+    ("get", "/api/cases"): "403 403 200 200 200 200 200 200 200 200 401",
+    ("get", "/api/events"): "403 403 200 200 200 200 200 200 200 200 401",
+    ("get", "/api/tasks/{task_id}"): "200 404 200 404 200 404 200 200 404 404 401",
     ("post", "/api/cases/{case_id}/pre-review"): WINDOW,
     ("post", "/api/cases/{case_id}/accept"): WINDOW,
     ("post", "/api/cases/{case_id}/request-correction"): WINDOW,

@@ -136,7 +136,7 @@ def test_a_due_date_in_a_year_without_a_published_schedule_is_provisional(setup,
     assert mine["is_provisional"] is True
 
 
-def test_the_detail_query_count_does_not_grow_with_the_history(setup, people):
+def test_the_detail_query_count_does_not_grow_with_the_history(setup, people, calendar_steady):
     case = setup.case_in(CaseState.IN_PROGRESS)
     api = people.api("clerk")
     api.get(f"/api/cases/{case.pk}")  # warm the calendar cache

@@ -14,11 +14,13 @@ may then answer 201 with that one case.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Header, Router, Status
+from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
 from onestop.accounts.auth import api_auth
@@ -36,7 +38,11 @@ from onestop.cases.api.schemas import (
     CaseIntakeIn,
     CaseOut,
     CasePage,
+    CaseSearchIn,
+    CaseSearchPage,
     CorrectionIn,
+    EventFeedIn,
+    EventFeedPage,
     MaterialIn,
     NoteIn,
     OptionalReasonIn,
@@ -46,7 +52,7 @@ from onestop.cases.api.schemas import (
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
 from onestop.cases.services.idempotency import IdempotencyKeyReused
-from onestop.core.errors import ValidationFailed
+from onestop.core.errors import PermissionDenied, ValidationFailed
 
 router = Router(tags=["办件"], auth=api_auth)
 
@@ -166,6 +172,99 @@ def case_list_mine(
     qs = selectors.case_list_for_applicant(applicant).select_related("applicant", "hall")
     count, cases = common.page(qs, limit=limit, offset=offset)
     return {"count": count, "items": [common.case_row(c) for c in cases]}
+
+
+def _any_staff(request: HttpRequest) -> Staff:
+    staff = common.caller(request).staff
+    if staff is None or not staff.is_active:
+        raise PermissionDenied(_("只有在岗的工作人员可以进行此操作。"))
+    return staff
+
+
+def _cursor_read(cursor: str, *, field: str = "cursor") -> int:
+    """The id an opaque cursor stands for; 422 for anything this API did not hand out."""
+    try:
+        value = int(base64.urlsafe_b64decode(cursor.encode("ascii") + b"==").decode("ascii"))
+    except (ValueError, UnicodeError, binascii.Error):
+        value = -1
+    if not 0 <= value < 2**63:
+        raise ValidationFailed(_("游标无效：请使用上一页返回的 next。"), field=field)
+    return value
+
+
+def _cursor_make(value: int) -> str:
+    return base64.urlsafe_b64encode(str(value).encode("ascii")).decode("ascii").rstrip("=")
+
+
+@router.get(
+    "/cases",
+    response={200: CaseSearchPage, **PROBLEMS},
+    summary="办件检索（工作人员）：按编号、状态、渠道、事项、申请人、区划、日期、变更时间、超期筛选",
+    description=(
+        "只返回调用者查看范围内的办件，新到旧。按游标翻页：把上一页的 next 作为 cursor 传回；"
+        "不计算总数，任何深度的一页耗时相同。"
+    ),
+)
+def case_search(request: HttpRequest, q: Query[CaseSearchIn]) -> Json:
+    staff = _any_staff(request)
+    where = selectors.CaseFilter(
+        number=q.number.strip(),
+        states=tuple(q.state),
+        channel=q.channel or "",
+        item_code=q.item_code.strip(),
+        applicant_identifier=q.applicant.strip(),
+        region=q.region,
+        submitted_from=q.submitted_from,
+        submitted_to=q.submitted_to,
+        changed_since=q.updated_since,
+        overdue=q.overdue,
+    )
+    before = _cursor_read(q.cursor) if q.cursor else None
+    cases = selectors.case_search(staff, where, before_id=before, limit=q.limit + 1)
+    more = len(cases) > q.limit
+    cases = cases[: q.limit]
+    return {
+        "items": [common.case_row(c) for c in cases],
+        "next": _cursor_make(cases[-1].pk) if more and cases else None,
+    }
+
+
+@router.get(
+    "/cases/by-number/{number}",
+    response={200: CaseOut, **PROBLEMS},
+    summary="按办件编号查询办件详情",
+    description="与 GET /cases/{id} 相同；不在查看范围内的编号返回 404。",
+)
+def case_by_number(request: HttpRequest, number: str) -> Json:
+    viewer = common.caller(request).viewer
+    return case_detail(request, selectors.case_get_by_number_for(viewer, number).pk)
+
+
+@router.get(
+    "/events",
+    response={200: EventFeedPage, **PROBLEMS},
+    summary="变更订阅：查看范围内办件的事件，自游标之后按发生顺序",
+    description=(
+        "对接系统保存返回的 next，下次从那里继续，便可得知每一个变化而无需逐件查询。"
+        "首次调用不带 cursor 从头开始。"
+    ),
+)
+def event_feed(request: HttpRequest, q: Query[EventFeedIn]) -> Json:
+    staff = _any_staff(request)
+    after = _cursor_read(q.cursor) if q.cursor else 0
+    events = selectors.event_feed(staff, after_id=after, limit=q.limit)
+    return {
+        "items": [
+            {
+                **common.event_out(e, for_applicant=False),
+                "id": e.pk,
+                "case_id": e.case_id,
+                "case_number": e.case.number,
+            }
+            for e in events
+        ],
+        "next": _cursor_make(events[-1].pk if events else after),
+    }
 
 
 @router.get(

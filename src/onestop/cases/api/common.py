@@ -319,7 +319,7 @@ def task_out(
     }
 
 
-def _event(event: CaseEvent, *, for_applicant: bool) -> dict[str, Any]:
+def event_out(event: CaseEvent, *, for_applicant: bool) -> dict[str, Any]:
     staff = getattr(event.actor, "staff", None) if event.actor_id else None
     department = staff.department.name if staff is not None and staff.department else None
     if for_applicant:
@@ -405,7 +405,7 @@ def case_out(case: Case, viewer: Staff | Applicant) -> dict[str, Any]:
             for t in tasks
         ],
         "timeline": [
-            _event(e, for_applicant=for_applicant)
+            event_out(e, for_applicant=for_applicant)
             for e in api_queries.case_events_for_timeline(case)
         ],
         "results": [asdict(r) for r in case_results(case, viewer)],

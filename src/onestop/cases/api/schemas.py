@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from onestop.cases.actions import CaseAction, TaskAction
-from onestop.cases.states import PauseKind
+from onestop.cases.states import CaseState, Channel, PauseKind
 
 # ------------------------------------------------------------------------------- inputs
 
@@ -360,6 +360,48 @@ class CaseRowOut(Schema):
 class CasePage(Schema):
     count: int
     items: list[CaseRowOut]
+
+
+class CaseSearchIn(Schema):
+    """The filters of a staff search (all optional, combined) and its page."""
+
+    number: str = Field("", max_length=40, description="办件编号（精确）")
+    state: list[CaseState] = Field([], description="办件状态，可多选")
+    channel: Channel | None = Field(None, description="申报渠道")
+    item_code: str = Field("", max_length=32, description="一件事编码或事项基本编码")
+    applicant: str = Field("", max_length=18, description="申请人身份证号或统一社会信用代码")
+    region: str = Field("", pattern=r"^(\d{2,12})?$", description="区划代码前缀")
+    submitted_from: dt.date | None = Field(None, description="提交日期起（含）")
+    submitted_to: dt.date | None = Field(None, description="提交日期止（含）")
+    updated_since: dt.datetime | None = Field(
+        None, description="此时刻以后有过事件（办件或任一子件的任何变化）"
+    )
+    overdue: bool | None = Field(None, description="true：办理中且已超过承诺期限；false：其余")
+    cursor: str = Field("", max_length=40, description="上一页返回的 next")
+    limit: int = Field(50, ge=1, le=200, description="每页条数，1～200")
+
+
+class EventFeedIn(Schema):
+    cursor: str = Field("", max_length=40, description="上次返回的 next；首次不带，从头开始")
+    limit: int = Field(100, ge=1, le=500, description="每次最多条数，1～500")
+
+
+class CaseSearchPage(Schema):
+    """One page of a search; ``next`` continues it (null on the last page). No total."""
+
+    items: list[CaseRowOut]
+    next: str | None = Field(description="下一页的游标，作为 cursor 参数传回；最后一页为 null")
+
+
+class FeedEventOut(EventOut):
+    id: int = Field(description="事件序号（全局递增）")
+    case_id: int
+    case_number: str
+
+
+class EventFeedPage(Schema):
+    items: list[FeedEventOut]
+    next: str = Field(description="下次从这里继续的游标（没有新事件时与传入的相同）")
 
 
 class InboxRowOut(Schema):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from onestop.accounts.auth import api_auth
-from onestop.accounts.models import Staff
+from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
@@ -73,6 +73,21 @@ def inbox(
     officer = common.staff_with(request, Permission.TASK_HANDLE)
     count, tasks = common.page(selectors.inbox_for(officer), limit=limit, offset=offset)
     return {"count": count, "items": [common.inbox_row(t, officer) for t in tasks]}
+
+
+@router.get(
+    "/tasks/{int:task_id}",
+    response={200: TaskOut, **PROBLEMS},
+    summary="子件详情：状态、承办人、期限与红黄绿灯、可进行的操作",
+    description="不在查看范围内的子件返回 404。",
+)
+def task_detail(request: HttpRequest, task_id: int) -> Json:
+    viewer = common.caller(request).viewer
+    task = api_queries.task_get_for(viewer, task_id)
+    due = selectors.case_due_dates(task.case).tasks.get(task.pk)
+    return common.task_out(
+        task, viewer=viewer, for_applicant=isinstance(viewer, Applicant), due=due
+    )
 
 
 @router.post("/tasks/{int:task_id}/claim", response={200: TaskOut, **PROBLEMS}, summary="认领")
