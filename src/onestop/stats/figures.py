@@ -134,6 +134,7 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
     cross = set(
         ItemTask.objects.filter(case_id__in=ids)
         .exclude(region_code=F("case__region_code"))
+        .order_by()
         .values_list("case_id", flat=True)
         .distinct()
     )
