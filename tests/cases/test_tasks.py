@@ -64,7 +64,13 @@ def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
         cases_notify_task_lights.name,
         "onestop.notifications.tasks.notifications_deliver_due",
         "onestop.supervision.tasks.supervision_sweep",
+        "onestop.stats.tasks.stats_sweep",
+        "onestop.evaluations.tasks.ratings_push_due",
+        "onestop.evaluations.tasks.evaluators_catch_up",
+        "onestop.evaluations.tasks.rating_invitations_send",
+        "onestop.evaluations.tasks.ratings_default_sweep",
     }
+    app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     registered = set(app.tasks)
     assert {entry["task"] for entry in schedule.values()} <= registered
     assert app.conf.timezone == "Asia/Shanghai"

@@ -191,3 +191,13 @@ def test_who_has_it_names_only_departments_working_on_it_now(as_user, demo):
     facts = html.split("当前办理", 1)[1].split("</div>", 1)[0]
     assert all(name in facts for name in working)
     assert not any(name in facts for name in waiting)
+
+
+def test_a_completed_case_offers_its_rating_and_a_running_one_does_not(as_user, demo):
+    done = Case.objects.filter(state=CaseState.DELIVERED, ratings__isnull=True).first()
+    running = Case.objects.filter(state=CaseState.IN_PROGRESS, applicant=done.applicant).first()
+    client = as_user(done.applicant.user.username)
+    page = client.get(f"/my/cases/{done.number}/").content.decode()
+    assert 'id="rate"' in page and f"/ratings/case/{done.number}/" in page
+    if running is not None:
+        assert 'id="rate"' not in client.get(f"/my/cases/{running.number}/").content.decode()

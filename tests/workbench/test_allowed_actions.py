@@ -116,8 +116,14 @@ def test_navigation_follows_permissions(setup, as_user):
         "intake",
         "handout",
         "consultations",
+        "ratings_record",
+        "evaluator",
     ]
-    assert [link.key for link in desk_nav(setup.officers["licence"])] == ["inbox"]
+    assert [link.key for link in desk_nav(setup.officers["licence"])] == [
+        "inbox",
+        "orders",
+        "rectifications",
+    ]
     agent = StaffFactory(agent=True, region=setup.county)
     assert [str(link.label) for link in desk_nav(agent)] == ["帮代办录入"]
     page = as_user(setup.chief).get(reverse("workbench:inbox")).content.decode()

@@ -67,3 +67,28 @@ app.conf.beat_schedule["supervision-sweep"] = {
     "task": "onestop.supervision.tasks.supervision_sweep",
     "schedule": crontab(minute="*/10", hour="7-20"),
 }
+
+# 好差评 (evaluations/tasks.py, docs/evaluations.md): push what the provincial platform has
+# not acknowledged and light evaluators a failed hand-out handler missed, every minute;
+# invite unrated cases by SMS in the morning; the default rating (off unless configured)
+# at night.
+app.conf.beat_schedule.update(
+    {
+        "ratings-push-due": {
+            "task": "onestop.evaluations.tasks.ratings_push_due",
+            "schedule": 60.0,
+        },
+        "evaluators-catch-up": {
+            "task": "onestop.evaluations.tasks.evaluators_catch_up",
+            "schedule": 60.0,
+        },
+        "rating-invitations": {
+            "task": "onestop.evaluations.tasks.rating_invitations_send",
+            "schedule": crontab(hour=9, minute=30),
+        },
+        "ratings-default-sweep": {
+            "task": "onestop.evaluations.tasks.ratings_default_sweep",
+            "schedule": crontab(hour=0, minute=40),
+        },
+    }
+)

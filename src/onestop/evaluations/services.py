@@ -163,6 +163,17 @@ def _kind_for(case: Case, applicant: Applicant, now: dt.datetime) -> RatingKind:
     )
 
 
+def rating_kind_open(*, case: Case, applicant: Applicant) -> RatingKind | None:
+    """The rating the applicant may give on their case now, once its service has ended
+    (首次, 补充 or 二次); None when none is open. Pages ask this before offering 评价."""
+    if case.applicant_id != applicant.pk or _end_of_service(case) is None:
+        return None
+    try:
+        return _kind_for(case, applicant, clock.now())
+    except Conflict:
+        return None
+
+
 def _serving_staff(case: Case) -> Staff | None:
     """The window clerk who served: who handed the result out, else who accepted."""
     for kind in (EventKind.HANDED_OUT, EventKind.ACCEPTED, EventKind.SUBMITTED):

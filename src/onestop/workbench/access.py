@@ -81,6 +81,17 @@ _NAV = (
     NavLink("orders", "supervision:orders", _("督办"), Permission.SUPERVISION_ANSWER),
     NavLink("consultations", "stats:consultations", _("咨询登记"), Permission.CONSULTATION_RECORD),
     NavLink("stats", "stats:dashboard", _("统计分析"), Permission.STATS_VIEW),
+    NavLink("ratings_record", "evaluations:record", _("代录评价"), Permission.RATING_RECORD),
+    NavLink("evaluator", "evaluations:pair", _("评价器"), Permission.CASE_HAND_OUT),
+    NavLink(
+        "rectifications",
+        "evaluations:rectifications",
+        _("差评整改"),
+        Permission.RECTIFICATION_HANDLE,
+    ),
+    NavLink(
+        "appeals", "evaluations:rectifications", _("差评复核"), Permission.RATING_APPEAL_REVIEW
+    ),
 )
 
 

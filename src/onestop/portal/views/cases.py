@@ -47,6 +47,7 @@ from onestop.cases.states import (
 )
 from onestop.catalog.selectors import commitment_text_for
 from onestop.core.errors import DomainError, NotFound
+from onestop.evaluations.services import rating_kind_open
 from onestop.portal.forms import FILE_PREFIX, SupplementForm, SupplyForm, WithdrawForm
 from onestop.portal.guide import ANSWER_PREFIX
 from onestop.portal.views._common import applicant_for, field_of
@@ -190,6 +191,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             "signal": case_traffic_light(case),
             "notices": [(kind, kind.label) for kind in notice_kinds_for(case)],
             "results": case_results(case, applicant),
+            "rating_kind": rating_kind_open(case=case, applicant=applicant),
             "correction": correction,
             "correction_materials": [by_key[k] for k in correction_keys if k in by_key],
             "tolerated": [m for m in materials if m.status == MaterialStatus.TOLERATED_MISSING],
