@@ -188,3 +188,12 @@ def test_an_unknown_signer_name_is_refused(settings):
     settings.ONESTOP_SIGNER = ["rot13"]
     with pytest.raises(ValueError, match="rot13"):
         signers.signers_configured()
+
+
+def test_a_signer_setting_with_a_typo_fails_the_system_check(settings):
+    from onestop.certificates.checks import signer_setting_check
+
+    settings.ONESTOP_SIGNER = ["pades"]
+    assert signer_setting_check() == []
+    settings.ONESTOP_SIGNER = ["pades", "sm3"]
+    assert [e.id for e in signer_setting_check()] == ["certificates.E001"]

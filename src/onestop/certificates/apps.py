@@ -7,8 +7,11 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("电子证照与电子印章")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from onestop.cases import hooks, results
         from onestop.cases.states import EventKind
+        from onestop.certificates.checks import signer_setting_check
         from onestop.certificates.results import case_results_for
         from onestop.certificates.services import results_issue_for_case
 
@@ -19,3 +22,4 @@ class CertificatesConfig(AppConfig):
         )
         # The case's pages and GET /api/cases/{id} list the results issued.
         results.results_provider_register(case_results_for)
+        checks.register(signer_setting_check)
