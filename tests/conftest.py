@@ -64,3 +64,15 @@ def _cache_cleared():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def _certificate_keys(tmp_path_factory):
+    return tmp_path_factory.mktemp("certificate-keys")
+
+
+@pytest.fixture(autouse=True)
+def _certificate_keys_outside_the_data_dir(settings, _certificate_keys):
+    """Seal keys the tests (and the demo they load) create go to a temporary directory, not
+    into the data directory of whoever runs the tests; a test may set its own."""
+    settings.ONESTOP_CERTIFICATES_KEY_DIR = str(_certificate_keys)

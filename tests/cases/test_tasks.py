@@ -69,6 +69,8 @@ def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
         "onestop.evaluations.tasks.evaluators_catch_up",
         "onestop.evaluations.tasks.rating_invitations_send",
         "onestop.evaluations.tasks.ratings_default_sweep",
+        "onestop.certificates.tasks.certificates_issue_missing",
+        "onestop.certificates.tasks.certificates_expire",
     }
     app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     registered = set(app.tasks)

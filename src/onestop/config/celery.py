@@ -92,3 +92,18 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# Results (certificates/tasks.py): issue what a failed after-commit handler left (every
+# 10 minutes) and mark certificates past their validity 失效 (nightly).
+app.conf.beat_schedule.update(
+    {
+        "certificates-issue-missing": {
+            "task": "onestop.certificates.tasks.certificates_issue_missing",
+            "schedule": 600.0,
+        },
+        "certificates-expire": {
+            "task": "onestop.certificates.tasks.certificates_expire",
+            "schedule": crontab(hour=0, minute=20),
+        },
+    }
+)
