@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from onestop.core.identifiers import (
     PROVINCE_CODES,
     USCC_ALPHABET,
+    USCC_AUTHORITY_KINDS,
+    USCC_REGION_PREFIXES,
     normalize_identifier,
     normalize_phone,
     resident_id_check_digit,
@@ -108,8 +110,11 @@ def test_full_width_digits_are_not_digits():
 
 @st.composite
 def usccs(draw) -> str:
-    head = draw(st.text(USCC_ALPHABET, min_size=2, max_size=2))
-    region = draw(st.text(DIGITS, min_size=6, max_size=6))
+    authority = draw(st.sampled_from(sorted(USCC_AUTHORITY_KINDS)))
+    head = authority + draw(st.sampled_from(USCC_AUTHORITY_KINDS[authority]))
+    region = draw(st.sampled_from(sorted(USCC_REGION_PREFIXES))) + draw(
+        st.text(DIGITS, min_size=4, max_size=4)
+    )
     tail = draw(st.text(USCC_ALPHABET, min_size=9, max_size=9))
     body = head + region + tail
     return body + uscc_check_char(body)
@@ -131,7 +136,7 @@ def test_changing_one_character_of_a_valid_uscc_is_refused(value, position, repl
     assume(value[position] != replacement)
     changed = value[:position] + replacement + value[position + 1 :]
     error = refusal(validate_uscc, changed)
-    assert error.code in {"uscc_check_char", "uscc_region"}
+    assert error.code in {"uscc_check_char", "uscc_region", "uscc_authority", "uscc_kind"}
 
 
 @given(usccs(), st.integers(0, 17), st.sampled_from("IOZSV"))
@@ -192,3 +197,17 @@ def test_identifiers_are_normalised_as_typed():
 def test_phones_are_normalised_as_typed():
     assert normalize_phone(" 138-0737-0001 ") == "13807370001"
     assert normalize_phone("+86 138 0737 0001") == "13807370001"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("B1430900MA4L0001X0", "uscc_authority"),  # B names no registration authority
+        ("94430900MA4L00010X", "uscc_kind"),  # 工商 registers kinds 1–3 only
+        ("91990900MA4L000100", "uscc_region"),  # 99 is no province
+    ],
+)
+def test_the_authority_the_kind_and_the_region_are_checked(value, code):
+    body = value[:17]
+    error = refusal(validate_uscc, body + uscc_check_char(body))
+    assert error.code == code

@@ -83,6 +83,30 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> None:
         )
 
 
+# GB 32100—2015 (with its 2018 amendment): position 1 is the registration authority, position
+# 2 the kind of organisation that authority registers. "Y 其他" names no kinds of its own.
+USCC_AUTHORITY_KINDS: dict[str, str] = {
+    "1": "1239",  # 机构编制: 机关, 事业单位, 中央编办管理的群众团体, 其他
+    "2": "19",  # 外交
+    "3": "123459",  # 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 其他
+    "4": "19",  # 文化
+    "5": "1239",  # 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "6": "129",  # 旅游
+    "7": "129",  # 宗教
+    "8": "19",  # 工会
+    "9": "123",  # 工商（市场监管）: 企业, 个体工商户, 农民专业合作社
+    "A": "19",  # 中央军委改革和编制办公室
+    "N": "1239",  # 农业农村: 组级, 村级, 乡镇级集体经济组织, 其他
+    "Y": "0123456789",  # 其他
+}
+# Positions 3–8: the registering authority's 行政区划 — a province (GB/T 2260 first two digits)
+# or 10 for the central authorities.
+USCC_REGION_PREFIXES = frozenset(
+    "10 11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 "
+    "63 64 65 71 81 82".split()
+)
+
+
 def validate_uscc(value: str) -> None:
     """Refuse anything that is not a well-formed 统一社会信用代码."""
     if len(value) != 18:
@@ -96,9 +120,22 @@ def validate_uscc(value: str) -> None:
             % {"chars": "、".join(bad)},
             code="uscc_charset",
         )
-    if not value[2:8].isdigit():
+    kinds = USCC_AUTHORITY_KINDS.get(value[0])
+    if kinds is None:
         raise ValidationError(
-            _("统一社会信用代码第3–8位应为登记管理机关行政区划码（6位数字）。"),
+            _("统一社会信用代码第1位“%(c)s”不是登记管理部门代码（GB 32100：1、5、9、Y 等）。")
+            % {"c": value[0]},
+            code="uscc_authority",
+        )
+    if value[1] not in kinds:
+        raise ValidationError(
+            _("统一社会信用代码第2位“%(c)s”不是该登记管理部门的机构类别代码（可为 %(k)s）。")
+            % {"c": value[1], "k": "、".join(kinds)},
+            code="uscc_kind",
+        )
+    if not value[2:8].isdigit() or value[2:4] not in USCC_REGION_PREFIXES:
+        raise ValidationError(
+            _("统一社会信用代码第3–8位应为登记管理机关行政区划码（6位数字，以省级代码开头）。"),
             code="uscc_region",
         )
     expected = uscc_check_char(value[:17])
