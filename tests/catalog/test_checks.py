@@ -448,3 +448,13 @@ def test_material_condition_unknown_to_a_published_package_warns(restaurant):
         condition={"question": "floors", "op": ">", "value": 1},
     )
     assert ("material_condition_package_question", "warning") in codes()
+
+
+def test_case_type_has_the_national_codes_including_other():
+    from onestop.catalog.models import CaseType
+
+    assert [(c.value, str(c.label)) for c in CaseType] == [
+        ("1", "即办件"),
+        ("2", "承诺件"),
+        ("9", "其他"),
+    ]

@@ -61,6 +61,7 @@ class CaseType(models.TextChoices):
 
     IMMEDIATE = "1", _("即办件")
     PROMISED = "2", _("承诺件")
+    OTHER = "9", _("其他")  # counted with a time limit, as a 承诺件 is
 
 
 class OnlineDepth(models.IntegerChoices):
