@@ -8,8 +8,12 @@ accepted or handled in their region subtree. Anything outside the scope is "not 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -301,3 +305,91 @@ def event_feed(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> list[Ca
         .select_related("case", "actor__staff__department")
         .order_by("pk")[: max(1, min(limit, 500))]
     )
+
+
+# --- pages of the long lists (keyset: a page costs the same however deep it is) ----------
+
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list, and the cursor of the next ("" on the last page)."""
+
+    rows: list[Any]
+    next: str
+
+
+def _cursor_encode(values: list[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str, kinds: tuple[type, ...]) -> list[Any] | None:
+    """The values a cursor of ``_cursor_encode`` holds, or None for anything else."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=="))
+        if not isinstance(values, list) or len(values) != len(kinds):
+            return None
+        decoded: list[Any] = []
+        for value, kind in zip(values, kinds, strict=True):
+            if value is None:
+                decoded.append(None)
+            elif kind is dt.datetime:
+                moment = dt.datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    return None
+                decoded.append(moment)
+            elif kind is int and isinstance(value, int) and not isinstance(value, bool):
+                decoded.append(value)
+            else:
+                return None
+        return decoded
+    except (ValueError, TypeError, UnicodeError, binascii.Error):
+        return None
+
+
+def _page(qs: QuerySet[Any], key: Any, limit: int | None) -> ListPage:
+    limit = limit or PAGE_ROWS  # read now, so a deployment (or a test) may change it
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ListPage(rows, _cursor_encode(key(rows[-1])) if more and rows else "")
+
+
+def inbox_page(officer: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
+    """One page of ``inbox_for`` in its order (due date, nulls last; ready; id)."""
+    tasks = inbox_for(officer)
+    last = _cursor_decode(cursor, (dt.datetime, dt.datetime, int)) if cursor else None
+    if last is not None:
+        due, ready, pk = last
+        after_in_due = Q(ready_at__gt=ready) | Q(ready_at=ready, pk__gt=pk)
+        if due is None:
+            tasks = tasks.filter(Q(due_at__isnull=True) & after_in_due)
+        else:
+            tasks = tasks.filter(
+                Q(due_at__gt=due) | Q(due_at=due) & after_in_due | Q(due_at__isnull=True)
+            )
+    return _page(tasks, lambda t: [t.due_at, t.ready_at, t.pk], limit)
+
+
+def window_queue_page(clerk: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
+    """One page of ``window_queue``, oldest first."""
+    cases = window_queue(clerk)
+    last = _cursor_decode(cursor, (dt.datetime, int)) if cursor else None
+    if last is not None and last[0] is not None:
+        at, pk = last
+        cases = cases.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
+    return _page(cases, lambda c: [c.submitted_at, c.pk], limit)
+
+
+def applicant_cases_page(
+    applicant: Applicant, *, cursor: str = "", limit: int | None = None
+) -> ListPage:
+    """One page of ``case_list_for_applicant``, newest first."""
+    cases = case_list_for_applicant(applicant)
+    last = _cursor_decode(cursor, (dt.datetime, int)) if cursor else None
+    if last is not None and last[0] is not None:
+        at, pk = last
+        cases = cases.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+    return _page(cases, lambda c: [c.submitted_at, c.pk], limit)

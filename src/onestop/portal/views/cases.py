@@ -24,8 +24,8 @@ from onestop.cases.models import Case
 from onestop.cases.notices import notice_kinds_for
 from onestop.cases.results import case_results
 from onestop.cases.selectors import (
+    applicant_cases_page,
     case_get_by_number_for,
-    case_list_for_applicant,
     case_timeline,
     case_traffic_light,
     task_list_for_case,
@@ -58,8 +58,10 @@ from onestop.portal.views._common import applicant_for, field_of
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     applicant = applicant_for(request)
+    after = request.GET.get("after", "")[:200]
+    page = applicant_cases_page(applicant, cursor=after)
     rows = []
-    for case in case_list_for_applicant(applicant):
+    for case in page.rows:
         signal = None
         if case.state in CASE_CLOCK_STATES and case.due_at is not None:
             # From the stored due date (no event read per row), as the inbox does for tasks.
@@ -70,7 +72,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             )
         rows.append((case, signal))
     drafts = [(draft, draft_resume_url(draft)) for draft in drafts_of(request.user)]
-    return render(request, "portal/my_cases.html", {"rows": rows, "drafts": drafts})
+    return render(
+        request,
+        "portal/my_cases.html",
+        {"rows": rows, "drafts": drafts, "after": after, "next": page.next},
+    )
 
 
 @login_required

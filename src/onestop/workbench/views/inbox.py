@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +31,7 @@ from onestop.cases.models import Extension, ItemTask
 from onestop.cases.selectors import (
     case_get_for,
     extension_list_pending_for,
-    inbox_for,
+    inbox_page,
     task_traffic_light,
 )
 from onestop.cases.states import TASK_HELD_STATES, ExtensionState
@@ -79,7 +79,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     pending = Prefetch(
         "extensions", queryset=Extension.objects.filter(state=ExtensionState.REQUESTED)
     )
-    rows = [_row(task, officer) for task in inbox_for(officer).prefetch_related(pending)]
+    after = request.GET.get("after", "")[:200]
+    page = inbox_page(officer, cursor=after)
+    prefetch_related_objects(page.rows, pending)
+    rows = [_row(task, officer) for task in page.rows]
     if is_htmx(request) and request.GET.get("part") == "rows":
         return render(request, "workbench/_inbox_rows.html", {"rows": rows})
     approves = officer.has_permission(Permission.EXTENSION_APPROVE)
@@ -93,6 +96,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "workbench/inbox.html",
         {
             "rows": rows,
+            "after": after,
+            "next": page.next,
             "approves_extensions": approves,
             "extensions": extensions,
             "nav": "inbox",

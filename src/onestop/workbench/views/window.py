@@ -32,7 +32,7 @@ from onestop.cases.selectors import (
     case_get_by_number_for,
     case_traffic_light,
     handout_queue,
-    window_queue,
+    window_queue_page,
 )
 from onestop.cases.states import MaterialStatus
 from onestop.core import clock
@@ -55,6 +55,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for the window in the clerk's region, oldest first, with the working time
     they have waited (hours outside the working hours and days off do not count)."""
     now = clock.now()
+    after = request.GET.get("after", "")[:200]
+    page = window_queue_page(request.staff, cursor=after)  # type: ignore[attr-defined]
     rows = [
         (
             case,
@@ -62,10 +64,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             if case.submitted_at
             else "",
         )
-        for case in window_queue(request.staff)  # type: ignore[attr-defined]
+        for case in page.rows
     ]
     return render(
-        request, "workbench/window_queue.html", {"rows": rows, "now": now, "nav": "queue"}
+        request,
+        "workbench/window_queue.html",
+        {"rows": rows, "now": now, "nav": "queue", "after": after, "next": page.next},
     )
 
 
