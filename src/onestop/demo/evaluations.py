@@ -283,6 +283,7 @@ def _pairing(cast: demo_cases.Cast) -> EvaluatorPairing:
 
 def load_evaluations(summary: DemoSummary) -> None:
     """Rated cases on the grid days of the last six months (see the module doc)."""
+    services.indicators_ensure()  # a flushed database lost the migration's set
     now = demo_cases.reference_moment(clock.now())
     today = clock.local(now).date()
     days = _grid_days(today)

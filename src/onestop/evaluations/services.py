@@ -35,10 +35,11 @@ from onestop.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from onestop.evaluations import push
+from onestop.evaluations import push, seed
 from onestop.evaluations.models import (
     EvaluatorPairing,
     Indicator,
+    IndicatorSet,
     PushRecord,
     RatedItem,
     Rating,
@@ -161,6 +162,11 @@ def _kind_for(case: Case, applicant: Applicant, now: dt.datetime) -> RatingKind:
         _("补充评价须在办结后 %(n)s 个工作日内作出，评价期已过。")
         % {"n": settings.ONESTOP_RATING_LATE_WORKDAYS}
     )
+
+
+def indicators_ensure() -> bool:
+    """Put back the seeded indicator set if it is gone (a flushed database); True if it was."""
+    return seed.indicator_set_2020(IndicatorSet, Indicator)
 
 
 def rating_kind_open(*, case: Case, applicant: Applicant) -> RatingKind | None:
