@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_commitment_text'),
+        ("catalog", "0002_commitment_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='serviceitemversion',
-            name='case_type',
-            field=models.CharField(choices=[('1', '即办件'), ('2', '承诺件'), ('9', '其他')], default='2', max_length=1, verbose_name='办件类型'),
+            model_name="serviceitemversion",
+            name="case_type",
+            field=models.CharField(
+                choices=[("1", "即办件"), ("2", "承诺件"), ("9", "其他")],
+                default="2",
+                max_length=1,
+                verbose_name="办件类型",
+            ),
         ),
     ]
