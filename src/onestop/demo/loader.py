@@ -369,10 +369,19 @@ SECTIONS: list[tuple[str, Section]] = [
 ]
 
 
-def demo_load() -> DemoSummary:
-    """Create whatever of the Yiyang demo data set is missing; a second run changes nothing."""
+def demo_load(*, until: str | None = None) -> DemoSummary:
+    """Create whatever of the Yiyang demo data set is missing; a second run changes nothing.
+
+    ``until`` stops after the named section (``"cases"``: the catalogue and the sample
+    cases without what the other apps add on top of them).
+    """
+    names = [name for name, _section in SECTIONS]
+    if until is not None and until not in names:
+        raise ValueError(f"no demo section {until!r}; the sections are {names}")
     summary = DemoSummary()
-    for _name, section in SECTIONS:
+    for name, section in SECTIONS:
         with transaction.atomic():
             section(summary)
+        if name == until:
+            break
     return summary
