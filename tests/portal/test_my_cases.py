@@ -28,6 +28,7 @@ def test_list_shows_the_applicants_own_cases(
     client = as_user("enterprise")
     mine = list(Case.objects.filter(applicant__user__username="enterprise"))
     assert mine
+    client.get("/my/cases/")  # the calendar, just invalidated by calendar_steady, is read once
     with django_assert_max_num_queries(8):
         html = client.get("/my/cases/").content.decode()
     for case in mine:
@@ -41,6 +42,7 @@ def test_case_page_shows_status_timeline_and_who_has_it(
 ):
     case = Case.objects.filter(state=CaseState.IN_PROGRESS).order_by("pk").first()
     client = as_user(owner_of(case))
+    client.get(f"/my/cases/{case.number}/")  # read the calendar once (calendar_steady)
     with django_assert_max_num_queries(20):
         response = client.get(f"/my/cases/{case.number}/")
     html = response.content.decode()

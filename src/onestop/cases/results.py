@@ -3,17 +3,19 @@
 The case engine does not know how a result is made or verified; the app that issues results
 (``certificates``) registers a provider from its ``AppConfig.ready``::
 
-    results.results_provider_register(certificates_results_for_case)
+    results.results_provider_register(certificates_results_for_cases)
 
-and ``case_results(case, viewer)`` asks every provider. A provider returns only what this
-viewer may see of the case's results (the API and the pages have already checked that the
-viewer may see the case itself). With no provider registered a case simply has no results.
+and ``case_results(case, viewer)`` (or ``case_results_many`` for a list, one query per
+provider however many cases) asks every provider. A provider is given the cases and the
+viewer and returns each case's results by case id, only what this viewer may see (the API
+and the pages have already checked that the viewer may see the cases themselves). With no
+provider registered a case simply has no results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +39,7 @@ class CaseResult:
     verify_url: str  # the public verification page (what the QR code opens)
 
 
-Provider = Callable[[Case, Any], list[CaseResult]]
+Provider = Callable[[Sequence[Case], Any], dict[int, list[CaseResult]]]
 
 _providers: list[Provider] = []
 
@@ -53,6 +55,17 @@ def results_provider_clear(provider: Provider) -> None:
     _providers[:] = [p for p in _providers if p is not provider]
 
 
+def case_results_many(cases: Sequence[Case], viewer: Any) -> dict[int, list[CaseResult]]:
+    """Every result of each case this viewer may see, by case id, in the providers' order."""
+    found: dict[int, list[CaseResult]] = {case.pk: [] for case in cases}
+    if not cases:
+        return found
+    for provider in _providers:
+        for case_id, results in provider(cases, viewer).items():
+            found.setdefault(case_id, []).extend(results)
+    return found
+
+
 def case_results(case: Case, viewer: Any) -> list[CaseResult]:
     """Every result of ``case`` this viewer may see, in the providers' order."""
-    return [result for provider in _providers for result in provider(case, viewer)]
+    return case_results_many([case], viewer)[case.pk]

@@ -71,6 +71,21 @@ def certificates_for_case(case_id: int) -> list[CertificateEntry]:
     return [_entry(c) for c in rows]
 
 
+def certificates_for_cases(case_ids: list[int]) -> dict[int, list[CertificateEntry]]:
+    """The results of several cases at once (one query), by case id, in task order."""
+    found: dict[int, list[CertificateEntry]] = {}
+    if not case_ids:
+        return found
+    rows = (
+        Certificate.objects.filter(case_id__in=case_ids)
+        .select_related("issuer")
+        .order_by("case_id", "task_id", "pk")
+    )
+    for c in rows:
+        found.setdefault(c.case_id, []).append(_entry(c))
+    return found
+
+
 def certificates_of_holder(holder: Applicant) -> QuerySet[Certificate]:
     return Certificate.objects.filter(holder=holder).select_related("issuer")
 

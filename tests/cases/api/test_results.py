@@ -9,22 +9,24 @@ from onestop.cases.results import CaseResult
 from tests.cases.api.conftest import application
 
 
-def _licence(case, viewer) -> list[CaseResult]:
-    return [
-        CaseResult(
-            title="食品经营许可证",
-            kind="licence",
-            kind_label="证照",
-            identifier="1.2.156.3005.2.x",
-            state="valid",
-            state_label="有效",
-            is_current=True,
-            issued_at=case.submitted_at,
-            task_id=None,
-            pdf_url=f"/certificates/{case.pk}.pdf",
-            verify_url="/certificates/v/token/",
-        )
-    ]
+def _licence(cases, viewer) -> dict[int, list[CaseResult]]:
+    return {case.pk: [_one(case)] for case in cases}
+
+
+def _one(case) -> CaseResult:
+    return CaseResult(
+        title="食品经营许可证",
+        kind="licence",
+        kind_label="证照",
+        identifier="1.2.156.3005.2.x",
+        state="valid",
+        state_label="有效",
+        is_current=True,
+        issued_at=case.submitted_at,
+        task_id=None,
+        pdf_url=f"/certificates/{case.pk}.pdf",
+        verify_url="/certificates/v/token/",
+    )
 
 
 @pytest.fixture

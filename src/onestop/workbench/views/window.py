@@ -27,7 +27,7 @@ from onestop.cases import services
 from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.notices import NoticeKind, notice_kinds_for
-from onestop.cases.results import CaseResult, case_results
+from onestop.cases.results import CaseResult, case_results_many
 from onestop.cases.selectors import (
     case_get_by_number_for,
     case_traffic_light,
@@ -268,11 +268,11 @@ def handout(request: HttpRequest) -> HttpResponse:
         queryset=CaseMaterial.objects.filter(status=MaterialStatus.TOLERATED_MISSING),
         to_attr="tolerated_missing",
     )
+    cases = list(handout_queue(clerk).prefetch_related(waiting))
+    results = case_results_many(cases, clerk)  # one query per results provider
     rows = [
-        HandoutRow(
-            case, presenters.action_names(case_actions(case, clerk)), case_results(case, clerk)
-        )
-        for case in handout_queue(clerk).prefetch_related(waiting)
+        HandoutRow(case, presenters.action_names(case_actions(case, clerk)), results[case.pk])
+        for case in cases
     ]
     return render(
         request,
