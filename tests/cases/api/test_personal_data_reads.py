@@ -24,7 +24,10 @@ def test_the_window_page_the_task_page_and_a_material_file_are_recorded(setup, c
     assert client.get(reverse("workbench:window_case", args=[case.number])).status_code == 200
     scan = client.get(reverse("workbench:material_file", args=[case.number, "id_card"]))
     assert scan.status_code == 200 and b"".join(scan.streaming_content).startswith(b"%PDF")
-    scan.close()
+    # Close the file only: response.close() would end the request, and with it the test's
+    # database connection on PostgreSQL.
+    for close in scan._resource_closers:
+        close()
     officer = setup.officers["licence"]
     task = case.tasks.get(department=officer.department)
     client.force_login(officer.user)
