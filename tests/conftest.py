@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+# One Playwright and one Chromium for every app's browser tests (a second sync Playwright in
+# the same run fails inside the first one's event loop).
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":

@@ -15,7 +15,7 @@ from onestop.cases.models import Case, ItemTask
 from onestop.cases.states import CaseState, TaskState
 from onestop.demo.data.people import DEMO_PASSWORD, ENTERPRISES
 from onestop.demo.loader import demo_load
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser_fixtures import DESKTOP, PHONE
 
 SHOTS = os.environ.get("ONESTOP_SHOTS", "")
 pytestmark = pytest.mark.skipif(not SHOTS, reason="set ONESTOP_SHOTS=<dir> to take screenshots")

@@ -20,7 +20,7 @@ from onestop.demo.cases import application
 from onestop.demo.data.catalog import OPEN_BUSINESS
 from onestop.demo.data.people import DEMO_PASSWORD, ENTERPRISES
 from onestop.demo.loader import demo_load
-from tests.browser.conftest import PHONE
+from tests.browser_fixtures import PHONE
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 COMPANY = {

@@ -11,8 +11,8 @@ from onestop.cases import services
 from onestop.cases.states import TaskState
 from onestop.demo.data.people import DEMO_PASSWORD
 from onestop.demo.loader import demo_load
-from tests.browser.conftest import PHONE
 from tests.browser.test_flow import apply_at_window, expect
+from tests.browser_fixtures import PHONE
 
 
 def _lifecycle(key: str):

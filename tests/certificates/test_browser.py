@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from onestop.certificates import services
-from tests.browser.conftest import browser, page  # noqa: F401 - the shared fixtures
 from tests.certificates.conftest import sealed_setup
 
 

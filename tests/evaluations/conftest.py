@@ -5,7 +5,6 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
-from tests.browser.conftest import browser, login  # noqa: F401 (the browser fixtures)
 from tests.factories.cases import Setup, start_business
 from tests.factories.regions import HallFactory, WindowFactory
 

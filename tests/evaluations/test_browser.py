@@ -14,7 +14,7 @@ from onestop.cases import services as case_services
 from onestop.evaluations import services
 from onestop.evaluations.models import Rating, Rectification
 from onestop.evaluations.states import RatingChannel, RectificationState
-from tests.browser.conftest import _close, _page
+from tests.browser_fixtures import _close, _page
 from tests.factories.cases import start_business
 from tests.factories.regions import HallFactory, WindowFactory
 

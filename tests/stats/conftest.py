@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 
 from onestop.core import clock
-from tests.browser.conftest import browser, login  # noqa: F401 — the browser tests' fixtures
 from tests.factories.cases import Setup, start_business
 
 

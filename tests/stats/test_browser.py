@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from onestop.stats import selectors
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser_fixtures import DESKTOP, PHONE
 from tests.factories.accounts import StaffFactory
 from tests.factories.cases import start_business
 from tests.stats.test_figures import build

@@ -16,7 +16,7 @@ from django.db import connection
 from onestop.demo.data.people import DEMO_PASSWORD
 from onestop.demo.loader import demo_load
 from onestop.supervision.models import SupervisionOrder
-from tests.browser.conftest import DESKTOP, PHONE, browser, login  # noqa: F401 (fixtures)
+from tests.browser_fixtures import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
