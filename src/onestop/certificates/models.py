@@ -232,3 +232,33 @@ class SerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type_code}/{self.issuer_uscc}/{self.year}: {self.last}"
+
+
+class LicenceMaterial(models.Model):
+    """数据跑路: a certificate issued from ``template`` stands for the catalog material
+    ``material_key`` (``MaterialRequirement.key``) of a later application, so its holder
+    does not upload it. Data, edited with the result templates."""
+
+    template = models.ForeignKey(
+        ResultTemplate,
+        verbose_name=_("结果模板"),
+        on_delete=models.CASCADE,
+        related_name="material_keys",
+    )
+    material_key = models.SlugField(
+        _("材料标识"),
+        max_length=64,
+        help_text=_("申请材料的标识（如 business_licence）；持证人再申请时免于提交。"),
+    )
+
+    class Meta:
+        verbose_name = _("可替代的申请材料")
+        verbose_name_plural = _("可替代的申请材料")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "material_key"], name="certificate_licence_material_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.material_key}"
