@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Staff
 from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.states import MaterialStatus
-from onestop.catalog.models import MaterialNecessity
+from onestop.catalog.models import MaterialNecessity, MaterialSource
 from onestop.catalog.selectors import MergedMaterial
 from onestop.core import clock
 from onestop.core.errors import ValidationFailed
@@ -162,7 +162,8 @@ def material_apply(
     if given.licence_reference.strip():
         material.licence_reference = given.licence_reference.strip()[:255]
         material.status = MaterialStatus.LICENCE_REFERENCE
-        return ["licence_reference", "status"]
+        material.source = MaterialSource.LICENCE  # 数据跑路: an e-licence stands for it
+        return ["licence_reference", "status", "source"]
     material.commitment_text = given.commitment.strip()
     material.commitment_signed_at = clock.now()
     material.status = MaterialStatus.COMMITMENT_SIGNED
