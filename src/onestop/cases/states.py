@@ -211,6 +211,16 @@ class EventKind(models.TextChoices):
     VERIFICATION_OPENED = "verification_opened", _("生成承诺核查")
     VERIFICATION_CONFIRMED = "verification_confirmed", _("核查承诺属实")
     VERIFICATION_FALSE = "verification_false", _("核查发现虚假承诺")
+    # 邮政双向专递 (delivery): the applicant's 送达方式 and each shipment's tracking.
+    DELIVERY_METHOD_CHOSEN = "delivery_method_chosen", _("选择送达方式")
+    SHIPMENT_CREATED = "shipment_created", _("登记寄递")
+    SHIPMENT_WAYBILL = "shipment_waybill", _("邮政已下单")
+    SHIPMENT_PICKED_UP = "shipment_picked_up", _("邮件已揽收")
+    SHIPMENT_IN_TRANSIT = "shipment_in_transit", _("邮件运输中")
+    SHIPMENT_OUT_FOR_DELIVERY = "shipment_out_for_delivery", _("邮件派送中")
+    SHIPMENT_DELIVERED = "shipment_delivered", _("邮件已签收")
+    SHIPMENT_RETURNED = "shipment_returned", _("邮件被退回")
+    SHIPMENT_CANCELLED = "shipment_cancelled", _("取消寄递")
 
 
 class _Stateful(Protocol):

@@ -66,6 +66,12 @@ class MessageKind(models.TextChoices):
     RATING_INVITATION = "rating_invitation", _("邀请您评价本次服务")
     RECTIFICATION_ASSIGNED = "rectification_assigned", _("新的差评整改")
     RECTIFICATION_FEEDBACK = "rectification_feedback", _("差评整改情况反馈")
+    # 邮政双向专递 (delivery): texts in delivery/templates/notifications/text/.
+    SHIPMENT_SENT = "shipment_sent", _("邮件已寄出")
+    SHIPMENT_OUT_FOR_DELIVERY = "shipment_out_for_delivery", _("邮件正在派送")
+    SHIPMENT_DELIVERED = "shipment_delivered", _("邮件已签收")
+    SHIPMENT_RETURNED = "shipment_returned", _("邮件被退回")
+    SHIPMENT_RETURNED_ALERT = "shipment_returned_alert", _("退件提醒")
 
 
 class Message(models.Model):
