@@ -232,6 +232,8 @@ ONESTOP_TRUSTED_PROXIES = env_number("ONESTOP_TRUSTED_PROXIES", 0)
 
 # Bearer tokens for API clients (POST /api/auth/token) expire after this many seconds.
 ONESTOP_API_TOKEN_MAX_AGE = env_number("ONESTOP_API_TOKEN_MAX_AGE", 12 * 3600)
+# Docking systems' client-credentials tokens (POST /api/auth/client-token) are short-lived.
+ONESTOP_API_CLIENT_TOKEN_SECONDS = env_number("ONESTOP_API_CLIENT_TOKEN_SECONDS", 900)
 
 # Other processes notice a calendar change (a new year's schedule, a closure) within this.
 ONESTOP_CALENDAR_RECHECK_SECONDS = env_number("ONESTOP_CALENDAR_RECHECK_SECONDS", 5, float)
@@ -330,6 +332,17 @@ ONESTOP_CERTIFICATES_VERIFY_MAX_BYTES = env_number(
 )
 
 # --- delivery (邮政双向专递) ------------------------------------------------------------
+# The carrier (docs/delivery.md): a URL speaking the carrier contract over HTTP (the local
+# simulator, `onestop delivery simulator`, or an adapter to China Post); empty, the
+# simulator's engine runs in-process with its state under the data directory.
+ONESTOP_DELIVERY_CARRIER_URL = env("ONESTOP_DELIVERY_CARRIER_URL", "")
+ONESTOP_DELIVERY_CARRIER_CODE = env("ONESTOP_DELIVERY_CARRIER_CODE", "ems")
+ONESTOP_DELIVERY_CARRIER_TIMEOUT = env_number("ONESTOP_DELIVERY_CARRIER_TIMEOUT", 5.0, kind=float)
+# The in-process simulator: seconds between two scans of a parcel; every Nth parcel returned.
+ONESTOP_DELIVERY_SIMULATOR_STEP_SECONDS = env_number(
+    "ONESTOP_DELIVERY_SIMULATOR_STEP_SECONDS", 3600.0, kind=float
+)
+ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY = env_number("ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY", 0)
 
 # --- supervision (电子监察) -------------------------------------------------------------
 # Re-evaluate a case's 电子监察 signals after each committed transition (cases.hooks); off,
