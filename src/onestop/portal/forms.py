@@ -74,11 +74,19 @@ class ApplyForm(PortalForm):
         materials: Iterable[MergedMaterial] = (),
         kept: Mapping[str, CaseMaterial] | None = None,
         commitment_text: str = "",
+        licences: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.form_fields = list(form_fields)
-        self.materials = [m for m in materials if not m.is_held_by_government]
+        materials = list(materials)
+        # 数据跑路: material key → the e-licence identifier from the applicant's wallet that
+        # stands for it (computed by the view from the applicant's own certificates, never
+        # read from the request); such a material takes no upload.
+        self.licences = {m.key: licences[m.key] for m in materials if m.key in (licences or {})}
+        self.materials = [
+            m for m in materials if not m.is_held_by_government and m.key not in self.licences
+        ]
         self.kept = dict(kept or {})
         self.commitment_text = commitment_text
         for f in self.form_fields:
@@ -113,7 +121,10 @@ class ApplyForm(PortalForm):
         service); whether it may be missing is the service's decision.
         """
         data = self.cleaned_data
-        given = []
+        given = [
+            MaterialInput(key=key, licence_reference=identifier)
+            for key, identifier in self.licences.items()
+        ]
         for m in self.materials:
             upload = data.get(FILE_PREFIX + m.key)
             if upload is not None:
@@ -135,7 +146,9 @@ class ApplyForm(PortalForm):
                 self.add_error(name, without_label(exc.message, f.label))
         by_key = {m.key: m for m in self.materials}
         for given in self.material_inputs():
-            m = by_key[given.key]
+            m = by_key.get(given.key)
+            if m is None:  # a licence from the wallet: the engine checks it
+                continue
             try:
                 material_input_check(given, name=m.name, necessity=m.necessity)
             except ValidationFailed as exc:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/<str:code>/apply/", views.item_apply, name="item_apply"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/data-reads/", views.my_data_reads, name="my_data_reads"),
+    path("my/licences/", views.my_licences, name="my_licences"),
     path("my/drafts/<int:draft_id>/discard/", views.draft_discard, name="draft_discard"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
     path("my/cases/<str:number>/supplement/", views.supplement, name="supplement"),

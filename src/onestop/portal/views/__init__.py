@@ -15,6 +15,7 @@ from onestop.portal.views.cases import (
     withdraw,
 )
 from onestop.portal.views.catalogue import guide_pdf, home, item, package, search
+from onestop.portal.views.licences import my_licences
 
 __all__ = [
     "apply",
@@ -26,6 +27,7 @@ __all__ = [
     "my_case",
     "my_cases",
     "my_data_reads",
+    "my_licences",
     "package",
     "search",
     "supplement",

@@ -34,6 +34,7 @@ from onestop.catalog.selectors import (
     commitment_text_for,
     item_version_by_code,
 )
+from onestop.certificates.wallet import WalletLicence, wallet_offers
 from onestop.core.errors import DomainError, NotFound
 from onestop.portal.forms import COMMIT_PREFIX, FILE_PREFIX, FORM_PREFIX, ApplyForm
 from onestop.portal.guide import answers_from, guide_build, material_tags
@@ -81,11 +82,13 @@ class _Material:
         error: str = "",
         ticked: bool = False,
         kept: CaseMaterial | None = None,
+        licence: WalletLicence | None = None,
     ) -> None:
         self.m = material
         self.error = error
         self.ticked = ticked
         self.kept = kept  # the file a draft keeps for it
+        self.licence = licence  # the applicant's e-licence that stands for it (数据跑路)
         self.tags = material_tags(material)
 
     @property
@@ -98,7 +101,7 @@ class _Material:
 
     @property
     def is_upload(self) -> bool:
-        return not self.m.is_held_by_government
+        return not self.m.is_held_by_government and self.licence is None
 
     @property
     def is_commitment(self) -> bool:
@@ -208,6 +211,7 @@ def _apply_form(
     draft_id = _draft_id(request)
     draft = _own_draft(request, draft_id)
     kept = draft_files(draft) if draft is not None else {}
+    offers = wallet_offers(applicant, [m.key for m in materials])
     commitment_text = commitment_text_for(
         package_version=submit.get("package_version"), item_version=submit.get("item_version")
     )
@@ -218,6 +222,7 @@ def _apply_form(
         materials=materials,
         kept=kept,
         commitment_text=commitment_text,
+        licences={key: licence.identifier for key, licence in offers.items()},
     )
     top_errors: list[str] = []
     if request.method == "POST" and form.is_draft:
@@ -297,6 +302,7 @@ def _apply_form(
             form.error_of(FILE_PREFIX + m.key),
             form.data.get(COMMIT_PREFIX + m.key) == "on",
             kept.get(m.key),
+            offers.get(m.key),
         )
         for m in materials
     ]
