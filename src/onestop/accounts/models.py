@@ -227,3 +227,61 @@ class PersonalDataRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} → {self.applicant} ({self.get_kind_display()})"
+
+
+class ApiScope(models.TextChoices):
+    """What a docking system's client-credentials token may read (``ApiClient.scopes``)."""
+
+    CASES_READ = "cases:read", _("读取办件（检索、按编号、详情）")
+    EVENTS_READ = "events:read", _("订阅办件变更事件")
+    TASKS_READ = "tasks:read", _("读取部门子件")
+
+
+class ApiClient(TimestampedModel):
+    """A docking system (a provincial platform, a department's own system) calling the API
+    with its own credentials (OAuth 2.0 client credentials, ``POST /api/auth/client-token``).
+
+    It reads, within its scopes, what a supervisor (电子监察) of its region reads: every case
+    accepted or handled in the region subtree, personal data masked. The secret is stored
+    hashed (Django's password hasher) and shown once, when the client is created; revoking
+    the client ends every token it holds at once.
+    """
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    client_id = models.CharField(_("客户端标识"), max_length=40, unique=True)
+    secret_hash = models.CharField(_("密钥（散列）"), max_length=256)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("数据范围（区划）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scopes = models.JSONField(_("授权范围"), default=list)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def viewer(self) -> Staff:
+        """The scope the client reads with: a supervisor's of its region (never saved; it
+        holds no login and receives no message)."""
+        return Staff(
+            name=self.name, role=Role.SUPERVISOR, region=self.region, is_active=self.is_active
+        )

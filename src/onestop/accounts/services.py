@@ -7,12 +7,19 @@ message saying which rule failed; ``details["rule"]`` carries the validator's co
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import (
+    ApiClient,
+    ApiScope,
     Applicant,
     ApplicantKind,
     PersonalDataRead,
@@ -387,3 +394,50 @@ def personal_data_read_record(
         address=(address or "")[:64],
         at=clock.now(),
     )
+
+
+# --- docking systems' API clients (OAuth 2.0 client credentials) -----------------------
+
+
+@dataclass(frozen=True)
+class ApiClientCreated:
+    client: ApiClient
+    secret: str  # shown once, to whoever created the client; only its hash is stored
+
+
+def api_client_create(
+    *, name: str, region: Region, scopes: Iterable[str], created_by: User | None = None
+) -> ApiClientCreated:
+    """A new docking system's credentials: a public client id and a secret."""
+    name = _clean_text(name)
+    if not name:
+        raise ValidationFailed(_("请填写接口客户端的名称。"), field="name")
+    if ApiClient.objects.filter(name=name).exists():
+        raise ValidationFailed(_("已有名为“%(n)s”的接口客户端。") % {"n": name}, field="name")
+    wanted = sorted(set(scopes))
+    unknown = [scope for scope in wanted if scope not in ApiScope.values]
+    if not wanted or unknown:
+        raise ValidationFailed(
+            _("授权范围须取自：%(known)s。") % {"known": "、".join(ApiScope.values)},
+            field="scopes",
+        )
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(
+        name=name,
+        client_id=f"osc_{secrets.token_hex(10)}",
+        secret_hash=make_password(secret),
+        region=region,
+        scopes=wanted,
+        created_by=created_by,
+    )
+    return ApiClientCreated(client, secret)
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient) -> ApiClient:
+    """Revoke a client: its secret and every token it holds stop working at once."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        client.revoked_at = clock.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+    return client

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
-from onestop.accounts.auth import api_auth
-from onestop.accounts.models import Applicant, PersonalDataReadKind, Staff
+from onestop.accounts.auth import api_auth, client_auth
+from onestop.accounts.models import ApiScope, Applicant, PersonalDataReadKind, Staff
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
 from onestop.accounts.services import personal_data_read_record
@@ -199,6 +199,7 @@ def _cursor_make(value: int) -> str:
 @router.get(
     "/cases",
     response={200: CaseSearchPage, **PROBLEMS},
+    auth=client_auth(ApiScope.CASES_READ),
     summary="办件检索（工作人员）：按编号、状态、渠道、事项、申请人、区划、日期、变更时间、超期筛选",
     description=(
         "只返回调用者查看范围内的办件，新到旧。按游标翻页：把上一页的 next 作为 cursor 传回；"
@@ -232,6 +233,7 @@ def case_search(request: HttpRequest, q: Query[CaseSearchIn]) -> Json:
 @router.get(
     "/cases/by-number/{number}",
     response={200: CaseOut, **PROBLEMS},
+    auth=client_auth(ApiScope.CASES_READ),
     summary="按办件编号查询办件详情",
     description="与 GET /cases/{id} 相同；不在查看范围内的编号返回 404。",
 )
@@ -243,6 +245,7 @@ def case_by_number(request: HttpRequest, number: str) -> Json:
 @router.get(
     "/events",
     response={200: EventFeedPage, **PROBLEMS},
+    auth=client_auth(ApiScope.EVENTS_READ),
     summary="变更订阅：查看范围内办件的事件，自游标之后按发生顺序",
     description=(
         "对接系统保存返回的 next，下次从那里继续，便可得知每一个变化而无需逐件查询。"
@@ -270,6 +273,7 @@ def event_feed(request: HttpRequest, q: Query[EventFeedIn]) -> Json:
 @router.get(
     "/cases/{int:case_id}",
     response={200: CaseOut, **PROBLEMS},
+    auth=client_auth(ApiScope.CASES_READ),
     summary="办件详情：子件、材料、时间线、期限与红黄绿灯",
     description="不在查看范围内的办件返回 404。申请人只看到办理部门，看不到承办人姓名。",
 )

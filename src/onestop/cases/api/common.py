@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query
 
+from onestop.accounts.auth import ClientCall
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Permission, Role
 from onestop.accounts.selectors import applicant_get_for_user, staff_get_for_user, staff_require
@@ -81,6 +82,8 @@ class Caller:
 
 def caller(request: HttpRequest) -> Caller:
     user = request.auth  # type: ignore[attr-defined]
+    if isinstance(user, ClientCall):  # a docking system: a supervisor's scope of its region
+        return Caller(None, user.client.viewer(), None)
     staff = staff_get_for_user(user)
     return Caller(user, staff, None if staff else applicant_get_for_user(user))
 

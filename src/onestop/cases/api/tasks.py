@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from onestop.accounts.auth import api_auth
-from onestop.accounts.models import Applicant, Staff
+from onestop.accounts.auth import api_auth, client_auth
+from onestop.accounts.models import ApiScope, Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases import api_queries, selectors, services
 from onestop.cases.api import common
@@ -78,6 +78,7 @@ def inbox(
 @router.get(
     "/tasks/{int:task_id}",
     response={200: TaskOut, **PROBLEMS},
+    auth=client_auth(ApiScope.TASKS_READ),
     summary="子件详情：状态、承办人、期限与红黄绿灯、可进行的操作",
     description="不在查看范围内的子件返回 404。",
 )
