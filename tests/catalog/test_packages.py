@@ -8,12 +8,13 @@ from onestop.catalog import selectors, services
 from onestop.catalog.errors import DependencyCycle, PublishRefused, VersionImmutable
 from onestop.catalog.models import (
     MaterialForm,
+    MaterialMedium,
     MaterialNecessity,
     MaterialSource,
     PackageDependency,
     VersionStatus,
 )
-from onestop.catalog.selectors import MergedMaterial, materials_merge
+from onestop.catalog.selectors import MergedMaterial, material_form_text, materials_merge
 from onestop.core.errors import Conflict, ValidationFailed
 from tests.factories.catalog import (
     FeeItemFactory,
@@ -171,9 +172,20 @@ def test_licence_sourced_material_is_held_by_government(restaurant):
     assert not _material(plan, "id_card").is_held_by_government
 
 
-def _row(necessity=MaterialNecessity.REQUIRED, source=MaterialSource.APPLICANT, form="original"):
+def _row(
+    necessity=MaterialNecessity.REQUIRED,
+    source=MaterialSource.APPLICANT,
+    form="original",
+    medium=MaterialMedium.PAPER,
+):
     return MaterialRequirementFactory.build(
-        key="proof", name="证明", necessity=necessity, source=source, form=form, copies=1
+        key="proof",
+        name="证明",
+        necessity=necessity,
+        source=source,
+        form=form,
+        medium=medium,
+        copies=1,
     )
 
 
@@ -198,9 +210,33 @@ def test_one_applicant_sourced_requirement_keeps_material_on_the_list():
     assert not merged[0].is_held_by_government
 
 
-def test_electronic_and_paper_merge_to_paper():
-    merged = materials_merge([(_row(form="electronic"), "甲"), (_row(form="copy"), "乙")])
+def test_electronic_and_paper_merge_to_both_media_with_the_paper_form():
+    electronic = _row(medium=MaterialMedium.ELECTRONIC, form="")
+    merged = materials_merge([(electronic, "甲"), (_row(form="copy"), "乙")])
     assert merged[0].form == MaterialForm.COPY
+    assert merged[0].medium == MaterialMedium.PAPER_AND_ELECTRONIC
+    assert material_form_text(merged[0]) == "纸质和电子 · 复印件 × 1"
+
+
+def test_only_electronic_has_no_paper_form():
+    electronic = _row(medium=MaterialMedium.ELECTRONIC, form="")
+    merged = materials_merge([(electronic, "甲"), (electronic, "乙")])
+    assert (merged[0].medium, merged[0].form) == (MaterialMedium.ELECTRONIC, "")
+    assert material_form_text(merged[0]) == "电子"
+
+
+@pytest.mark.parametrize(
+    ("forms", "expected"),
+    [
+        (["original", "original_or_copy"], "original"),
+        (["copy", "original_or_copy"], "copy"),
+        (["original", "copy"], "original_and_copy"),
+        (["original_or_copy", "original_or_copy"], "original_or_copy"),
+    ],
+)
+def test_paper_forms_merge_to_the_one_that_satisfies_every_item(forms, expected):
+    merged = materials_merge([(_row(form=f), str(i)) for i, f in enumerate(forms)])
+    assert merged[0].form == expected
 
 
 def test_form_fields_follow_items_and_conditions(restaurant):

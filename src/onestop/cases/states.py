@@ -168,6 +168,16 @@ class PauseKind(models.TextChoices):
     SITE_SURVEY = "site_survey", _("现场踏勘")
     OTHER = "other", _("其他特别程序")
 
+    @property
+    def national_code(self) -> str:
+        """GB/T 39046 A.7 特别程序种类: every pause is 2 (除延长审批之外的情况)."""
+        return SPECIAL_PROCEDURE_OTHER_CODE
+
+
+# GB/T 39046 A.7: an extension (``Extension``) is 1 延长审批; every ``PauseKind`` is 2.
+SPECIAL_PROCEDURE_EXTENSION_CODE = "1"
+SPECIAL_PROCEDURE_OTHER_CODE = "2"
+
 
 class ExtensionState(models.TextChoices):
     REQUESTED = "requested", _("待批准")

@@ -81,7 +81,13 @@ class PlanItemOut(Schema):
 class PlanMaterialOut(Schema):
     key: str
     name: str
-    form: str
+    medium: str = Field(
+        ..., description="材料形式：paper 纸质 / electronic 电子 / paper_electronic"
+    )
+    form: str = Field(
+        ...,
+        description="原件/复印件：original / copy / original_and_copy / original_or_copy；仅电子时为空",
+    )
     copies: int
     necessity: str = Field(
         ..., description="required / tolerable（容缺）/ commitment（告知承诺）/ optional"
@@ -206,6 +212,7 @@ def _plan(code: str, plan: PackagePlan) -> dict[str, Any]:
             {
                 "key": m.key,
                 "name": m.name,
+                "medium": m.medium,
                 "form": m.form,
                 "copies": m.copies,
                 "necessity": m.necessity,

@@ -10,6 +10,7 @@ through ``onestop.catalog.services``; code tables follow GB/T 39046—2020 Annex
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,11 +80,42 @@ ONLINE_APPLICATION_DEPTH = OnlineDepth.LEVEL_3
 
 
 class ServiceObject(models.TextChoices):
-    """服务对象 (simplified from A.4); values match ``accounts.ApplicantKind``."""
+    """Who may apply, as the portal filters (derived from the A.4 codes, see
+    ``ServiceObjectCode``); values match ``accounts.ApplicantKind``."""
 
     PERSON = "person", _("自然人")
     ENTERPRISE = "enterprise", _("法人及其他组织")
     BOTH = "both", _("自然人和法人")
+
+
+class ServiceObjectCode(models.TextChoices):
+    """服务对象, GB/T 39046 A.4 (an item may serve several)."""
+
+    NATURAL_PERSON = "1", _("自然人")
+    ENTERPRISE = "2", _("企业法人")
+    PUBLIC_INSTITUTION = "3", _("事业法人")
+    SOCIAL_ORGANISATION = "4", _("社会组织法人")
+    ADMINISTRATIVE_ORGAN = "5", _("行政机关")
+    OTHER_ORGANISATION = "6", _("其他组织")
+
+
+def service_object_of(codes: list[str]) -> str:
+    """The portal's audience (``ServiceObject``) of a set of A.4 codes."""
+    person = ServiceObjectCode.NATURAL_PERSON in codes
+    organisation = any(code != ServiceObjectCode.NATURAL_PERSON for code in codes)
+    if person and not organisation:
+        return ServiceObject.PERSON
+    if organisation and not person:
+        return ServiceObject.ENTERPRISE
+    return ServiceObject.BOTH
+
+
+# The codes an audience stands for when a version names none (行政机关 do not apply here).
+DEFAULT_SERVICE_OBJECT_CODES: dict[str, tuple[str, ...]] = {
+    ServiceObject.PERSON: ("1",),
+    ServiceObject.ENTERPRISE: ("2", "3", "4", "6"),
+    ServiceObject.BOTH: ("1", "2", "3", "4", "6"),
+}
 
 
 class SubjectKind(models.TextChoices):
@@ -113,12 +145,41 @@ class CrossDomainScope(models.TextChoices):
     CROSS_PROVINCE = "cross_province", _("跨省通办")
     NATIONAL = "national", _("全国通办")
 
+    @property
+    def national_code(self) -> str | None:
+        """The n1 code of 表4 #33, numbered in the order the standard lists the scopes
+        (全国、跨省、跨市、跨县 → 1–4; DOMAIN.md §2.4). 不通办 and the local 全市通办 have none:
+        an export leaves the field empty and sets 是否通办 from ``self != NONE``."""
+        return CROSS_DOMAIN_SCOPE_CODES.get(self)
+
+
+CROSS_DOMAIN_SCOPE_CODES: dict[str, str] = {
+    CrossDomainScope.NATIONAL: "1",
+    CrossDomainScope.CROSS_PROVINCE: "2",
+    CrossDomainScope.CROSS_CITY: "3",
+    CrossDomainScope.CROSS_COUNTY: "4",
+}
+
 
 class MaterialForm(models.TextChoices):
+    """原件/复印件 of a paper material; blank for a material submitted only electronically."""
+
     ORIGINAL = "original", _("原件")
     COPY = "copy", _("复印件")
     ORIGINAL_AND_COPY = "original_and_copy", _("原件和复印件")
-    ELECTRONIC = "electronic", _("电子材料")
+    ORIGINAL_OR_COPY = "original_or_copy", _("原件或复印件")
+
+
+class MaterialMedium(models.TextChoices):
+    """材料形式（介质）: kept apart from 原件/复印件, as the implementation lists do."""
+
+    PAPER = "paper", _("纸质")
+    ELECTRONIC = "electronic", _("电子")
+    PAPER_AND_ELECTRONIC = "paper_electronic", _("纸质和电子")
+
+
+# Media that include a paper copy, so that 原件/复印件 applies.
+PAPER_MEDIA = frozenset({MaterialMedium.PAPER, MaterialMedium.PAPER_AND_ELECTRONIC})
 
 
 class MaterialNecessity(models.TextChoices):
@@ -134,7 +195,25 @@ class MaterialSource(models.TextChoices):
     """来源渠道: LICENCE means the government already holds it (调取电子证照, 免提交)."""
 
     APPLICANT = "applicant", _("申请人自备")
+    GOVERNMENT = "government", _("政府部门核发")
     LICENCE = "licence", _("政府部门核发（可调取电子证照）")
+    ONLINE_FORM = "online_form", _("在线填报")
+    OTHER = "other", _("其他")
+
+    @property
+    def national_code(self) -> str:
+        """The 来源渠道 code of the implementation lists (DOMAIN.md §2.6: 0 申请人自备,
+        1 政府部门核发, 2 其他); 在线填报 is what the applicant writes, so 0."""
+        return MATERIAL_SOURCE_CODES[self]
+
+
+MATERIAL_SOURCE_CODES: dict[str, str] = {
+    MaterialSource.APPLICANT: "0",
+    MaterialSource.ONLINE_FORM: "0",
+    MaterialSource.GOVERNMENT: "1",
+    MaterialSource.LICENCE: "1",
+    MaterialSource.OTHER: "2",
+}
 
 
 class QuestionKind(models.TextChoices):
@@ -264,6 +343,15 @@ class ServiceItemVersion(VersionedModel):
     service_object = models.CharField(
         _("服务对象"), max_length=16, choices=ServiceObject.choices, default=ServiceObject.BOTH
     )
+    service_object_codes = models.JSONField(
+        _("服务对象代码"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "GB/T 39046 A.4 代码列表：1 自然人、2 企业法人、3 事业法人、4 社会组织法人、"
+            "5 行政机关、6 其他组织。须与“服务对象”一致。"
+        ),
+    )
     handling_forms = models.JSONField(
         _("办理形式"),
         default=list,
@@ -318,6 +406,24 @@ class ServiceItemVersion(VersionedModel):
                 name="catalog_item_online_depth_1_to_4",
             ),
         ]
+
+    def clean(self) -> None:
+        """The A.4 codes are the record; ``service_object`` (the portal's audience) follows
+        them. A version that names no codes gets those of its audience."""
+        codes = self.service_object_codes
+        if not isinstance(codes, list) or not codes:
+            self.service_object_codes = list(DEFAULT_SERVICE_OBJECT_CODES[self.service_object])
+            return
+        invalid = [str(c) for c in codes if c not in ServiceObjectCode.values]
+        if invalid:
+            raise ValidationError(
+                {
+                    "service_object_codes": _("服务对象代码无效：%(codes)s")
+                    % {"codes": "、".join(invalid)}
+                }
+            )
+        self.service_object_codes = sorted(set(codes))
+        self.service_object = service_object_of(self.service_object_codes)
 
     @property
     def applies_online(self) -> bool:
@@ -414,8 +520,16 @@ class MaterialRequirement(models.Model):
         ),
     )
     name = models.CharField(_("材料名称"), max_length=200)
+    medium = models.CharField(
+        _("材料形式"), max_length=16, choices=MaterialMedium.choices, default=MaterialMedium.PAPER
+    )
     form = models.CharField(
-        _("材料形式"), max_length=24, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
+        _("原件/复印件"),
+        max_length=24,
+        choices=MaterialForm.choices,
+        default=MaterialForm.ORIGINAL,
+        blank=True,
+        help_text=_("纸质材料填写；仅电子材料时留空。"),
     )
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     necessity = models.CharField(
@@ -451,6 +565,14 @@ class MaterialRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """原件/复印件 applies to paper only: required for paper, empty for electronic."""
+        if self.medium in PAPER_MEDIA:
+            if not self.form:
+                raise ValidationError({"form": _("纸质材料须注明原件或复印件。")})
+        else:
+            self.form = ""
 
 
 # ------------------------------------------------------------------------------- packages

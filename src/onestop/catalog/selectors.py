@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -40,8 +41,10 @@ from onestop.catalog.conditions import (
 )
 from onestop.catalog.graph import topological_order
 from onestop.catalog.models import (
+    PAPER_MEDIA,
     FormField,
     MaterialForm,
+    MaterialMedium,
     MaterialNecessity,
     MaterialRequirement,
     MaterialSource,
@@ -180,6 +183,7 @@ class MergedMaterial:
     is_held_by_government: bool
     item_names: list[str]
     notes: str = ""
+    medium: str = MaterialMedium.PAPER
 
     @property
     def needs_submission(self) -> bool:
@@ -222,14 +226,41 @@ def _holds(condition: Any, answers: Mapping[str, Any], *, lenient: bool = False)
         raise
 
 
+def material_form_text(material: MaterialRequirement | MergedMaterial) -> str:
+    """How a guide reads a material's form: 纸质 · 原件 × 2, or 电子."""
+    medium = _label(MaterialMedium, material.medium)
+    if not material.form or material.medium not in PAPER_MEDIA:
+        return medium
+    return f"{medium} · {_label(MaterialForm, material.form)} × {material.copies}"
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _merge_form(forms: list[str]) -> str:
-    unique = set(forms)
-    if len(unique) == 1:
-        return forms[0]
-    paper = unique - {MaterialForm.ELECTRONIC}
+    """原件/复印件 of a material several items ask for: one paper form if they agree, else
+    both (the stricter ask covers the others); empty when none asks for paper."""
+    paper = {f for f in forms if f}
     if len(paper) == 1:
         return paper.pop()
+    if not paper:
+        return ""
+    if paper == {MaterialForm.ORIGINAL, MaterialForm.ORIGINAL_OR_COPY}:
+        return MaterialForm.ORIGINAL
+    if paper == {MaterialForm.COPY, MaterialForm.ORIGINAL_OR_COPY}:
+        return MaterialForm.COPY
     return MaterialForm.ORIGINAL_AND_COPY
+
+
+def _merge_medium(media: list[str]) -> str:
+    unique = set(media)
+    if len(unique) == 1:
+        return media[0]
+    return MaterialMedium.PAPER_AND_ELECTRONIC
 
 
 def materials_merge(
@@ -255,6 +286,7 @@ def materials_merge(
                 key=key,
                 name=first.name,
                 form=_merge_form([m.form for m in materials]),
+                medium=_merge_medium([m.medium for m in materials]),
                 copies=max(m.copies for m in materials),
                 necessity=str(necessity),
                 source=MaterialSource.LICENCE if held else MaterialSource.APPLICANT,

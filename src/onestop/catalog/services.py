@@ -210,6 +210,9 @@ def item_version_update(*, version: ServiceItemVersion, **fields: Any) -> Servic
     changed = _set_fields(version, fields, ITEM_VERSION_EDITABLE)
     _full_clean(version, exclude=["item"])
     if changed:
+        if {"service_object", "service_object_codes"} & set(changed):
+            # ``clean`` derives the one from the other.
+            changed = sorted({*changed, "service_object", "service_object_codes"})
         version.save(update_fields=[*changed, "updated_at"])
     return version
 
@@ -239,6 +242,8 @@ def material_update(*, material: MaterialRequirement, **fields: Any) -> Material
     condition_require_valid(material.condition, field="condition")
     _full_clean(material, exclude=["item_version"])
     if changed:
+        if "medium" in changed:
+            changed = sorted({*changed, "form"})  # ``clean`` empties it for electronic media
         material.save(update_fields=changed)
     return material
 

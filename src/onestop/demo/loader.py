@@ -244,6 +244,7 @@ def _item_create(spec: ItemSpec) -> ServiceItemVersion:
             item_version=version,
             key=material.key,
             name=material.name,
+            medium=material.medium,
             form=material.form,
             copies=material.copies,
             necessity=material.necessity,

@@ -26,7 +26,7 @@ from onestop.cases.states import (
     EventKind,
     MaterialStatus,
 )
-from onestop.catalog.models import FieldKind, MaterialForm, MaterialNecessity
+from onestop.catalog.models import FieldKind, MaterialNecessity
 from onestop.core import clock
 from onestop.core.errors import DomainError
 from onestop.workdays import calendar
@@ -60,13 +60,6 @@ def answer_label(question: Any, value: Any) -> str:
     if question.kind == "choice":
         return _choice_label(question.choices, value)
     return f"{value}{question.unit}"
-
-
-def material_form_label(form: str) -> str:
-    try:
-        return str(MaterialForm(form).label)
-    except ValueError:
-        return form
 
 
 def answer_rows(case: Case) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from onestop.catalog.models import (
     HandlingForm,
     ItemType,
     MaterialForm,
+    MaterialMedium,
     MaterialNecessity,
     MaterialSource,
     OnlineDepth,
@@ -87,7 +88,8 @@ def _item_fields(**overrides: Any) -> dict[str, Any]:
 ID_CARD = MaterialSpec(
     "id_card",
     "居民身份证",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     source=MaterialSource.LICENCE,
     licence_type="居民身份证",
     notes="调取居民身份证电子证照，无需提交；现场办理时出示原件核验。",
@@ -95,7 +97,8 @@ ID_CARD = MaterialSpec(
 BUSINESS_LICENCE = MaterialSpec(
     "business_licence",
     "营业执照",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     source=MaterialSource.LICENCE,
     licence_type="营业执照",
     notes="由登记机关核发后自动调取电子营业执照，无需提交。",
@@ -103,7 +106,8 @@ BUSINESS_LICENCE = MaterialSpec(
 HOUSEHOLD_REGISTER = MaterialSpec(
     "household_register",
     "居民户口簿",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     source=MaterialSource.LICENCE,
     licence_type="居民户口簿",
     notes="通过公安人口信息共享核验，无需提交。",
@@ -111,7 +115,8 @@ HOUSEHOLD_REGISTER = MaterialSpec(
 PHOTO = MaterialSpec(
     "photo",
     "近期免冠彩色证件照",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     notes="白底、正面、免冠，可在窗口或便民服务站现场拍摄。",
 )
 BANK_ACCOUNT = MaterialSpec(
@@ -130,7 +135,8 @@ LEASE_CONTRACT = MaterialSpec(
 MARRIAGE_CERTIFICATE = MaterialSpec(
     "marriage_certificate",
     "结婚证",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     source=MaterialSource.LICENCE,
     licence_type="结婚证",
     notes="通过民政婚姻登记信息共享核验，无需提交。",
@@ -145,7 +151,8 @@ MARITAL_STATUS = MaterialSpec(
 REAL_ESTATE_CERTIFICATE = MaterialSpec(
     "real_estate_certificate",
     "不动产权证书",
-    form=MaterialForm.ELECTRONIC,
+    medium=MaterialMedium.ELECTRONIC,
+    form="",
     source=MaterialSource.LICENCE,
     licence_type="不动产权证书",
     notes="调取不动产登记电子证照；纸质证书在办结时由登记机构收回。",
@@ -283,7 +290,8 @@ ITEMS: list[ItemSpec] = [
             MaterialSpec(
                 "invoice_application",
                 "发票领用申请（新办纳税人套餐表单）",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
             ),
         ),
         (StepSpec("受理", 0, "综合受理窗口"), StepSpec("核定发放", 1, "税务局纳税服务科")),
@@ -348,7 +356,9 @@ ITEMS: list[ItemSpec] = [
         ),
         (
             BUSINESS_LICENCE,
-            MaterialSpec("employee_list", "参保职工花名册", MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "employee_list", "参保职工花名册", medium=MaterialMedium.ELECTRONIC, form=""
+            ),
         ),
         (StepSpec("受理", 0, "综合受理窗口"), StepSpec("登记", 1, "社会保险服务中心")),
     ),
@@ -444,7 +454,8 @@ ITEMS: list[ItemSpec] = [
             MaterialSpec(
                 "deed_tax_receipt",
                 "契税完税证明",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
                 source=MaterialSource.LICENCE,
                 licence_type="契税完税证明",
                 notes="由税务部门推送，无需提交。",
@@ -543,7 +554,9 @@ ITEMS += [
         HRSS,
         (
             ID_CARD,
-            MaterialSpec("unemployment_form", "失业登记表", form=MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "unemployment_form", "失业登记表", medium=MaterialMedium.ELECTRONIC, form=""
+            ),
             MaterialSpec(
                 "termination_proof",
                 "解除或终止劳动关系证明",
@@ -573,11 +586,14 @@ ITEMS += [
         HRSS,
         (
             ID_CARD,
-            MaterialSpec("hardship_form", "就业困难人员认定申请表", form=MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "hardship_form", "就业困难人员认定申请表", medium=MaterialMedium.ELECTRONIC, form=""
+            ),
             MaterialSpec(
                 "disability_certificate",
                 "残疾人证",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
                 source=MaterialSource.LICENCE,
                 licence_type="中华人民共和国残疾人证",
                 condition=when("hardship_kind", "disabled"),
@@ -585,7 +601,8 @@ ITEMS += [
             MaterialSpec(
                 "subsistence_certificate",
                 "最低生活保障证明",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
                 source=MaterialSource.LICENCE,
                 licence_type="最低生活保障证",
                 condition=when("hardship_kind", "subsistence"),
@@ -618,7 +635,8 @@ ITEMS += [
             MaterialSpec(
                 "guardian_id_card",
                 "监护人居民身份证",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
                 source=MaterialSource.LICENCE,
                 licence_type="居民身份证",
                 condition=when("is_minor", True),
@@ -673,7 +691,8 @@ ITEMS += [
             MaterialSpec(
                 "birth_certificate",
                 "已有子女的出生医学证明",
-                form=MaterialForm.ELECTRONIC,
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
                 source=MaterialSource.LICENCE,
                 licence_type="出生医学证明",
                 condition=when("child_order", "second"),
@@ -723,7 +742,9 @@ ITEMS += [
         ),
         (
             BUSINESS_LICENCE,
-            MaterialSpec("refund_application", "稳岗返还申请表", form=MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "refund_application", "稳岗返还申请表", medium=MaterialMedium.ELECTRONIC, form=""
+            ),
             MaterialSpec(
                 "corporate_account",
                 "企业对公银行账户信息",
@@ -754,7 +775,9 @@ ITEMS += [
         ),
         (
             BUSINESS_LICENCE,
-            MaterialSpec("trainee_list", "以工代训人员花名册", form=MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "trainee_list", "以工代训人员花名册", medium=MaterialMedium.ELECTRONIC, form=""
+            ),
             MaterialSpec(
                 "corporate_account",
                 "企业对公银行账户信息",
@@ -785,7 +808,12 @@ ITEMS += [
         ),
         (
             BUSINESS_LICENCE,
-            MaterialSpec("vat_relief_form", "增值税减免税申报明细表", MaterialForm.ELECTRONIC),
+            MaterialSpec(
+                "vat_relief_form",
+                "增值税减免税申报明细表",
+                medium=MaterialMedium.ELECTRONIC,
+                form="",
+            ),
         ),
         (StepSpec("受理", 0, "政策兑现专窗"), StepSpec("确认", 1, "税务局纳税服务科")),
     ),

@@ -9,6 +9,7 @@ from typing import Any
 from onestop.catalog.models import (
     FieldKind,
     MaterialForm,
+    MaterialMedium,
     MaterialNecessity,
     MaterialSource,
     QuestionKind,
@@ -22,6 +23,7 @@ class MaterialSpec:
     key: str
     name: str
     form: str = MaterialForm.ORIGINAL
+    medium: str = MaterialMedium.PAPER
     copies: int = 1
     necessity: str = MaterialNecessity.REQUIRED
     source: str = MaterialSource.APPLICANT

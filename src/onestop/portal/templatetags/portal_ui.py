@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from onestop.catalog.models import MaterialForm
+from onestop.catalog.selectors import material_form_text
 from onestop.portal.guide import answer_label as guide_answer_label
 from onestop.workdays.units import time_limit_text, time_limit_within_text
 
@@ -39,12 +39,9 @@ def get(mapping: dict, key: str):  # noqa: ANN201 - any value
 
 
 @register.filter
-def material_form(value: str) -> str:
-    """原件 / 复印件 … for a material form code."""
-    try:
-        return str(MaterialForm(value).label)
-    except ValueError:
-        return value
+def material_form(material) -> str:  # noqa: ANN001 - a material or a merged material
+    """纸质 · 原件 × 1 / 电子 for a material."""
+    return material_form_text(material)
 
 
 @register.filter

@@ -32,6 +32,7 @@ from onestop.catalog.selectors import (
     MergedMaterial,
     PackagePlan,
     commitment_text_for,
+    material_form_text,
     package_plan,
     package_version_by_code,
     package_versions_published,
@@ -212,7 +213,7 @@ def _material_entries(
         entries.append(
             MaterialEntry(
                 material=m,
-                form_label=presenters.material_form_label(m.form),
+                form_label=material_form_text(m),
                 received=received,
                 is_licence=is_licence,
                 is_commitment=m.necessity == MaterialNecessity.COMMITMENT,
