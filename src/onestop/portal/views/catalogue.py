@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from onestop.accounts.selectors import applicant_get_for_user
 from onestop.cases.services.plans import channel_refusal
 from onestop.cases.states import Channel
 from onestop.catalog.models import (
@@ -24,6 +25,7 @@ from onestop.catalog.selectors import (
     item_version_by_code,
     package_versions_published,
 )
+from onestop.certificates.wallet import WalletLicence, wallet_offers
 from onestop.core import pdf
 from onestop.portal.guide import Guide, answer_label, answers_from, guide_build, material_tags
 from onestop.portal.search import catalogue_search
@@ -68,7 +70,12 @@ def package(request: HttpRequest, code: str) -> HttpResponse:
     """The situation questions and the one-time notification guide for the answers given."""
     package_version = package_or_404(code)
     guide = guide_build(package_version, answers_from(request.GET, package_version))
-    context = {"pv": package_version, "guide": guide}
+    materials = guide.plan.materials if guide.plan is not None else []
+    context = {
+        "pv": package_version,
+        "guide": guide,
+        "wallet": _wallet(request, [m.key for m in materials]),
+    }
     if is_htmx(request):
         return render(request, "portal/_guide.html", context)
     return render(request, "portal/package.html", context)
@@ -164,5 +171,17 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portal/item.html",
-        {"iv": item_version, "online_refusal": channel_refusal(item_version, Channel.ONLINE)},
+        {
+            "iv": item_version,
+            "online_refusal": channel_refusal(item_version, Channel.ONLINE),
+            "wallet": _wallet(request, [m.key for m in item_version.materials.all()]),
+        },
     )
+
+
+def _wallet(request: HttpRequest, material_keys: list[str]) -> dict[str, WalletLicence]:
+    """The signed-in applicant's certificates that stand for these materials (数据跑路):
+    the guide says they need not bring them."""
+    if not request.user.is_authenticated:
+        return {}
+    return wallet_offers(applicant_get_for_user(request.user), material_keys)
