@@ -107,3 +107,10 @@ app.conf.beat_schedule.update(
         },
     }
 )
+
+# 邮政双向专递 (delivery/tasks.py): carrier orders still waiting (a carrier that was down),
+# the tracking of every parcel under way, hand-outs by post that failed — every 5 minutes.
+app.conf.beat_schedule["delivery-sync"] = {
+    "task": "onestop.delivery.tasks.delivery_sync",
+    "schedule": 300.0,
+}
