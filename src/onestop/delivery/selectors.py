@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
@@ -133,7 +134,7 @@ def cases_awaiting_post(staff: Staff, *, limit: int = 100) -> list[Case]:
     return [c for c in candidates if CaseAction.HAND_OUT in case_actions(c, staff)][:limit]
 
 
-def shipments_due_for_waybill(*, now, limit: int = 200) -> list[int]:  # noqa: ANN001
+def shipments_due_for_waybill(*, now: datetime, limit: int = 200) -> list[int]:
     return list(
         Shipment.objects.filter(state__in=list(SHIPMENT_AWAITING_WAYBILL), next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")

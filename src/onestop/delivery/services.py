@@ -91,6 +91,7 @@ __all__ = [
     "address_save",
     "delivery_choose",
     "shipment_cancel",
+    "shipments_cancel_for_case",
     "shipment_create",
     "shipment_order",
     "shipment_return_handle",
@@ -234,7 +235,11 @@ def delivery_choose(
         if method == DeliveryMethod.POST:
             if not selectors.post_offered(case):
                 raise ValidationFailed(_("本事项不支持邮寄送达办理结果。"), field="method")
-            address = Address.objects.filter(pk=address_id, applicant=applicant).first()
+            address = (
+                Address.objects.filter(pk=address_id, applicant=applicant).first()
+                if address_id is not None
+                else None
+            )
             if address is None:
                 raise ValidationFailed(_("请选择收件地址。"), field="address")
             if not authorisation_signed:
@@ -708,7 +713,7 @@ def _notify(case: Case, shipment: Shipment, status: str, *, reason: str = "") ->
 def _hand_out_clerk(shipment: Shipment, case: Case) -> Staff | None:
     """Who hands the case out by post: the clerk who posted it, else one who may now."""
     candidates: list[Staff] = []
-    if shipment.created_by_id:
+    if shipment.created_by is not None:
         candidates.append(shipment.created_by)
     roles = [r for r, perms in ROLE_PERMISSIONS.items() if Permission.CASE_HAND_OUT in perms]
     candidates += list(
@@ -763,19 +768,40 @@ def shipment_cancel(*, shipment_id: int, by: Staff, reason: str = "") -> Shipmen
     if shipment.state not in SHIPMENT_CANCELLABLE_STATES:
         raise Conflict(_("邮件已揽收，不能取消。"))
     with case_work(shipment.case_id) as work:
-        old = transition(shipment, to=ShipmentState.CANCELLED)
-        shipment.next_attempt_at = None
-        shipment.updated_at = work.now
-        shipment.save(update_fields=["state", "next_attempt_at", "updated_at"])
-        work.record(
-            EventKind.SHIPMENT_CANCELLED,
-            actor=by,
-            from_state=old,
-            to_state=ShipmentState.CANCELLED,
-            reason=reason.strip()[:500],
-            payload=_event_payload(shipment),
-        )
+        _cancel(work, shipment, by=by, reason=reason)
     return shipment
+
+
+def _cancel(work: CaseWork, shipment: Shipment, *, by: Staff | None, reason: str) -> None:
+    old = transition(shipment, to=ShipmentState.CANCELLED)
+    shipment.next_attempt_at = None
+    shipment.updated_at = work.now
+    shipment.save(update_fields=["state", "next_attempt_at", "updated_at"])
+    work.record(
+        EventKind.SHIPMENT_CANCELLED,
+        actor=by,
+        from_state=old,
+        to_state=ShipmentState.CANCELLED,
+        reason=reason.strip()[:500],
+        payload=_event_payload(shipment),
+    )
+
+
+def shipments_cancel_for_case(case_id: int, events: Sequence[Any]) -> int:
+    """cases.hooks handler (撤回, 终止): the case's parcels not yet picked up are cancelled.
+    Idempotent; returns how many."""
+    with transaction.atomic():
+        rows = list(
+            Shipment.objects.select_for_update().filter(
+                case_id=case_id, state__in=list(SHIPMENT_CANCELLABLE_STATES)
+            )
+        )
+        if not rows:
+            return 0
+        with case_work(case_id) as work:
+            for shipment in rows:
+                _cancel(work, shipment, by=None, reason=_("办件已结束，取消寄递"))
+    return len(rows)
 
 
 @transaction.atomic
