@@ -26,6 +26,7 @@ from onestop.cases.api import router as cases_router
 from onestop.catalog.api import router as catalog_router
 from onestop.certificates.api import router as certificates_router
 from onestop.core.errors import DomainError
+from onestop.delivery.api import case_router as delivery_case_router
 from onestop.delivery.api import router as delivery_router
 from onestop.evaluations.api import router as evaluations_router
 from onestop.regions.api import router as regions_router
@@ -210,5 +211,6 @@ api.add_router("", cases_router)
 api.add_router("/ratings", evaluations_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/delivery", delivery_router)
+api.add_router("", delivery_case_router)  # /api/cases/{id}/shipments, …/delivery-choice
 api.add_router("/supervision", supervision_router)
 api.add_router("/stats", stats_router)
