@@ -118,18 +118,19 @@ def _ids_apart() -> None:
 
 
 @pytest.fixture
-def world(setup: Setup):
-    _ids_apart()
+def world(db, request):
+    _ids_apart()  # before any row of the test is written
+    setup: Setup = request.getfixturevalue("setup")
     township = TownshipFactory(parent=setup.county)
     hall = HallFactory(region=township)
-    other = ApplicantFactory(user=UserFactory())
+    other = ApplicantFactory(user=UserFactory(), phone="13907375555")
     return setup, township, hall, other
 
 
 def _shape(setup: Setup, channel: Channel, ending: str = bulk.APPROVE) -> bulk.Shape:
     window = channel not in (Channel.ONLINE, Channel.MOBILE, Channel.KIOSK)
 
-    def application() -> dict[str, Any]:
+    def application(applicant) -> dict[str, Any]:
         materials = setup.full_materials()
         if window:  # the clerk sees the identity card's original; the lease is scanned
             materials = [
@@ -140,7 +141,7 @@ def _shape(setup: Setup, channel: Channel, ending: str = bulk.APPROVE) -> bulk.S
         return {
             "package_version": setup.package,
             "answers": setup.answers(),
-            "form_data": setup.form(),
+            "form_data": setup.form(phone=applicant.phone),  # the applicant's own
             "materials": materials,
         }
 

@@ -103,6 +103,16 @@ _PAYLOAD_REFS: dict[str, type[Model]] = {
 }
 # ... except where a key of that name holds something else (the completed event's count).
 _PAYLOAD_NOT_REFS = frozenset({(EventKind.COMPLETED, "tasks")})
+# An applicant's particulars a form may repeat (moved to the copy's applicant).
+_IDENTITY = (
+    "name",
+    "id_number",
+    "uscc",
+    "legal_representative",
+    "legal_representative_id_number",
+    "phone",
+    "address",
+)
 # Stored due dates and the moment their clock started.
 _DUE_START = {Case: "accepted_at", ItemTask: "ready_at"}
 
@@ -118,15 +128,17 @@ class TemplateError(RuntimeError):
 class Shape:
     """One kind of application and how its play goes, e.g. 开办企业 at a county window.
 
-    ``application`` gives fresh keyword arguments for ``case_submit`` each time (the target
-    version, answers, form and materials; files are read once). Window channels are entered
+    ``application(applicant)`` gives fresh keyword arguments for ``case_submit`` each time
+    (the target version, answers, form and materials; files are read once); the form may
+    hold the applicant's own particulars (name, ID number, phone…), which a copy for another
+    applicant carries as theirs. Window channels are entered
     by ``clerk`` (``case_intake``), remote ones by the applicant's login; ``clerk`` also
     pre-reviews, accepts and hands out. Tasks are claimed and decided by their assignee (or
     the department's first officer).
     """
 
     name: str
-    application: Callable[[], dict[str, Any]]
+    application: Callable[[Applicant], dict[str, Any]]
     channel: Channel
     applicant: Applicant
     clerk: Staff
@@ -186,7 +198,7 @@ def shape_play(
 
     def submit() -> None:
         nonlocal case
-        application = shape.application()
+        application = shape.application(applicant)
         if shape.channel in REMOTE_CHANNELS:
             case = services.case_submit(
                 applicant=applicant,
@@ -278,6 +290,7 @@ class _Template:
     snapshots: list[_Snapshot]
     applicant_id: int
     applicant_user_id: int | None
+    identity: dict[str, str]
 
 
 def _fields(model: type[Model]) -> list[models.Field[Any, Any]]:
@@ -364,7 +377,9 @@ def template_make(shape: Shape) -> _Template:
             for obj in rows[model]
         ]
         snapshots.append(_Snapshot(label, plans, case.number or "", files))
-    return _Template(shape, labels, snapshots, applicant.pk, applicant.user_id)
+    return _Template(
+        shape, labels, snapshots, applicant.pk, applicant.user_id, _identity(applicant)
+    )
 
 
 def _due_start_mark(obj: Model, marks: Mapping[dt.datetime, int]) -> int:
@@ -456,9 +471,35 @@ def _plan_row(
             _json_moments(value, isos, name)
         elif isinstance(f, models.JSONField):
             _json_moments(value, isos, name)
+            if _json_has(value, set(_identity(applicant).values())):
+                ops.append((index, "identity", None))
         elif isinstance(value, str) and number and number in value:
             raise TemplateError(f"{name} holds the case number; bulk does not move it")
     return _RowPlan(model, base, ops, raw)
+
+
+def _identity(applicant: Applicant) -> dict[str, str]:
+    return {a: getattr(applicant, a) for a in _IDENTITY if getattr(applicant, a)}
+
+
+def _json_has(value: Any, strings: set[str]) -> bool:
+    if isinstance(value, str):
+        return value in strings
+    if isinstance(value, dict):
+        return any(_json_has(v, strings) for v in value.values())
+    if isinstance(value, list):
+        return any(_json_has(v, strings) for v in value)
+    return False
+
+
+def _json_replace(value: Any, strings: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return strings.get(value, value)
+    if isinstance(value, dict):
+        return {k: _json_replace(v, strings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_replace(v, strings) for v in value]
+    return value
 
 
 def _payload_moves(kind: str, payload: Any) -> bool:
@@ -651,6 +692,12 @@ class CaseLoader:
                     if due is None:
                         due = due_from(moments[arg], raw["promised_days"], raw["promised_unit"])
                     value = due.at if op == "due" else due.is_provisional
+                elif op == "identity":
+                    theirs = _identity(applicant)
+                    value = _json_replace(
+                        raw[f.attname],
+                        {v: theirs.get(a, "") for a, v in template.identity.items()},
+                    )
                 elif op == "payload":
                     payload = _payload_map(raw["kind"], raw["payload"], mapping)
                     value = payload
