@@ -19,6 +19,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _demo_history_off():
+    """``demo_load()`` in tests writes no bulk history (tests/demo/test_history.py sets a
+    few hundred where it tests it); 20,000 cases per load would dominate the suite."""
+    from django.conf import settings
+
+    settings.ONESTOP_DEMO_HISTORY_CASES = 0
+
+
 @pytest.fixture(autouse=True)
 def _calendar_after_flush(request):
     """Transactional tests flush every table, the seeded working-day calendar included;

@@ -349,6 +349,10 @@ ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY = env_number("ONESTOP_DELIVERY_SIMULATOR
 # only the sweep (beat every 10 minutes, `onestop supervision sweep`) raises and clears them.
 ONESTOP_SUPERVISION_HOOK = env_bool("ONESTOP_SUPERVISION_HOOK", default=True)
 
+# --- demo -------------------------------------------------------------------------------
+# Cases of history `onestop demo` writes in bulk over the last six months (demo/history.py).
+ONESTOP_DEMO_HISTORY_CASES = env_number("ONESTOP_DEMO_HISTORY_CASES", 20_000)
+
 # --- stats ------------------------------------------------------------------------------
 # The share of items at online depth Ⅲ or above the figures measure against (press release: 70%).
 ONESTOP_STATS_DEPTH_TARGET = env_number("ONESTOP_STATS_DEPTH_TARGET", 0.70, kind=float)
