@@ -209,6 +209,12 @@ class Shipment(models.Model):
         )
 
     @property
+    def latest_tracking(self) -> TrackingEvent | None:
+        """The newest scan (from the prefetched tracking when there is one)."""
+        rows = list(self.tracking.all())
+        return rows[-1] if rows else None
+
+    @property
     def completes_case(self) -> bool:
         return self.kind in HAND_OUT_KINDS
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -11,10 +12,13 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case
+from onestop.cases.states import CASE_TRANSITIONS, CASE_WINDOW_STATES, CaseState
 from onestop.catalog.models import ServiceItemVersion
 from onestop.delivery.models import Address, DeliveryChoice, Shipment, TrackingEvent
 from onestop.delivery.states import (
     SHIPMENT_AWAITING_WAYBILL,
+    SHIPMENT_CANCELLABLE_STATES,
+    SHIPMENT_FINAL_STATES,
     SHIPMENT_OPEN_STATES,
     SHIPMENT_TRACKED_STATES,
     DeliveryMethod,
@@ -45,6 +49,31 @@ def material_mail_offered(case: Case) -> bool:
     """Materials may be posted to the hall when every item of the case accepts them by post."""
     versions = case_item_versions(case)
     return bool(versions) and all(v.supports_material_mail for v in versions)
+
+
+def result_still_ahead(case: Case) -> bool:
+    """Whether the case can still reach 出件 (送达), read from the engine's transition table."""
+    seen: set[str] = set()
+    frontier = [CaseState(case.state)]
+    while frontier:
+        state = frontier.pop()
+        if state == CaseState.DELIVERED:
+            return True
+        if state in seen:
+            continue
+        seen.add(state)
+        frontier.extend(CASE_TRANSITIONS[state])
+    return False
+
+
+def materials_expected(case: Case) -> bool:
+    """The window still works on the application (before acceptance): materials may come."""
+    return case.state in CASE_WINDOW_STATES
+
+
+def choice_changeable(case: Case) -> bool:
+    """送达方式 may be chosen or changed: a result is still ahead and none is in the post."""
+    return result_still_ahead(case) and open_result_shipment(case.pk) is None
 
 
 def addresses_of(applicant: Applicant) -> QuerySet[Address]:
@@ -103,6 +132,32 @@ def shipments_for_staff(
     if states:
         rows = rows.filter(state__in=list(states))
     return list(_with_tracking(rows.select_related("case").order_by("-pk"))[:limit])
+
+
+@dataclass
+class DeskBoard:
+    """The desk's lists; ``cancellable`` are the ids a clerk may still cancel."""
+
+    awaiting: list[Case]
+    returned: list[Shipment]
+    waiting: list[Shipment]
+    under_way: list[Shipment]
+    finished: list[Shipment]
+    cancellable: set[int] = field(default_factory=set)
+
+
+def desk_board(staff: Staff) -> DeskBoard:
+    """寄递台: results to post, orders waiting for the carrier, parcels under way, returned
+    parcels not dealt with, and the latest finished ones."""
+    shipments = shipments_for_staff(staff, limit=300)
+    return DeskBoard(
+        awaiting=cases_awaiting_post(staff),
+        returned=returned_alerts_for(staff),
+        waiting=[s for s in shipments if s.state in SHIPMENT_AWAITING_WAYBILL],
+        under_way=[s for s in shipments if s.state in SHIPMENT_TRACKED_STATES],
+        finished=[s for s in shipments if s.state in SHIPMENT_FINAL_STATES][:50],
+        cancellable={s.pk for s in shipments if s.state in SHIPMENT_CANCELLABLE_STATES},
+    )
 
 
 def returned_alerts_for(staff: Staff) -> list[Shipment]:

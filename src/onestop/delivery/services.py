@@ -40,7 +40,7 @@ from onestop.accounts.roles import ROLE_PERMISSIONS, Permission
 from onestop.cases.actions import CaseAction, case_action_require, case_actions
 from onestop.cases.models import Case
 from onestop.cases.services import case_hand_out
-from onestop.cases.states import CASE_TRANSITIONS, CASE_WINDOW_STATES, CaseState, EventKind
+from onestop.cases.states import EventKind
 from onestop.cases.unit import CaseWork, case_work
 from onestop.core import clock
 from onestop.core.errors import (
@@ -227,7 +227,7 @@ def delivery_choose(
         case = work.case
         if case.applicant_id != applicant.pk:
             raise NotFound(_("办件不存在。"))
-        if not _result_still_ahead(case):
+        if not selectors.result_still_ahead(case):
             raise Conflict(_("办件已结束，不能再更改送达方式。"))
         if selectors.open_result_shipment(case.pk) is not None:
             raise Conflict(_("办理结果已交邮寄出，不能再更改送达方式。"))
@@ -270,21 +270,6 @@ def delivery_choose(
     return choice
 
 
-def _result_still_ahead(case: Case) -> bool:
-    """Whether the case can still reach 出件 (送达), read from the engine's transition table."""
-    seen: set[str] = set()
-    frontier = [CaseState(case.state)]
-    while frontier:
-        state = frontier.pop()
-        if state == CaseState.DELIVERED:
-            return True
-        if state in seen:
-            continue
-        seen.add(state)
-        frontier.extend(CASE_TRANSITIONS[state])
-    return False
-
-
 # ------------------------------------------------------------------------------ shipments
 
 
@@ -320,7 +305,7 @@ def _require_may_create(case: Case, kind: ShipmentKind, by: Any, region_code: st
             raise NotFound(_("办件不存在。"))
         if kind != ShipmentKind.MATERIALS_TO_HALL:
             raise PermissionDenied(_("申请人只能登记邮寄申请材料。"))
-        if case.state not in CASE_WINDOW_STATES:
+        if not selectors.materials_expected(case):
             raise Conflict(_("办件已受理，无需再邮寄申请材料。"))
         if not selectors.material_mail_offered(case):
             raise ValidationFailed(_("本事项不支持邮寄申请材料。"), field="kind")
