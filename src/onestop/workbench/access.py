@@ -76,6 +76,7 @@ _NAV = (
     NavLink("queue", "workbench:window_queue", _("受理队列"), Permission.CASE_ACCEPT),
     NavLink("intake", "workbench:intake", _("窗口录入"), Permission.CASE_INTAKE),
     NavLink("handout", "workbench:handout", _("统一出件"), Permission.CASE_HAND_OUT),
+    NavLink("post", "delivery:desk", _("邮政寄递"), Permission.SHIPMENT_HANDLE),
     NavLink("inbox", "workbench:inbox", _("我的待办"), Permission.TASK_HANDLE),
     NavLink("supervision", "supervision:desk", _("电子监察"), Permission.SUPERVISE),
     NavLink("orders", "supervision:orders", _("督办"), Permission.SUPERVISION_ANSWER),
