@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from onestop.certificates.identifiers import InvalidIdentifier, licence_id_build
 from onestop.certificates.models import (
     Certificate,
     CertificateEvent,
+    LicenceMaterial,
     ResultTemplate,
     Seal,
     SealAuthorisation,
@@ -293,6 +295,24 @@ def result_template_save(
         },
     )
     return template
+
+
+def licence_material_add(
+    *, template_id: int, material_key: str, actor: Staff | None = None
+) -> LicenceMaterial:
+    """数据跑路: certificates of this template stand for the catalog material ``material_key``
+    (``MaterialRequirement.key``) of their holder's later applications. Once per pair."""
+    _require(actor, Permission.SEAL_MANAGE)
+    key = material_key.strip()
+    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,64}", key):
+        raise ValidationFailed(
+            _("请填写申请材料的标识（字母、数字、下划线）。"), field="material_key"
+        )
+    template = ResultTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("结果模板不存在。"))
+    row, _created = LicenceMaterial.objects.get_or_create(template=template, material_key=key)
+    return row
 
 
 # --- issuing results ---------------------------------------------------------------------
@@ -657,6 +677,7 @@ __all__ = [
     "certificate_revoke",
     "certificate_verify_url",
     "certificates_expire",
+    "licence_material_add",
     "result_template_save",
     "results_issue",
     "results_issue_for_case",
