@@ -71,6 +71,7 @@ def test_the_beat_schedule_runs_the_sweeps_at_night_shanghai_time():
         "onestop.evaluations.tasks.ratings_default_sweep",
         "onestop.certificates.tasks.certificates_issue_missing",
         "onestop.certificates.tasks.certificates_expire",
+        "onestop.delivery.tasks.delivery_sync",
     }
     app.loader.import_default_modules()  # what a worker does at start: every app's tasks.py
     registered = set(app.tasks)

@@ -115,6 +115,7 @@ def test_navigation_follows_permissions(setup, as_user):
         "queue",
         "intake",
         "handout",
+        "post",
         "consultations",
         "ratings_record",
         "evaluator",

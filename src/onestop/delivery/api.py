@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from onestop.accounts.auth import api_auth
+from onestop.accounts.models import Applicant
 from onestop.accounts.roles import Permission
 from onestop.cases import selectors as case_selectors
 from onestop.cases.api import common
@@ -182,6 +183,8 @@ def case_shipments(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 )
 def case_shipment_create(request: HttpRequest, case_id: int, payload: ShipmentIn) -> Status:
     viewer = common.caller(request).viewer
+    if not isinstance(viewer, Applicant):  # a role that never posts parcels: 403, not 404
+        common.staff_with(request, Permission.SHIPMENT_HANDLE)
     case = case_selectors.case_get_for(viewer, case_id)
     key = request.headers.get("Idempotency-Key", "").strip()
     shipment = services.shipment_create(

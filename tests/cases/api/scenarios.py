@@ -15,6 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onestop.cases import services
 from onestop.cases.models import Case, ItemTask
 from onestop.cases.states import CaseState
+from onestop.catalog.models import ServiceItemVersion
+from onestop.delivery import services as delivery_services
+from onestop.delivery.states import DeliveryMethod, ShipmentKind
 from tests.cases.api.conftest import People, application, file_material
 from tests.factories.accounts import StaffFactory
 from tests.factories.cases import PDF, Setup
@@ -222,6 +225,44 @@ def draft_create(setup: Setup, people: People) -> Request:
     return Request("post", "/api/drafts", draft_body(setup))
 
 
+def shipments_list(setup: Setup, people: People) -> Request:
+    return Request("get", f"/api/cases/{setup.case_in(CaseState.IN_PROGRESS).pk}/shipments")
+
+
+def _post_chosen(setup: Setup, state: str) -> Case:
+    """A case in ``state`` whose applicant chose 邮寄送达 (the items allow it)."""
+    ServiceItemVersion.objects.filter(pk__in=[v.pk for v in setup.versions.values()]).update(
+        supports_postal_delivery=True, supports_material_mail=True
+    )
+    case = setup.case_in(state)
+    entry = delivery_services.address_save(
+        applicant=setup.applicant,
+        name="李四",
+        phone="13807371234",
+        address="益阳市赫山区龙岭大道88号",
+    )
+    delivery_services.delivery_choose(
+        case_id=case.pk,
+        applicant=setup.applicant,
+        method=DeliveryMethod.POST,
+        address_id=entry.pk,
+        authorisation_signed=True,
+    )
+    return case
+
+
+def shipment_results(setup: Setup, people: People) -> Request:
+    case = _post_chosen(setup, CaseState.COMPLETED)
+    return Request(
+        "post", f"/api/cases/{case.pk}/shipments", {"kind": ShipmentKind.RESULTS_TO_APPLICANT}
+    )
+
+
+def delivery_choice(setup: Setup, people: People) -> Request:
+    case = setup.case_in(CaseState.IN_PROGRESS)
+    return Request("post", f"/api/cases/{case.pk}/delivery-choice", {"method": "window"})
+
+
 # (method, OpenAPI path) → how to build a request for it.
 SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("post", "/api/cases"): apply,
@@ -276,6 +317,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("get", "/api/drafts/{draft_id}"): _draft_request("get"),
     ("put", "/api/drafts/{draft_id}"): _draft_request("put", body=True),
     ("delete", "/api/drafts/{draft_id}"): _draft_request("delete"),
+    ("get", "/api/cases/{case_id}/shipments"): shipments_list,
+    ("post", "/api/cases/{case_id}/shipments"): shipment_results,
+    ("post", "/api/cases/{case_id}/delivery-choice"): delivery_choice,
 }
 
 

@@ -63,6 +63,14 @@ TABLE = {
     ("get", "/api/drafts/{draft_id}"): AUTHOR_ONLY,
     ("put", "/api/drafts/{draft_id}"): AUTHOR_ONLY,
     ("delete", "/api/drafts/{draft_id}"): "204 404 403 403 403 403 403 403 403 403 401",
+    # 邮政双向专递: the parcels are seen as the case is; only a window clerk of the 收件地
+    # posts a result; only the applicant chooses how it reaches them.
+    ("get", "/api/cases/{case_id}/shipments"): "200 404 200 404 200 404 200 200 404 404 401",
+    # (an applicant may post their own materials, so another's case is 404, not 403)
+    ("post", "/api/cases/{case_id}/shipments"): "403 404 201 404 403 403 403 403 403 403 401",
+    ("post", "/api/cases/{case_id}/delivery-choice"): (
+        "200 404 403 403 403 403 403 403 403 403 401"
+    ),
 }
 
 CASES = [
