@@ -92,3 +92,27 @@ def test_a_second_load_issues_nothing_new(demo):
     assert again.created["certificates"] == 0
     assert again.created["seals"] == 0
     assert (Certificate.objects.count(), Seal.objects.count()) == before
+
+
+def test_the_demo_enterprise_reuses_its_business_licence_from_the_wallet(demo, client):
+    from onestop.accounts.models import Applicant
+    from onestop.cases.states import MaterialStatus
+    from onestop.catalog.models import MaterialSource
+    from onestop.certificates.wallet import licence_check, wallet_of
+    from onestop.demo.certificates import WALLET_CASE_KEY
+    from onestop.demo.data import catalog as catalog_data
+
+    enterprise = Applicant.objects.get(user__username="enterprise")
+    held = [w for w in wallet_of(enterprise) if w.is_current and w.material_keys]
+    assert held and held[0].title == "营业执照"
+    case = Case.objects.get(idempotency_key=WALLET_CASE_KEY)
+    material = case.materials.get(key="business_licence")
+    assert material.status == MaterialStatus.LICENCE_REFERENCE
+    assert material.source == MaterialSource.LICENCE
+    assert material.licence_reference == held[0].identifier
+    assert licence_check(material.licence_reference, holder_id=enterprise.pk).ok
+
+    client.force_login(enterprise.user)
+    page = client.get(f"/items/{catalog_data.FOOD_LICENCE}/apply/").content.decode()
+    assert "将使用您的电子证照：营业执照" in page
+    assert held[0].identifier in client.get("/my/licences/").content.decode()
