@@ -54,7 +54,14 @@ _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tr
 # What any operation may answer besides its own responses, and what one with a body may.
 _ANY_OPERATION = {
     "422": "输入有误：参数不符合要求，或路径、查询参数含有不允许的字符（invalid_characters）",
+    "503": "服务暂时不可用（如数据库正在重启），按 Retry-After 头等待后重试（unavailable）",
 }
+# One that needs a login, and one whose path names a record.
+_WITH_LOGIN = {
+    "401": "未登录，或令牌无效、过期、已吊销（unauthenticated）",
+    "403": "无权进行此操作：角色不允许，或接口客户端令牌的授权范围不包括此接口（insufficient_scope）",
+}
+_WITH_PATH = {"404": "路径所指的记录不存在，或不在调用者的查看范围内（not_found）"}
 _WITH_BODY = {
     "400": "请求体无法解析：不是合法的 JSON，或 multipart 缺少 boundary（invalid_multipart）",
     "413": "请求体过大（request_too_large）",
@@ -74,6 +81,10 @@ def problems_declared(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation.setdefault("responses", {})
             extra = {**_ANY_OPERATION, **(_WITH_BODY if "requestBody" in operation else {})}
+            if operation.get("security"):
+                extra.update(_WITH_LOGIN)
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                extra.update(_WITH_PATH)
             for status, description in extra.items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
