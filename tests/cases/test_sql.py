@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Model, Q
 
 from onestop.accounts.models import Staff
@@ -218,3 +218,28 @@ def test_rows_insert_can_leave_out_rows_a_unique_constraint_holds(setup):
     assert sorted(
         CaseMaterial.objects.filter(case=case, key__in=["once", "new"]).values_list("key", "pk")
     ) == [("new", CaseMaterial.objects.get(case=case, key="new").pk), ("once", first.pk)]
+
+
+def test_rows_copy_stores_what_the_orm_would_under_reserved_ids(setup):
+    case = setup.submit()
+    with transaction.atomic():
+        orm = _material(case, "by-orm")
+        orm.save()
+        copied = _material(case, "by-copy")
+        fields = CaseMaterial._meta.concrete_fields
+        ids = sql.ids_reserve(CaseMaterial, 2)
+        assert len(set(ids)) == 2 and min(ids) > orm.pk
+        copied.pk = ids[0]
+        for f in fields:
+            if f.attname in {"created_at", "updated_at"}:
+                setattr(copied, f.attname, getattr(orm, f.attname))
+        sql.rows_copy(
+            CaseMaterial,
+            [f.column for f in fields],
+            [[f.get_db_prep_save(f.pre_save(copied, True), connection) for f in fields]],
+        )
+    skip = _VOLATILE | {"key"}
+    assert _stored(copied, skip=skip) == _stored(orm, skip=skip)
+    assert CaseMaterial.objects.get(pk=ids[0]).key == "by-copy"
+    later = CaseMaterial.objects.create(**{**_values(_material(case, "after")), "id": None})
+    assert later.pk > ids[0]  # the next row the ORM writes does not collide

@@ -58,7 +58,7 @@ from django.db.models import Model
 
 from onestop.accounts.models import Applicant, Staff, User
 from onestop.accounts.roles import DEPARTMENT_ROLES
-from onestop.cases import services
+from onestop.cases import services, sql
 from onestop.cases.deadlines import due_from
 from onestop.cases.events import event_hash
 from onestop.cases.models import (
@@ -593,7 +593,7 @@ class CaseLoader:
             for _order, snap in prepared:
                 for row in snap.rows:
                     counts[row.model] = counts.get(row.model, 0) + 1
-            ids = {model: iter(_ids_next(model, n)) for model, n in counts.items()}
+            ids = {model: iter(sql.ids_reserve(model, n)) for model, n in counts.items()}
             numbers = _numbers_take(prepared)
             now = clock.now()
             out: dict[type[Model], list[list[Any]]] = {model: [] for model in CASE_ROWS}
@@ -603,7 +603,7 @@ class CaseLoader:
                 result.case_ids.append(case_id)
             for model in CASE_ROWS:
                 if out[model]:
-                    _rows_write(model, out[model])
+                    sql.rows_copy(model, [f.column for f in _fields(model)], out[model])
                     name = model._meta.db_table
                     result.rows[name] = result.rows.get(name, 0) + len(out[model])
             for path, content in files:
@@ -736,32 +736,6 @@ class CaseLoader:
 # ------------------------------------------------------------------------------------- SQL
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _ids_next(model: type[Model], count: int) -> list[int]:
-    """``count`` fresh primary keys of the model's table (the caller's transaction holds
-    the SQLite write lock; on PostgreSQL they come from the table's sequence)."""
-    meta = model._meta
-    table, pk = meta.db_table, meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT MAX({_q(pk)}) FROM {_q(table)}")  # noqa: S608
-        (last,) = cursor.fetchone()
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            last = max(last or 0, row[0] if row else 0)
-    start = (last or 0) + 1
-    return list(range(start, start + count))
-
-
 def _numbers_take(prepared: Sequence[tuple[CaseOrder, _Snapshot]]) -> list[str]:
     """The case numbers of the orders, in order, from the (region, day) counters, which are
     moved past them (rows locked as ``case_number_next`` locks them)."""
@@ -789,18 +763,3 @@ def _numbers_take(prepared: Sequence[tuple[CaseOrder, _Snapshot]]) -> list[str]:
         update_fields=["last"],
     )
     return numbers
-
-
-def _rows_write(model: type[Model], rows: list[list[Any]]) -> None:
-    meta = model._meta
-    columns = [f.column for f in _fields(model)]
-    table = _q(meta.db_table)
-    names = ", ".join(_q(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608

@@ -20,6 +20,8 @@ than the database needs to answer it, so the services run these few through the 
   designated officers' open-task counts (routing).
 * ``chain_head``: the last event of a case's chain; ``counter_next``: the case-number
   counter of a region and day.
+* the bulk loader's (``cases.bulk``): ``ids_reserve`` (fresh primary keys) and
+  ``rows_copy`` (whole prepared rows: ``COPY`` on PostgreSQL).
 
 This is the only module of the project that writes SQL by hand; ``tests/cases/test_sql.py``
 checks that each helper stores and returns exactly what the ORM would.
@@ -520,3 +522,49 @@ def read_snapshot_begin() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+# ----------------------------------------------------------------- the bulk loader's rows
+
+
+def ids_reserve(model: type[Model], count: int) -> list[int]:
+    """``count`` fresh primary keys of the model's table, for rows written by ``rows_copy``.
+
+    On PostgreSQL they come from the table's sequence (``nextval``), so concurrent inserts
+    never take them; elsewhere they follow the largest id the table has ever had (SQLite's
+    ``sqlite_sequence`` too), and the caller's transaction must hold the write lock.
+    """
+    meta = model._meta
+    table, pk = meta.db_table, meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX({_q(pk)}) FROM {_q(table)}")  # noqa: S608
+        (last,) = cursor.fetchone()
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            last = max(last or 0, row[0] if row else 0)
+    start = (last or 0) + 1
+    return list(range(start, start + count))
+
+
+def rows_copy(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write whole rows (values already prepared for the database, ids included) into the
+    model's table: ``COPY … FROM STDIN`` on PostgreSQL, an ``executemany`` INSERT elsewhere.
+    The bulk loader (``cases.bulk``) is the one caller; it builds the rows as the services
+    would have stored them."""
+    table = _q(model._meta.db_table)
+    names = ", ".join(_q(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
