@@ -26,6 +26,11 @@ files stay where the upload handlers put them and are not read).
 
 It also makes Django's own answers under ``/api/`` problem+json: an unknown path (404) and
 a method the path does not take (405, ``Allow`` kept).
+
+When the database cannot be reached (it restarts, the pooler is full: ``OperationalError``
+or ``InterfaceError`` out of a view), the answer is **503** ``unavailable`` with
+``Retry-After`` instead of a 500 — problem+json under ``/api/``, a page that needs no
+database elsewhere. The view's transaction was rolled back, so a retry is safe.
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 API_PREFIX = "/api/"
@@ -266,6 +273,29 @@ def _api_answer(response: HttpResponse, request: HttpRequest) -> HttpResponse:
     return answer
 
 
+# Seconds a client is asked to wait when the database is unavailable.
+RETRY_AFTER = 5
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: problem+json under /api/, else a page without the database."""
+    if _is_api(request):
+        body = {
+            "type": "https://onestop.invalid/problems/unavailable",
+            "title": gettext("服务暂时不可用"),
+            "status": 503,
+            "detail": gettext("数据库暂时无法连接，本次请求没有生效；请在 %(seconds)s 秒后重试。")
+            % {"seconds": RETRY_AFTER},
+            "code": "unavailable",
+        }
+        response = problem_response(body, 503)
+    else:
+        page = render_to_string("onestop/unavailable.html", {"seconds": RETRY_AFTER})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 class EdgeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -279,6 +309,15 @@ class EdgeMiddleware:
         if _is_api(request):
             response = _api_answer(response, request)
         return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            # A connection the server dropped is closed now, so the next request (or a
+            # retry in this process) opens a new one.
+            for conn in connections.all(initialized_only=True):
+                conn.close_if_unusable_or_obsolete()
+            return unavailable(request)
+        return None
 
     def refuse(self, request: HttpRequest, refused: Refused) -> HttpResponse:
         if _is_api(request):
