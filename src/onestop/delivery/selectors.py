@@ -33,21 +33,25 @@ def case_item_versions(case: Case) -> list[ServiceItemVersion]:
     ids = [i for i in ids if i]
     if not ids and case.item_version_id:
         ids = [case.item_version_id]
-    if not ids:
-        ids = list(case.tasks.values_list("item_version_id", flat=True))
+    if not ids:  # one query: the tasks' versions as a subquery
+        return list(
+            ServiceItemVersion.objects.filter(
+                pk__in=case.tasks.order_by().values("item_version_id")
+            )
+        )
     return list(ServiceItemVersion.objects.filter(pk__in=ids))
 
 
-def post_offered(case: Case) -> bool:
+def post_offered(case: Case, versions: Sequence[ServiceItemVersion] | None = None) -> bool:
     """邮寄送达 is offered when every item of the case supports result post (统一出件: the
-    results leave together)."""
-    versions = case_item_versions(case)
+    results leave together). ``versions``: the case's, when the caller has read them."""
+    versions = case_item_versions(case) if versions is None else versions
     return bool(versions) and all(v.supports_postal_delivery for v in versions)
 
 
-def material_mail_offered(case: Case) -> bool:
+def material_mail_offered(case: Case, versions: Sequence[ServiceItemVersion] | None = None) -> bool:
     """Materials may be posted to the hall when every item of the case accepts them by post."""
-    versions = case_item_versions(case)
+    versions = case_item_versions(case) if versions is None else versions
     return bool(versions) and all(v.supports_material_mail for v in versions)
 
 
@@ -71,9 +75,21 @@ def materials_expected(case: Case) -> bool:
     return case.state in CASE_WINDOW_STATES
 
 
-def choice_changeable(case: Case) -> bool:
-    """送达方式 may be chosen or changed: a result is still ahead and none is in the post."""
-    return result_still_ahead(case) and open_result_shipment(case.pk) is None
+def choice_changeable(case: Case, shipments: Sequence[Shipment] | None = None) -> bool:
+    """送达方式 may be chosen or changed: a result is still ahead and none is in the post.
+    ``shipments``: all of the case's, when the caller has read them."""
+    if not result_still_ahead(case):
+        return False
+    if shipments is None:
+        return open_result_shipment(case.pk) is None
+    return not any(_is_open_result(s) for s in shipments)
+
+
+def _is_open_result(shipment: Shipment) -> bool:
+    return (
+        shipment.kind == ShipmentKind.RESULTS_TO_APPLICANT
+        and shipment.state in SHIPMENT_OPEN_STATES
+    )
 
 
 def addresses_of(applicant: Applicant) -> QuerySet[Address]:

@@ -27,12 +27,14 @@ ERRORS_KEY = "delivery_errors"
 def case_post(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     case = context["case"]
-    applicant = applicant_get_for_user(request.user)
+    owner = case.applicant  # the case page's case comes with its applicant
+    applicant = owner if owner.user_id == request.user.pk else applicant_get_for_user(request.user)
     shipments = selectors.shipments_of_case(case)
-    offered = selectors.post_offered(case)
-    changeable = offered and selectors.choice_changeable(case)
+    versions = selectors.case_item_versions(case)
+    offered = selectors.post_offered(case, versions)
+    changeable = offered and selectors.choice_changeable(case, shipments)
     materials = (
-        selectors.material_mail_offered(case)
+        selectors.material_mail_offered(case, versions)
         and selectors.materials_expected(case)
         and not any(s.kind == ShipmentKind.MATERIALS_TO_HALL for s in shipments)
     )
