@@ -42,6 +42,7 @@ from onestop.demo.data import people, regions
 from onestop.demo.data.catalog_specs import ItemSpec, PackageSpec
 from onestop.demo.delivery import load_delivery
 from onestop.demo.evaluations import load_evaluations
+from onestop.demo.history import load_history
 from onestop.demo.stats import load_stats
 from onestop.demo.summary import DemoSummary
 from onestop.demo.supervision import load_supervision
@@ -361,6 +362,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("people", load_people),
     ("catalog", load_catalog),
     ("cases", load_cases),
+    # Months of history in bulk (ONESTOP_DEMO_HISTORY_CASES); the sweeps below catch up on it.
+    ("history", load_history),
     ("delivery", load_delivery),
     ("evaluations", load_evaluations),
     ("supervision", load_supervision),
