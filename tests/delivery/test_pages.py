@@ -97,3 +97,21 @@ def test_returned_parcel_is_an_alert_on_the_desk(
     shipment = Shipment.objects.get()
     desk.post(reverse("delivery:return_handled", args=[shipment.pk]))
     assert 'id="returned"' not in desk.get(reverse("delivery:desk")).content.decode()
+
+
+def test_a_delivered_case_no_longer_offers_a_delivery_choice(setup):
+    from onestop.cases import services as case_services
+    from onestop.core.errors import Conflict
+    from onestop.delivery import services
+    from onestop.delivery.states import DeliveryMethod
+
+    case = setup.completed()
+    case_services.case_hand_out(case_id=case.pk, clerk=setup.clerk)
+    html = _client(setup.applicant.user).get(reverse("portal:my_case", args=[case.number]))
+    html = html.content.decode()
+    assert "更改送达方式" not in html and "选择送达方式" not in html
+    with pytest.raises(Conflict):
+        services.delivery_choose(
+            case_id=case.pk, applicant=setup.applicant, method=DeliveryMethod.WINDOW
+        )
+    assert not DeliveryChoice.objects.filter(case=case).exists()

@@ -56,9 +56,10 @@ def material_mail_offered(case: Case, versions: Sequence[ServiceItemVersion] | N
 
 
 def result_still_ahead(case: Case) -> bool:
-    """Whether the case can still reach 出件 (送达), read from the engine's transition table."""
+    """Whether the case can still reach 出件 (送达), read from the engine's transition table:
+    a state from which DELIVERED is reachable, not DELIVERED itself (the result is out)."""
     seen: set[str] = set()
-    frontier = [CaseState(case.state)]
+    frontier = list(CASE_TRANSITIONS[CaseState(case.state)])
     while frontier:
         state = frontier.pop()
         if state == CaseState.DELIVERED:
