@@ -204,3 +204,15 @@ def test_the_case_page_entries_take_one_query(sealed, django_assert_num_queries)
     with django_assert_num_queries(1):
         entries = certificates_for_case(case.pk)
     assert len(entries) == 3
+
+
+def test_the_sweep_can_be_kept_to_some_cases(sealed):
+    from onestop.cases.models import Case
+
+    setup = sealed.setup
+    mine, other = setup.accepted(), setup.accepted()
+    setup.decide(mine, "licence")
+    setup.decide(other, "licence")
+    issued, failed = services.results_issue_missing(cases=Case.objects.filter(pk=mine.pk))
+    assert [c.case_id for c in issued] == [mine.pk] and failed == []
+    assert not Certificate.objects.filter(case=other).exists()

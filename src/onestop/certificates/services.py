@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
-from onestop.cases.models import CaseEvent, ItemTask
+from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import EventKind, TaskState
 from onestop.certificates import keys, legal, signers
 from onestop.certificates.documents import ResultData, result_pdf
@@ -560,15 +560,16 @@ def results_issue_for_case(case_id: int, events: Sequence[CaseEvent]) -> None:
             log.info("result of task %s not issued: %s", task_id, exc.message)
 
 
-def results_issue_missing() -> tuple[list[Certificate], list[tuple[int, str]]]:
-    """The sweep: issue results for decided tasks without one; (issued, (task, why) not)."""
+def results_issue_missing(
+    *, cases: QuerySet[Case] | None = None
+) -> tuple[list[Certificate], list[tuple[int, str]]]:
+    """The sweep: issue results for decided tasks without one; (issued, (task, why) not).
+    ``cases``: only the tasks of these cases (default: every case)."""
     done = Certificate.objects.values("task_id")
-    task_ids = list(
-        ItemTask.objects.filter(state__in=[TaskState.APPROVED, TaskState.DENIED])
-        .exclude(pk__in=done)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    tasks = ItemTask.objects.filter(state__in=[TaskState.APPROVED, TaskState.DENIED])
+    if cases is not None:
+        tasks = tasks.filter(case__in=cases)
+    task_ids = list(tasks.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True))
     issued: list[Certificate] = []
     failed: list[tuple[int, str]] = []
     for task_id in task_ids:

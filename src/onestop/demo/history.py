@@ -25,7 +25,8 @@ Each case is keyed ``demo-history-NNNNNN`` (its idempotency key) and drawn from 
 seeded with that key, so a second load adds nothing; a load with a larger setting adds the
 missing keys. The sections after this one catch up from the events: supervision's sweep
 raises the signals of the open cases, the stats sweep computes their figures. History
-sends no messages (the bulk path writes no outbox rows).
+sends no messages (the bulk path writes no outbox rows), and the demo issues no signed
+results for it (the certificates sweep does, where a worker runs).
 """
 
 from __future__ import annotations
