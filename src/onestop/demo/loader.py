@@ -367,9 +367,11 @@ SECTIONS: list[tuple[str, Section]] = [
     ("delivery", load_delivery),
     ("evaluations", load_evaluations),
     ("supervision", load_supervision),
-    ("stats", load_stats),
-    # Last: it seals the results of every task the sections above decided.
+    # It seals the results of every task the sections above decided, then the wallet's
+    # application reuses a sealed 营业执照.
     ("certificates", load_certificates),
+    # Last: the figures catch up with every case above, the wallet's too.
+    ("stats", load_stats),
 ]
 
 
