@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from onestop.catalog.models import ServiceItemVersion
 from onestop.core import clock
-from onestop.delivery import services
 from onestop.delivery.simulator import PostSimulator, server_make
-from onestop.delivery.states import DeliveryMethod
 from tests.factories.cases import Setup, start_business
+from tests.factories.delivery import post_allowed
 
 STEP = dt.timedelta(hours=6)
 
@@ -89,21 +87,4 @@ def simulator(tmp_path, settings):
 
 @pytest.fixture
 def setup(db) -> Setup:
-    setup = start_business()
-    ServiceItemVersion.objects.filter(pk__in=[v.pk for v in setup.versions.values()]).update(
-        supports_postal_delivery=True, supports_material_mail=True
-    )
-    return setup
-
-
-def choose_post(setup: Setup, case, *, address: str = "湖南省益阳市赫山区龙岭大道88号3栋") -> None:
-    entry = services.address_save(
-        applicant=setup.applicant, name="李四", phone="13807371234", address=address
-    )
-    services.delivery_choose(
-        case_id=case.pk,
-        applicant=setup.applicant,
-        method=DeliveryMethod.POST,
-        address_id=entry.pk,
-        authorisation_signed=True,
-    )
+    return post_allowed(start_business())

@@ -15,7 +15,8 @@ from onestop.delivery.models import Shipment
 from onestop.delivery.services import shipment_create, shipments_sync
 from onestop.delivery.states import ShipmentKind, ShipmentState
 from onestop.notifications.models import Message, MessageKind
-from tests.delivery.conftest import STEP, choose_post
+from tests.delivery.conftest import STEP
+from tests.factories.delivery import choose_post
 
 pytestmark = pytest.mark.django_db
 

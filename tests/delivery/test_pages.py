@@ -10,7 +10,8 @@ from django.urls import reverse
 from onestop.delivery.models import Address, DeliveryChoice, Shipment
 from onestop.delivery.services import shipments_sync
 from onestop.delivery.states import ShipmentState
-from tests.delivery.conftest import STEP, choose_post
+from tests.delivery.conftest import STEP
+from tests.factories.delivery import choose_post
 
 pytestmark = pytest.mark.django_db
 

@@ -147,11 +147,12 @@ def _applicants(counties: list[Region], size: int) -> dict[str, list[Applicant]]
             )
         generated.append(known[uscc])
     ours = {a.pk for a in generated}
-    demo = [
-        a
-        for a in Applicant.objects.exclude(pk__in=ours).order_by("pk")
-        if a.user_id is not None and not (a.user and a.user.username.startswith("hist-"))
-    ]
+    demo = list(
+        Applicant.objects.exclude(pk__in=ours)
+        .filter(user__isnull=False)
+        .exclude(user__username__startswith="hist-")
+        .order_by("pk")
+    )
     every = generated + demo
     return {
         ApplicantKind.PERSON: [a for a in every if a.kind == ApplicantKind.PERSON],

@@ -15,12 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onestop.cases import services
 from onestop.cases.models import Case, ItemTask
 from onestop.cases.states import CaseState
-from onestop.catalog.models import ServiceItemVersion
-from onestop.delivery import services as delivery_services
-from onestop.delivery.states import DeliveryMethod, ShipmentKind
+from onestop.delivery.states import ShipmentKind
 from tests.cases.api.conftest import People, application, file_material
 from tests.factories.accounts import StaffFactory
 from tests.factories.cases import PDF, Setup
+from tests.factories.delivery import choose_post, post_allowed
 
 
 @dataclass(frozen=True)
@@ -231,23 +230,8 @@ def shipments_list(setup: Setup, people: People) -> Request:
 
 def _post_chosen(setup: Setup, state: str) -> Case:
     """A case in ``state`` whose applicant chose 邮寄送达 (the items allow it)."""
-    ServiceItemVersion.objects.filter(pk__in=[v.pk for v in setup.versions.values()]).update(
-        supports_postal_delivery=True, supports_material_mail=True
-    )
-    case = setup.case_in(state)
-    entry = delivery_services.address_save(
-        applicant=setup.applicant,
-        name="李四",
-        phone="13807371234",
-        address="益阳市赫山区龙岭大道88号",
-    )
-    delivery_services.delivery_choose(
-        case_id=case.pk,
-        applicant=setup.applicant,
-        method=DeliveryMethod.POST,
-        address_id=entry.pk,
-        authorisation_signed=True,
-    )
+    case = post_allowed(setup).case_in(state)
+    choose_post(setup, case)
     return case
 
 
