@@ -16,8 +16,9 @@ Steps (环节) are derived from the case's events, since the engine records acts
   its special procedures (特别程序), plus its approved extensions.
 - 决定 (办结) — from the last task's decision to the case's 办结 (``completed``).
 - 送达 (出件) — from 办结 to the hand-out (统一出件).
-- 制证 is not observable in the case events (no event marks a certificate made); an item's
-  制证 step is not checked.
+- 制证 (发证) — a task from its decision to the result the certificates app issued for it
+  (``Certificate.issued_at``; the case log has no event for it, so the selector reads it
+  beside the events); running while no result is issued.
 
 A case-level step takes the strictest limit among the case's items that name it; a task's
 step the limit of its own item.
@@ -43,7 +44,15 @@ class Phase:
     REVIEW = "review"
     DECISION = "decision"
     DELIVERY = "delivery"
-    LABELS = {ACCEPT: "受理", REVIEW: "审查", DECISION: "决定", DELIVERY: "送达"}
+    CERTIFICATE = "certificate"
+    ALL = (ACCEPT, REVIEW, DECISION, CERTIFICATE, DELIVERY)
+    LABELS = {
+        ACCEPT: "受理",
+        REVIEW: "审查",
+        DECISION: "决定",
+        CERTIFICATE: "制证",
+        DELIVERY: "送达",
+    }
 
 
 # A catalogue step's name → the phase the events show (names as items write them).
@@ -53,6 +62,8 @@ STEP_PHASES: dict[str, str] = {
     "审核": Phase.REVIEW,
     "决定": Phase.DECISION,
     "办结": Phase.DECISION,
+    "制证": Phase.CERTIFICATE,
+    "发证": Phase.CERTIFICATE,
     "送达": Phase.DELIVERY,
     "出件": Phase.DELIVERY,
 }
@@ -123,6 +134,8 @@ class CaseFacts:
     tasks: Sequence[TaskRow] = ()
     steps: Mapping[int, Sequence[StepLimit]] = field(default_factory=dict)
     extensions: Sequence[ExtensionRow] = ()
+    # When the result (证照, 决定书) of each decided task was issued, by task id.
+    results_issued: Mapping[int, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -230,6 +243,7 @@ def step_spans(facts: CaseFacts, now: dt.datetime) -> list[StepSpan]:
     paused: dict[int, int] = {}
     extended: dict[int, int] = {}
     last_decision: dt.datetime | None = None
+    decided: dict[int, dt.datetime] = {}
     completed_at: dt.datetime | None = None
     for e in facts.events:
         task_id = e.payload.get("task")
@@ -262,7 +276,7 @@ def step_spans(facts: CaseFacts, now: dt.datetime) -> list[StepSpan]:
                     extended.get(task_id, 0),
                 )
             )
-            last_decision = e.at
+            last_decision = decided[task_id] = e.at
         elif e.kind in (EventKind.TASK_RETURNED, EventKind.TASK_CANCELLED):
             ready.pop(task_id, None)
         elif e.kind == EventKind.COMPLETED:
@@ -290,6 +304,11 @@ def step_spans(facts: CaseFacts, now: dt.datetime) -> list[StepSpan]:
         )
     if completed_at is not None and not facts.is_final:
         spans.append(StepSpan(Phase.DELIVERY, completed_at, None))
+    # 制证: from each task's decision to its result (running while none is issued).
+    spans.extend(
+        StepSpan(Phase.CERTIFICATE, at, facts.results_issued.get(task_id), task_id)
+        for task_id, at in decided.items()
+    )
     return spans
 
 
@@ -317,9 +336,7 @@ def steps_overdue(facts: CaseFacts, params: Params, now: dt.datetime) -> list[Fi
     """Steps over their own limit while the case itself is not overdue (and not finished)."""
     if facts.is_final or facts.light == Light.RED or facts.completed_late:
         return []
-    checked = set(
-        params.get("steps") or (Phase.ACCEPT, Phase.REVIEW, Phase.DECISION, Phase.DELIVERY)
-    )
+    checked = set(params.get("steps") or Phase.ALL)
     findings: dict[str, Finding] = {}
     for span in step_spans(facts, now):
         if span.phase not in checked:

@@ -35,10 +35,11 @@ RULES: list[tuple[str, str, str, str, dict[str, Any], bool, str]] = [
         "办件未超期但环节超时",
         "correction",
         "step_overdue",
-        {"steps": ["accept", "review", "decision", "delivery"]},
+        {"steps": ["accept", "review", "decision", "certificate", "delivery"]},
         True,
-        "受理、审查、决定、送达各环节按事项办理流程的环节时限计；环节起止由办件事件推得"
-        "（见 docs/supervision.md）。办件本身已超期时由 JC-JC-01 代替。",
+        "受理、审查、决定、制证、送达各环节按事项办理流程的环节时限计；环节起止由办件事件"
+        "（制证：子件决定至其证照、决定书签发）推得（见 docs/supervision.md）。"
+        "办件本身已超期时由 JC-JC-01 代替。",
     ),
     (
         "JC-JC-04",

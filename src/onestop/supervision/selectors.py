@@ -19,6 +19,7 @@ from onestop.cases import selectors as case_selectors
 from onestop.cases.models import Case, CaseEvent, Extension, ItemTask
 from onestop.cases.states import CASE_FINAL_STATES, CaseState, ExtensionState, TaskState
 from onestop.catalog.models import ProcessStep
+from onestop.certificates.models import Certificate
 from onestop.core.errors import NotFound
 from onestop.supervision.models import OrderEvent, Signal, SupervisionOrder, SupervisionRule
 from onestop.supervision.rules import CaseFacts, EventRow, ExtensionRow, StepLimit, TaskRow
@@ -113,6 +114,12 @@ def case_facts(case_ids: Sequence[int], *, now: dt.datetime) -> list[CaseFacts]:
                 may,
             )
         )
+    # 制证 ends when the certificates app issues the task's result (no case event says so).
+    issued: dict[int, dict[int, dt.datetime]] = defaultdict(dict)
+    for case_id, task_id, issued_at in Certificate.objects.filter(case_id__in=ids).values_list(
+        "case_id", "task_id", "issued_at"
+    ):
+        issued[case_id][task_id] = issued_at
     versions: dict[int, list[int]] = {}
     for case in cases:
         found = [int(d["item_version"]) for d in case.dispatch_items or []]
@@ -175,6 +182,7 @@ def case_facts(case_ids: Sequence[int], *, now: dt.datetime) -> list[CaseFacts]:
                 tasks=task_rows,
                 steps={v: steps.get(v, []) for v in versions[case.pk]},
                 extensions=extensions[case.pk],
+                results_issued=issued[case.pk],
             )
         )
     return result

@@ -455,9 +455,6 @@ def rules_ensure() -> int:
     return len(missing)
 
 
-_PHASES = ("accept", "review", "decision", "delivery")
-
-
 def rule_update(
     *, rule_id: int, by: Staff, is_active: bool, parameters: dict[str, object], note: str
 ) -> SupervisionRule:
@@ -478,9 +475,9 @@ def rule_update(
             raise ValidationFailed(_("unit 只能是 workday 或 natural_day。"), field="parameters")
         if "steps" in parameters:
             steps = parameters["steps"]
-            if not isinstance(steps, list) or any(s not in _PHASES for s in steps):
+            if not isinstance(steps, list) or any(s not in rules.Phase.ALL for s in steps):
                 raise ValidationFailed(
-                    _("steps 只能列出：%(phases)s。") % {"phases": "、".join(_PHASES)},
+                    _("steps 只能列出：%(phases)s。") % {"phases": "、".join(rules.Phase.ALL)},
                     field="parameters",
                 )
         if is_active and rule.trigger == Trigger.FEE_OVER_STANDARD:
