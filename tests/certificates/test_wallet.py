@@ -12,48 +12,25 @@ import pytest
 from onestop.accounts.models import Applicant
 from onestop.cases.models import Case
 from onestop.cases.states import MaterialStatus
-from onestop.catalog.models import MaterialNecessity, MaterialRequirement, MaterialSource
+from onestop.catalog.models import MaterialSource
 from onestop.certificates import services
 from onestop.certificates.models import Certificate, LicenceMaterial, ResultTemplate
 from onestop.certificates.states import ResultKind
 from onestop.certificates.wallet import cases_using, licence_check, wallet_of, wallet_offers
+from tests.certificates.conftest import FOOD_CODE, LICENCE_KEY, wallet_item
 from tests.factories.accounts import ApplicantFactory, UserFactory
 from tests.factories.cases import pdf
-from tests.factories.catalog import ServiceItemFactory, ServiceItemVersionFactory
 
-FOOD_CODE = "000104004000"
-KEY = "business_licence_copy"
+KEY = LICENCE_KEY
 
 
 @pytest.fixture
 def wallet(sealed):
     """A valid 营业执照 of the set-up's applicant, and an item that asks for it."""
     setup = sealed.setup
-    template = ResultTemplate.objects.create(
-        item_code=setup.versions["licence"].item.basic_code,
-        kind=ResultKind.LICENCE,
-        title="营业执照",
-        type_code="11100000000013338W011",
-    )
-    LicenceMaterial.objects.create(template=template, material_key=KEY)
+    food = wallet_item(setup)
     first = setup.accepted()
     certificate = services.results_issue(task_id=setup.decide(first, "licence").pk)
-    food = ServiceItemVersionFactory(
-        item=ServiceItemFactory(basic_code=FOOD_CODE, name="食品经营许可（新办）"),
-        department=setup.departments["licence"],
-        published=True,
-    )
-    MaterialRequirement.objects.create(
-        item_version=food, key="food_application", name="食品经营许可申请书", order=1
-    )
-    MaterialRequirement.objects.create(
-        item_version=food,
-        key=KEY,
-        name="营业执照复印件",
-        source=MaterialSource.APPLICANT,
-        necessity=MaterialNecessity.REQUIRED,
-        order=2,
-    )
     return setup, certificate, food
 
 

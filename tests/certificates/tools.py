@@ -33,3 +33,17 @@ def pdfsig(pdf: bytes, tmp_path: Path) -> str:
         [PDFSIG, str(path)], capture_output=True, text=True, check=False
     )
     return out.stdout + out.stderr
+
+
+PDFTOPPM = shutil.which("pdftoppm")
+
+
+def first_page_png(pdf: Path, stem: Path) -> Path | None:
+    """Page one of ``pdf`` as ``stem``.png at 80 dpi, to look at; None without pdftoppm."""
+    if PDFTOPPM is None:
+        return None
+    subprocess.run(  # noqa: S603 - a fixed local binary on our own file
+        [PDFTOPPM, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
+    return stem.with_suffix(".png")

@@ -28,6 +28,8 @@ def test_applicant_chooses_post_on_the_case_page(setup, simulator):
     page = client.get(reverse("portal:my_case", args=[case.number]))
     html = page.content.decode()
     assert 'id="post"' in html and "政务服务专递免费寄递委托书" in html
+    # Nothing chosen yet: the page says so, not 窗口领取 as if the applicant had chosen it.
+    assert "送达方式：<strong>尚未选择</strong>" in html
 
     client.post(
         reverse("delivery:address_add", args=[case.number]),
@@ -49,6 +51,7 @@ def test_applicant_chooses_post_on_the_case_page(setup, simulator):
     assert choice.method == "post" and choice.authorisation_signed_at is not None
     html = client.get(reverse("portal:my_case", args=[case.number])).content.decode()
     assert "138****1234" in html and "88号3栋" not in html  # the address book, masked
+    assert "送达方式：<strong>邮寄送达 · 李* 138****1234" in html and "尚未选择" not in html
 
 
 def test_desk_posts_and_applicant_page_shows_tracking(
