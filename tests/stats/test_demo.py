@@ -62,6 +62,18 @@ def test_aggregates_are_built_and_equal_a_recount(demo, db):
     assert figures.received > 0 and figures.consultations > 5000
 
 
+def test_the_package_sla_figure_has_the_demo_packages_targets(demo, db):
+    period = selectors.Period(dt.date(2026, 1, 1), dt.date(2026, 6, 17))
+    figures = selectors.figures_summary(region_code="4309", period=period)
+    assert 0 < figures.sla_met <= figures.sla_completed
+    targets = {
+        r.code: r.sla_days for r in selectors.package_sla_rows(region_code="4309", period=period)
+    }
+    assert targets["4309YJS0101"] == 2  # 企业开办 within 2 working days
+    assert set(targets) <= {"4309YJS0101", "4309YJS0201"}  # 不动产登记 (5) when completed
+    assert targets.get("4309YJS0201", 5) == 5
+
+
 def test_a_second_load_adds_nothing(demo, db):
     summary = DemoSummary()
     with clock.frozen(LOADED_AT):

@@ -658,6 +658,7 @@ class PackageVersionAdmin(VersionAdminBase):
                     "subject_kind",
                     "lead_department",
                     ("promised_days", "promised_unit"),
+                    "sla_days",
                     "life_event",
                     "keywords",
                     "is_policy_package",

@@ -617,6 +617,15 @@ class PackageVersion(VersionedModel):
     promised_unit = models.CharField(
         _("承诺时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
     )
+    sla_days = models.PositiveSmallIntegerField(
+        _("限时办结（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "“2、5、6”限时办结：从提交申请到办结不超过的工作日数，如企业开办 2、不动产登记 5、"
+            "工程建设项目审批按省定时限；留空则不计入限时办结统计。"
+        ),
+    )
     life_event = models.CharField(
         _("主题分类"),
         max_length=32,

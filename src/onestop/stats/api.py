@@ -67,6 +67,22 @@ def _figures_json(f: selectors.Figures) -> Json:
         "ratings": None
         if f.ratings is None
         else {"total": f.ratings.total, "good_rate": f.ratings.good_rate},
+        "package_sla": {
+            "completed": f.sla_completed,
+            "met": f.sla_met,
+            "rate": f.sla_rate,
+            "packages": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "sla_days": r.sla_days,
+                    "completed": r.completed,
+                    "met": r.met,
+                    "rate": r.rate,
+                }
+                for r in selectors.package_sla_rows(region_code=f.region.code, period=f.period)
+            ],
+        },
     }
 
 

@@ -49,6 +49,11 @@ def headline(f: Figures) -> list[tuple[str, str]]:
         (_("企业网办率"), _pct(f.online_rate)),
         (_("全部网办率"), _pct(f.online_rate_all)),
         (_("一件事一次办"), str(f.package_accepted)),
+        (
+            _("“2、5、6”限时办结达标率"),
+            _("%(rate)s（%(met)d / %(n)d）")
+            % {"rate": _pct(f.sla_rate), "met": f.sla_met, "n": f.sla_completed},
+        ),
         (_("跨域通办"), str(f.cross_domain_accepted)),
         (_("村（社区）便民服务站办结"), str(f.village_completed)),
         (_("咨询（人次）"), str(f.consultations)),

@@ -12,7 +12,11 @@ them, so the three cannot disagree about what a figure means:
 - **completed** (办结) on the day of completion, with the working days used — working days
   from the acceptance day to the completion day, less the working days its tasks were paused
   — against the limit (the promised limit plus approved extensions); on time when used ≤
-  limit; 即办件 when the item's case type is immediate; village-centre completion by channel.
+  limit; 即办件 when the item's case type is immediate; village-centre completion by channel;
+- **限时办结** ("2、5、6") on the day of completion, for a case of a package whose version sets
+  ``sla_days``: the working days after the submission day up to the completion day
+  (``workdays.calendar``; nothing subtracted: the applicant's wait, 补正 and 特别程序
+  included), met when ≤ ``sla_days``.
 
 Days are Asia/Shanghai dates.
 """
@@ -87,6 +91,9 @@ class Figure:
     used_days: int | None
     limit_days: int | None
     is_on_time: bool | None
+    sla_days: int | None
+    sla_used_days: int | None
+    is_sla_met: bool | None
 
     @classmethod
     def of(cls, row: CaseFigure) -> Figure:
@@ -152,6 +159,12 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
             limit = c["promised_days"] + ext_days
             on_time = used <= limit
         is_package = c["package_version_id"] is not None
+        received_on = _day(c["submitted_at"])
+        sla = c["package_version__sla_days"] if is_package else None
+        sla_used = sla_met = None
+        if sla is not None and received_on is not None and completed_on is not None:
+            sla_used = _days_between(received_on, completed_on, TimeUnit.WORKDAY)
+            sla_met = sla_used <= sla
         out[pk] = Figure(
             event_seq=seqs.get(pk, 0),
             region_code=c["region_code"],
@@ -165,7 +178,7 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
             package_id=c["package_version__package_id"] or 0,
             channel=c["channel"],
             hall_id=c["hall_id"] or 0,
-            received_on=_day(c["submitted_at"]),
+            received_on=received_on,
             accepted_on=accepted_on,
             completed_on=completed_on,
             is_enterprise=c["applicant__kind"] == ApplicantKind.ENTERPRISE,
@@ -179,6 +192,9 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
             used_days=used,
             limit_days=limit,
             is_on_time=on_time,
+            sla_days=sla,
+            sla_used_days=sla_used,
+            is_sla_met=sla_met,
         )
     return out
 
@@ -196,6 +212,7 @@ _CASE_VALUES = (
     "package_version_id",
     "package_version__package_id",
     "package_version__lead_department_id",
+    "package_version__sla_days",
     "item_version__department_id",
     "item_version__item__basic_code",
     "item_version__case_type",
@@ -305,6 +322,8 @@ def _parts(f: Figure) -> list[tuple[dt.date, dict[str, int]]]:
                 used_days_sum=f.used_days,
                 limit_days_sum=f.limit_days,
             )
+        if f.is_sla_met is not None:
+            done.update(sla_completed=1, sla_met=int(f.is_sla_met))
         parts.append((f.completed_on, done))
     return parts
 

@@ -110,6 +110,11 @@ class CaseFigure(models.Model):
     used_days = models.IntegerField(_("用时（工作日）"), null=True)
     limit_days = models.IntegerField(_("时限（工作日）"), null=True)
     is_on_time = models.BooleanField(_("按时办结"), null=True)
+    # 限时办结 ("2、5、6"): the package version's target, the working days from submission
+    # to completion, and whether it was met (None: no target, or not completed).
+    sla_days = models.IntegerField(_("限时办结（工作日）"), null=True)
+    sla_used_days = models.IntegerField(_("申请至办结用时（工作日）"), null=True)
+    is_sla_met = models.BooleanField(_("限时办结达标"), null=True)
 
     class Meta:
         verbose_name = _("办件统计")
@@ -158,6 +163,8 @@ DAILY_MEASURES = (
     "late",
     "used_days_sum",
     "limit_days_sum",
+    "sla_completed",
+    "sla_met",
 )
 
 
@@ -197,6 +204,8 @@ class DailyFigure(models.Model):
     late = models.IntegerField(_("超期办结"), default=0)
     used_days_sum = models.IntegerField(_("用时合计（工作日）"), default=0)
     limit_days_sum = models.IntegerField(_("时限合计（工作日）"), default=0)
+    sla_completed = models.IntegerField(_("限时办结考核件"), default=0)
+    sla_met = models.IntegerField(_("限时办结达标"), default=0)
 
     class Meta:
         verbose_name = _("每日统计")

@@ -31,6 +31,7 @@ from onestop.cases.states import CASE_CLOCK_STATES, Channel, TaskState
 from onestop.catalog.models import (
     OnlineDepth,
     Package,
+    PackageVersion,
     ServiceItem,
     ServiceItemVersion,
     VersionStatus,
@@ -122,6 +123,12 @@ class Figures:
     @property
     def on_time_rate(self) -> float | None:
         return _ratio(self.sums["on_time"], self.sums["on_time"] + self.sums["late"])
+
+    @property
+    def sla_rate(self) -> float | None:
+        """限时办结 ("2、5、6") met: package cases completed within their version's
+        ``sla_days`` working days of submission / package cases with a target completed."""
+        return _ratio(self.sums["sla_met"], self.sums["sla_completed"])
 
     @property
     def online_rate(self) -> float | None:
@@ -470,6 +477,61 @@ def _item_rows(qs: QuerySet[DailyFigure]) -> list[Row]:
             label = item_names.get(key, key)
         out.append(Row(key=key, label=str(label), **{m: int(r[m] or 0) for m in _ROW_MEASURES}))
     return sorted(out, key=lambda r: (-r.accepted, -r.received, r.key))
+
+
+@dataclass(frozen=True)
+class SlaRow:
+    """限时办结 of one package: its target (the published version's) and what was met."""
+
+    package_id: int
+    code: str
+    name: str
+    sla_days: int | None
+    completed: int
+    met: int
+
+    @property
+    def late(self) -> int:
+        return self.completed - self.met
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.met, self.completed)
+
+
+def package_sla_rows(*, region_code: str, period: Period) -> list[SlaRow]:
+    """The "2、5、6" figure per package: package cases completed in the period that had a
+    target, and how many met it (from the package rows of the item split)."""
+    rows = list(
+        _daily(region_code, period, Dimension.ITEM)
+        .filter(key__startswith="P", sla_completed__gt=0)
+        .values("key")
+        .annotate(completed=Sum("sla_completed"), met=Sum("sla_met"))
+    )
+    ids = [int(r["key"][1:]) for r in rows if r["key"][1:].isdigit()]
+    packages = {p.pk: p for p in Package.objects.filter(pk__in=ids)}
+    targets = dict(
+        PackageVersion.objects.filter(
+            package_id__in=ids, status=VersionStatus.PUBLISHED
+        ).values_list("package_id", "sla_days")
+    )
+    out = []
+    for r in rows:
+        if not r["key"][1:].isdigit():
+            continue
+        pk = int(r["key"][1:])
+        package = packages.get(pk)
+        out.append(
+            SlaRow(
+                package_id=pk,
+                code=package.code if package else r["key"],
+                name=package.name if package else r["key"],
+                sla_days=targets.get(pk),
+                completed=int(r["completed"] or 0),
+                met=int(r["met"] or 0),
+            )
+        )
+    return sorted(out, key=lambda r: (r.sla_days is None, r.sla_days or 0, r.code))
 
 
 def officer_rows(*, region_code: str, period: Period) -> list[Row]:

@@ -65,6 +65,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "on_time_gauge": charts.gauge(figures.on_time_rate),
         "rating_gauge": charts.gauge(figures.ratings.good_rate if figures.ratings else None),
+        "sla_gauge": charts.gauge(figures.sla_rate),
+        "sla_rows": selectors.package_sla_rows(region_code=region.code, period=period),
         "query": request.GET.urlencode(),
     }
     return render(request, "stats/dashboard.html", context)

@@ -851,6 +851,7 @@ OPEN_BUSINESS = PackageSpec(
         ),
         subject_kind=SubjectKind.ENTERPRISE,
         promised_days=2,
+        sla_days=2,  # "2、5、6": 企业开办 2 个工作日
         life_event="企业开办",
         keywords="开公司 开办企业 注册公司 办营业执照 刻章 领发票 开饭店 开超市",
     ),
@@ -970,6 +971,7 @@ REAL_ESTATE = PackageSpec(
         ),
         subject_kind=SubjectKind.PERSON,
         promised_days=5,
+        sla_days=5,  # "2、5、6": 不动产登记 5 个工作日
         life_event="不动产",
         keywords="二手房过户 房产证 不动产权证 抵押登记 按揭 买房",
     ),
