@@ -10,7 +10,7 @@ from onestop.core import clock
 from onestop.demo.loader import demo_load
 from onestop.supervision import log
 from onestop.supervision.models import Signal, SupervisionOrder
-from onestop.supervision.states import Colour, OrderState, SignalState
+from onestop.supervision.states import Colour, OrderState, OrderSubject, SignalState
 
 LOADED_AT = dt.datetime(2026, 6, 17, 15, 30, tzinfo=clock.SHANGHAI)
 
@@ -30,6 +30,9 @@ def test_the_demo_has_red_and_yellow_signals_and_orders_in_every_state(loaded):
     assert live.filter(rule__trigger="step_overdue").exists()
     states = set(SupervisionOrder.objects.values_list("state", flat=True))
     assert states == set(OrderState.values)
+    [on_rating] = SupervisionOrder.objects.filter(subject_kind=OrderSubject.RECTIFICATION)
+    assert on_rating.rectification is not None
+    assert on_rating.department_id == on_rating.rectification.department_id
     for order in SupervisionOrder.objects.all():
         assert log.chain_verify(order)[1] == []
     assert loaded.present["signals"] == Signal.objects.count()

@@ -5,13 +5,16 @@ moment of loading; the case-event hook has already raised and cleared signals as
 history was played). Orders are issued by the city's supervisor on the first red signals,
 one per signal (the request key names the signal's subject, so a second load issues
 none), and taken to each state: issued, answered, closed, escalated; plus one to a
-department. Every step goes through ``supervision.services``.
+department, and one on the region's first 差评 rectification still open (answered by the
+department it was routed to). Every step goes through ``supervision.services``.
 """
 
 from __future__ import annotations
 
 from onestop.accounts.models import Staff
 from onestop.demo.summary import DemoSummary
+from onestop.evaluations.models import Rectification
+from onestop.evaluations.states import RECTIFICATION_OPEN_STATES
 from onestop.regions.models import Department
 from onestop.supervision import selectors, services
 from onestop.supervision.models import Signal, SupervisionOrder
@@ -96,5 +99,31 @@ def load_supervision(summary: DemoSummary) -> None:
             respond_days=5,
             request_key="demo:department:monthly",
         )
+    _rectification_order(supervisor)
     for pk in SupervisionOrder.objects.values_list("pk", flat=True):
         summary.tally("supervision orders", created=pk not in issued)
+
+
+def _rectification_order(supervisor: Staff) -> None:
+    """督办 on a 差评 rectification of the supervisor's region, answered by its department."""
+    rect = (
+        Rectification.objects.filter(
+            rating__region_code__startswith=supervisor.region.code,
+            state__in=RECTIFICATION_OPEN_STATES,
+        )
+        .order_by("due_at", "pk")
+        .first()
+    )
+    if rect is None:
+        return
+    key = f"demo:rectification:{rect.pk}"
+    if SupervisionOrder.objects.filter(issued_by=supervisor, request_key=key).exists():
+        return
+    order = services.order_issue(
+        supervisor=supervisor,
+        rectification=rect,
+        content="差评整改请加快办理：核实情况、整改措施和回访结果于答复期限内报送。",
+        respond_days=3,
+        request_key=key,
+    )
+    _take(order, OrderAction.ANSWER, supervisor)

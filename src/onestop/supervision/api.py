@@ -71,6 +71,7 @@ class OrderOut(Schema):
     subject_kind: str
     case_number: str | None
     task_id: int | None
+    rectification_id: int | None
     rectification_ref: str
     signal_id: int | None
     department_id: int
@@ -95,12 +96,14 @@ class OrderPage(Schema):
 
 class OrderIn(Schema):
     """What a 督办 is about: a signal, a case (by number), a task, a department or a 差评
-    rectification (by its number, with the department); one of them."""
+    rectification (``rectification_id``, answered by the department it was routed to; or
+    an outside number in ``rectification_ref``, with the department); one of them."""
 
     signal_id: int | None = None
     case_number: str | None = Field(None, max_length=40)
     task_id: int | None = None
     department_id: int | None = None
+    rectification_id: int | None = None
     rectification_ref: str = Field("", max_length=64)
     content: str = Field(..., max_length=2000)
     respond_days: int = Field(..., description="答复时限（工作日，1～60）")
@@ -142,6 +145,7 @@ def _order_out(order: SupervisionOrder, viewer: Staff, *, with_log: bool = False
         "subject_kind": order.subject_kind,
         "case_number": order.case.number if order.case else None,
         "task_id": order.task_id,
+        "rectification_id": order.rectification_id,
         "rectification_ref": order.rectification_ref,
         "signal_id": order.signal_id,
         "department_id": order.department_id,
@@ -262,7 +266,7 @@ def order_issue(request: HttpRequest, payload: OrderIn) -> Status:
         first = existing.first()
         if first is not None:
             return Status(200, _order_out(first, viewer, with_log=True))
-    signal = case = task = department = None
+    signal = case = task = department = rectification = None
     if payload.signal_id is not None:
         signal = selectors.signal_get_for(viewer, payload.signal_id)
     if payload.case_number:
@@ -274,6 +278,11 @@ def order_issue(request: HttpRequest, payload: OrderIn) -> Status:
         task = selectors.task_get_for(viewer, payload.task_id)
         if task is None:
             raise ValidationFailed(_("没有这个子件。"), field="task_id")
+    if payload.rectification_id is not None:
+        try:
+            rectification = selectors.rectification_get_for(viewer, payload.rectification_id)
+        except NotFound:
+            raise ValidationFailed(_("没有这个差评整改。"), field="rectification_id") from None
     if payload.department_id is not None:
         department = Department.objects.filter(pk=payload.department_id).first()
         if department is None:
@@ -285,6 +294,7 @@ def order_issue(request: HttpRequest, payload: OrderIn) -> Status:
         case=case,
         task=task,
         department=department,
+        rectification=rectification,
         rectification_ref=payload.rectification_ref,
         signal=signal,
         request_key=key,

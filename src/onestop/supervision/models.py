@@ -146,6 +146,15 @@ class SupervisionOrder(TimestampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    rectification = models.ForeignKey(
+        "evaluations.Rectification",
+        verbose_name=_("差评整改"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A rectification named by text only (an outside system's number), with its department.
     rectification_ref = models.CharField(
         _("差评整改编号"), max_length=64, blank=True, help_text=_("好差评整改单的编号。")
     )

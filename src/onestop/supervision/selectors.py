@@ -21,6 +21,8 @@ from onestop.cases.states import CASE_FINAL_STATES, CaseState, ExtensionState, T
 from onestop.catalog.models import ProcessStep
 from onestop.certificates.models import Certificate
 from onestop.core.errors import NotFound
+from onestop.evaluations import selectors as rating_selectors
+from onestop.evaluations.models import Rectification
 from onestop.supervision.models import OrderEvent, Signal, SupervisionOrder, SupervisionRule
 from onestop.supervision.rules import CaseFacts, EventRow, ExtensionRow, StepLimit, TaskRow
 from onestop.supervision.states import Colour, OrderAction, SignalState, order_actions_from
@@ -339,15 +341,23 @@ def order_list_for(viewer: Staff, *, states: Sequence[str] = ()) -> QuerySet[Sup
     orders = order_scope_for(viewer)
     if states:
         orders = orders.filter(state__in=list(states))
-    return orders.select_related("case", "task", "department", "issued_by").order_by(
-        "-issued_at", "-pk"
-    )
+    return orders.select_related(
+        "case", "task", "department", "issued_by", "rectification__rating__case"
+    ).order_by("-issued_at", "-pk")
 
 
 def order_get_for(viewer: Staff, order_id: int) -> SupervisionOrder:
     order = (
         order_scope_for(viewer)
-        .select_related("case", "task", "department", "issued_by", "answered_by", "signal")
+        .select_related(
+            "case",
+            "task",
+            "department",
+            "issued_by",
+            "answered_by",
+            "signal",
+            "rectification__rating__case",
+        )
         .filter(pk=order_id)
         .first()
     )
@@ -374,6 +384,30 @@ def order_actions(order: SupervisionOrder, viewer: Staff) -> frozenset[OrderActi
         elif viewer.has_permission(Permission.SUPERVISE) and viewer.covers(order.region_code):
             allowed.add(action)
     return frozenset(allowed)
+
+
+def rectification_get_for(viewer: Staff, rectification_id: int) -> Rectification:
+    """A 差评 rectification rated in the supervisor's region subtree (NotFound otherwise)."""
+    found = (
+        Rectification.objects.filter(
+            pk=rectification_id, rating__region_code__startswith=viewer.region.code
+        )
+        .select_related("rating__case", "department")
+        .first()
+        if viewer.has_permission(Permission.SUPERVISE)
+        else None
+    )
+    if found is None:
+        raise NotFound("差评整改不存在。")
+    return found
+
+
+def rectifications_to_supervise(viewer: Staff) -> list[Rectification]:
+    """The overdue rectifications of the supervisor's region (the evaluations app decides
+    what is overdue), each a subject the desk offers a 督办 on."""
+    if not viewer.has_permission(Permission.SUPERVISE):
+        return []
+    return list(rating_selectors.rectifications_overdue(viewer).order_by("due_at", "pk")[:20])
 
 
 def task_get_for(viewer: Staff, task_id: int) -> ItemTask | None:

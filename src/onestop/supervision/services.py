@@ -28,6 +28,7 @@ from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import EventKind
 from onestop.core import clock
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onestop.evaluations.models import Rectification
 from onestop.notifications.models import MessageKind
 from onestop.notifications.services import Notice, messages_enqueue, staff_recipient
 from onestop.regions.models import Department
@@ -265,12 +266,14 @@ def order_issue(
     case: Case | None = None,
     task: ItemTask | None = None,
     department: Department | None = None,
+    rectification: Rectification | None = None,
     rectification_ref: str = "",
     signal: Signal | None = None,
     request_key: str | None = None,
 ) -> SupervisionOrder:
-    """A supervisor orders a department to answer within working days (督办); a retry with
-    the same request key returns the first order."""
+    """A supervisor orders a department to answer within working days (督办) about a case,
+    a task, a 差评 rectification or the department itself; a retry with the same request
+    key returns the first order."""
     staff_require(supervisor, Permission.SUPERVISE)
     if request_key:
         existing = SupervisionOrder.objects.filter(
@@ -291,18 +294,28 @@ def order_issue(
     if signal is not None:
         case = case or signal.case
         task = task or signal.task
+    if rectification is not None and (case is not None or task is not None):
+        raise ValidationFailed(
+            _("督办对象只能是办件、子件、部门或差评整改中的一个。"), field="subject"
+        )
     if task is not None:
         case = task.case
         subject = OrderSubject.TASK
     elif case is not None:
         subject = OrderSubject.CASE
-    elif rectification_ref.strip():
+    elif rectification is not None or rectification_ref.strip():
         subject = OrderSubject.RECTIFICATION
     elif department is not None:
         subject = OrderSubject.DEPARTMENT
     else:
         raise ValidationFailed(_("请指定督办的办件、子件、部门或差评整改。"), field="subject")
-    department_id = department.pk if department is not None else _order_department(case, task)
+    if department is not None:
+        department_id: int | None = department.pk
+    elif rectification is not None:
+        # The department the 差评 was routed to answers for its rectification.
+        department_id = rectification.department_id
+    else:
+        department_id = _order_department(case, task)
     if department_id is None:
         raise ValidationFailed(_("请指定责任部门。"), field="department")
     dept = Department.objects.select_related("region").get(pk=department_id)
@@ -310,6 +323,8 @@ def order_issue(
         region_code = task.region_code
     elif case is not None:
         region_code = case.region_code
+    elif rectification is not None:
+        region_code = rectification.rating.region_code
     else:
         region_code = dept.region.code
     if not staff_can_see_region(supervisor, region_code) and not staff_can_see_region(
@@ -321,6 +336,7 @@ def order_issue(
         subject_kind=subject,
         case=case,
         task=task,
+        rectification=rectification,
         rectification_ref=rectification_ref.strip()[:64],
         signal=signal,
         department=dept,

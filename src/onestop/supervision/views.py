@@ -30,6 +30,7 @@ from onestop.cases.events import actor_role_label
 from onestop.cases.models import Case
 from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
+from onestop.evaluations.models import Rectification
 from onestop.regions.models import Department
 from onestop.regions.selectors import department_list_under, region_list_under
 from onestop.supervision import selectors, services
@@ -177,31 +178,37 @@ def orders(request: HttpRequest) -> HttpResponse:
             "page": page,
             "show_all": show_all,
             "may_issue": viewer.has_permission(Permission.SUPERVISE),
+            "rectifications": selectors.rectifications_to_supervise(viewer),
             "nav": "orders" if not viewer.has_permission(Permission.SUPERVISE) else "supervision",
         },
     )
 
 
-def _issue_target(request: HttpRequest, viewer: Staff) -> tuple[Case | None, Signal | None]:
+def _issue_target(
+    request: HttpRequest, viewer: Staff
+) -> tuple[Case | None, Signal | None, Rectification | None]:
     source = request.POST if request.method == "POST" else request.GET
     case: Case | None = None
     signal: Signal | None = None
+    rectification: Rectification | None = None
     try:
         if source.get("signal"):
             signal = selectors.signal_get_for(viewer, int(source["signal"]))
             case = signal.case
         elif source.get("case"):
             case = selectors.case_get_for(viewer, source["case"])
+        elif source.get("rectification"):
+            rectification = selectors.rectification_get_for(viewer, int(source["rectification"]))
     except (NotFound, ValueError):
         raise Http404 from None
-    return case, signal
+    return case, signal, rectification
 
 
 @staff_with(Permission.SUPERVISE)
 def order_new(request: HttpRequest) -> HttpResponse:
-    """Issue a 督办 on a signal's case or task, a case, or a department."""
+    """Issue a 督办 on a signal's case or task, a case, a 差评 rectification or a department."""
     viewer = _staff(request)
-    case, signal = _issue_target(request, viewer)
+    case, signal, rectification = _issue_target(request, viewer)
     departments = list(department_list_under(code=viewer.region.code).values_list("pk", "name"))
     if request.method == "POST":
         form = OrderIssueForm(request.POST, departments=departments)
@@ -216,6 +223,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     respond_days=form.cleaned_data["respond_days"],
                     case=case,
                     signal=signal,
+                    rectification=rectification,
                     department=department,
                     request_key=form.cleaned_data["request_key"],
                 )
@@ -232,7 +240,13 @@ def order_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/order_new.html",
-        {"form": form, "case": case, "signal": signal, "nav": "supervision"},
+        {
+            "form": form,
+            "case": case,
+            "signal": signal,
+            "rectification": rectification,
+            "nav": "supervision",
+        },
     )
 
 
