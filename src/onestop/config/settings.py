@@ -347,10 +347,6 @@ ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY = env_number("ONESTOP_DELIVERY_SIMULATOR
 # --- supervision (电子监察) -------------------------------------------------------------
 # Re-evaluate a case's 电子监察 signals after each committed transition (cases.hooks); off,
 # only the sweep (beat every 10 minutes, `onestop supervision sweep`) raises and clears them.
-# Its state (the waybills it issued), a JSON file.
-ONESTOP_DELIVERY_SIMULATOR_STATE = Path(
-    env("ONESTOP_DELIVERY_SIMULATOR_STATE", str(DATA_DIR / "delivery-simulator.json"))
-)
 ONESTOP_SUPERVISION_HOOK = env_bool("ONESTOP_SUPERVISION_HOOK", default=True)
 
 # --- demo -------------------------------------------------------------------------------
