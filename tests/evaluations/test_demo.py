@@ -1,5 +1,6 @@
-"""The demo section: rated cases on every channel, 差评 in several stages, idempotent, and
-its ratings export without error (a shortened span, so the test stays small)."""
+"""The demo section: rated cases on every channel, 差评 in several stages, idempotent, its
+ratings export without error, and the monthly ranking flags the slow window (a shortened
+span that still covers the two whole months before today, so the test stays small)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from onestop.core import clock
 from onestop.demo import evaluations as demo_evaluations
 from onestop.demo import loader
 from onestop.demo.summary import DemoSummary
+from onestop.evaluations import selectors
 from onestop.evaluations.models import Rating
 from tests.evaluations.checker import problems
 
@@ -23,7 +25,7 @@ def test_the_demo_rates_cases_on_many_channels_once_and_they_export(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(demo_evaluations, "SPAN_WORKDAYS", 30)
+    monkeypatch.setattr(demo_evaluations, "SPAN_WORKDAYS", demo_evaluations.SLOW_WORKDAYS)
     summary = DemoSummary()
     for name, section in loader.SECTIONS:
         if name in ("regions", "organisations", "people", "catalog"):
@@ -32,6 +34,13 @@ def test_the_demo_rates_cases_on_many_channels_once_and_they_export(
     ratings = Rating.objects.all()
     assert ratings.count() >= 15
     assert ratings.values("channel").distinct().count() >= 6
+    ranking = selectors.ranking_for(
+        region_code="4309", month=selectors.ranking_month(clock.today())
+    )
+    assert len(ranking.windows) >= 2
+    assert [r.name for r in ranking.flagged_windows] == ["3号 综合受理"]
+    assert ranking.windows[-1].name == "3号 综合受理" and ranking.windows[-1].rates.bad_rate == 1
+    assert ranking.departments
     again = DemoSummary()
     demo_evaluations.load_evaluations(again)
     assert again.created_total == 0 and Rating.objects.count() == ratings.count()

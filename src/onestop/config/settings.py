@@ -310,6 +310,10 @@ ONESTOP_RATING_PUBLIC_PER_HOUR = env_number("ONESTOP_RATING_PUBLIC_PER_HOUR", 5)
 ONESTOP_RATING_INVITE_WORKDAYS = env_number("ONESTOP_RATING_INVITE_WORKDAYS", 3)
 # A 差评's rectification is due this many working days after it is made.
 ONESTOP_RECTIFICATION_WORKDAYS = env_number("ONESTOP_RECTIFICATION_WORKDAYS", 5)
+# 月度排名: a window or department is "among the lowest" when fewer than this many rank
+# below it; flagged when it is so two months running (DOMAIN.md §1.6: 约谈 windows ranked
+# last two consecutive months, so 1 — 末位; set 3 for a 后三名 rule).
+ONESTOP_RATING_RANKING_LOWEST = env_number("ONESTOP_RATING_RANKING_LOWEST", 1)
 # The provincial 好差评 platform: records are POSTed there one by one (empty: not pushed).
 ONESTOP_RATING_PUSH_URL = env("ONESTOP_RATING_PUSH_URL")
 ONESTOP_RATING_PUSH_TOKEN = env("ONESTOP_RATING_PUSH_TOKEN")

@@ -8,6 +8,12 @@ system default rating for some that stayed unrated. Bad ratings are carried thro
 差评 loop as far as their age allows (verify, rectify, feedback, the rater's opinion,
 follow-up; an appeal upheld, one refused, one waiting), the newest left open.
 
+The window evaluators are the city hall's comprehensive windows 1–3: the clerk pairs the
+tablet of the window they work at that ISO week (window 3 every other week, 1 and 2 in
+turn). Window 3 is short of staff: its ratings of the last ``SLOW_WORKDAYS`` working days
+are 差评, so the monthly ranking (``evaluations.selectors.ranking_for``) shows it last two
+months running, flagged.
+
 Dates sit on a fixed grid (every fourth working day by ordinal), keyed
 ``demo-rating-YYYYMMDD-N``: a second load the same day creates nothing, a load days later
 adds only the grid days that have come since.
@@ -55,6 +61,9 @@ CHANNELS = (
     RatingChannel.WINDOW_TABLET,
     RatingChannel.PAPER,
 )
+WINDOWS = ("1", "2")  # the city hall's windows paired in odd weeks, in turn
+SLOW_WINDOW = "3"  # paired in even weeks; its recent ratings are 差评
+SLOW_WORKDAYS = 70  # "recent": enough for the two whole months before any day
 ITEMS = (C.SOCIAL_SECURITY_CARD, C.SENIOR_CARD, C.BIRTH_REGISTRATION)
 TEXTS_GOOD = ("窗口人员热情耐心", "一次就办好了，很方便", "", "流程清楚，材料一次说清", "")
 TEXTS_BAD = ("排队时间太长", "窗口人员态度冷淡", "办事指南和窗口说法不一致", "等了很久没人接待")
@@ -157,7 +166,7 @@ def _rate(
     channel: RatingChannel,
     level: RatingLevel,
     rng: random.Random,
-    pairing: EvaluatorPairing,
+    pairing: EvaluatorPairing | None,
 ) -> Rating:
     bad = level >= RatingLevel.DISSATISFIED
     scope = services.indicator_scope(case)
@@ -170,6 +179,7 @@ def _rate(
     assert case.delivered_at is not None
     with clock.frozen(case.delivered_at + dt.timedelta(minutes=3)):
         if channel == RatingChannel.WINDOW_TABLET:
+            assert pairing is not None
             services.evaluator_light(case_id=case.pk, clerk_id=pairing.clerk_id)
             return services.rating_submit_at_window(
                 pairing_token=pairing.token,
@@ -271,13 +281,24 @@ def _advance(cast: demo_cases.Cast, rect: Rectification, stage: str, today: dt.d
         rect.refresh_from_db()
 
 
-def _pairing(cast: demo_cases.Cast) -> EvaluatorPairing:
+def _window_number(day: dt.date) -> str:
+    """The window the city clerk works at (and pairs the tablet of) in that ISO week."""
+    week = day.isocalendar().week
+    return SLOW_WINDOW if week % 2 == 0 else WINDOWS[week // 2 % len(WINDOWS)]
+
+
+def _pairing(cast: demo_cases.Cast, number: str) -> EvaluatorPairing:
+    """The clerk's tablet pairing at window ``number`` of their hall (paired anew on a move)."""
     clerk = cast.staff["clerk"]
-    existing = EvaluatorPairing.objects.filter(clerk=clerk, is_active=True).first()
-    if existing is not None:
+    existing = (
+        EvaluatorPairing.objects.filter(clerk=clerk, is_active=True)
+        .select_related("window")
+        .first()
+    )
+    if existing is not None and existing.window.number == number:
         return existing
-    window = Window.objects.filter(hall_id=clerk.hall_id).order_by("number").first()
-    assert window is not None, "the city hall has windows"
+    window = Window.objects.filter(hall_id=clerk.hall_id, number=number).first()
+    assert window is not None, f"the city hall has window {number}"
     return services.evaluator_pair(window_id=window.pk, clerk=clerk)
 
 
@@ -293,7 +314,7 @@ def load_evaluations(summary: DemoSummary) -> None:
     )
     if len(done) < len(keys):
         cast = demo_cases.Cast.load()
-        pairing = _pairing(cast)
+        slow_since = demo_cases.workday_before(today, SLOW_WORKDAYS)
         bad: list[Rectification] = []
         for day in days:
             for slot in range(PER_DAY):
@@ -302,10 +323,25 @@ def load_evaluations(summary: DemoSummary) -> None:
                     continue
                 rng = random.Random(day.toordinal() * 10 + slot)  # noqa: S311 (demo data)
                 channel = CHANNELS[(day.toordinal() // GRID * PER_DAY + slot) % len(CHANNELS)]
+                number = _window_number(day)
+                slow = (
+                    channel == RatingChannel.WINDOW_TABLET
+                    and number == SLOW_WINDOW
+                    and day >= slow_since
+                )
                 case = _play_case(cast, day, slot, channel, key)
-                if rng.random() < 0.1:
+                if rng.random() < 0.1 and not slow:
                     continue  # not rated: the default sweep or the SMS invitation reaches it
-                rating = _rate(cast, case, channel, _level(rng), rng, pairing)
+                level = (
+                    rng.choice([RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED])
+                    if slow
+                    else _level(rng)
+                )
+                pairing = None
+                if channel == RatingChannel.WINDOW_TABLET:
+                    with _at(day, 8, 50):
+                        pairing = _pairing(cast, number)
+                rating = _rate(cast, case, channel, level, rng, pairing)
                 if rating.is_bad:
                     bad.append(rating.rectification)
         for n, rect in enumerate(bad):

@@ -4,11 +4,14 @@ rates per hall, window, department, staff member, item and region for any period
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from onestop.accounts.models import Applicant, ApplicantKind, Staff
 from onestop.accounts.roles import Permission
@@ -18,6 +21,7 @@ from onestop.core.masking import mask_id_number, mask_name
 from onestop.evaluations.models import (
     EvaluatorPairing,
     Indicator,
+    RatedItem,
     Rating,
     RatingToken,
     Rectification,
@@ -34,6 +38,7 @@ from onestop.evaluations.states import (
     RectificationRating,
     RectificationState,
 )
+from onestop.regions.models import Department, Hall, Window
 from onestop.workdays import calendar as workdays
 
 
@@ -175,6 +180,63 @@ RECTIFIED_STATES = [
 ]
 
 
+FIRST_KINDS = [RatingKind.FIRST, RatingKind.LATE, RatingKind.DEFAULT]
+
+
+def _counted(start: dt.datetime, end: dt.datetime) -> QuerySet[Rating]:
+    """The ratings the figures count: valid first / late / default ratings made in [start, end)."""
+    return Rating.objects.filter(
+        rated_at__gte=start, rated_at__lt=end, status=RatingStatus.VALID, kind__in=FIRST_KINDS
+    )
+
+
+def _figures(*, distinct: bool) -> dict[str, Count]:
+    """The aggregates behind ``Rates``, computed in SQL. ``distinct`` only when the query joins
+    a many-valued relation (rated items); the rectification is one-to-one and never multiplies
+    rows, and COUNT(DISTINCT …) over a year of ratings is what made the figures slow."""
+    return {
+        "total": Count("pk", distinct=distinct),
+        "good": Count("pk", filter=Q(level__in=[int(v) for v in GOOD_LEVELS]), distinct=distinct),
+        "bad": Count("pk", filter=Q(level__in=[int(v) for v in BAD_LEVELS]), distinct=distinct),
+        "rated": Count("case", distinct=True),
+        "rectified": Count(
+            "pk", filter=Q(rectification__state__in=RECTIFIED_STATES), distinct=distinct
+        ),
+        "followed_up": Count(
+            "pk", filter=Q(rectification__state=RectificationState.CLOSED), distinct=distinct
+        ),
+        "opinions": Count(
+            "pk",
+            filter=Q(rectification__rater_opinion__in=RectificationRating.values),
+            distinct=distinct,
+        ),
+        "satisfied": Count(
+            "pk",
+            filter=Q(
+                rectification__rater_opinion__in=[
+                    RectificationRating.SATISFIED,
+                    RectificationRating.BASIC,
+                ]
+            ),
+            distinct=distinct,
+        ),
+    }
+
+
+def _rates(figures: dict[str, Any], completed: int | None) -> Rates:
+    return Rates(
+        ratings=int(figures["total"] or 0),
+        good=int(figures["good"] or 0),
+        bad=int(figures["bad"] or 0),
+        rated_cases=int(figures["rated"] or 0),
+        completed_cases=completed,
+        rectified=int(figures["rectified"] or 0),
+        followed_up=int(figures["followed_up"] or 0),
+        opinions=int(figures["opinions"] or 0),
+        opinions_satisfied=int(figures["satisfied"] or 0),
+    )
+
+
 def rates_for(
     *,
     start: dt.datetime,
@@ -191,15 +253,11 @@ def rates_for(
     Participation (rated / completed cases) is given for region, hall and department, the
     subjects a completed case is counted against; for a window, staff member or item None.
     """
-    ratings = Rating.objects.filter(
-        rated_at__gte=start,
-        rated_at__lt=end,
-        status=RatingStatus.VALID,
-        kind__in=[RatingKind.FIRST, RatingKind.LATE, RatingKind.DEFAULT],
-    )
+    ratings = _counted(start, end)
     cases: QuerySet[Case] | None = Case.objects.filter(
         completed_at__gte=start, completed_at__lt=end
     )
+    joins_many = False
     if region_code:
         ratings = ratings.filter(region_code__startswith=region_code)
         cases = cases.filter(region_code__startswith=region_code) if cases is not None else None
@@ -207,9 +265,10 @@ def rates_for(
         ratings = ratings.filter(hall_id=hall_id)
         cases = cases.filter(hall_id=hall_id) if cases is not None else None
     if department_id is not None:
-        ratings = ratings.filter(
-            Q(department_id=department_id) | Q(items__department_id=department_id)
-        ).distinct()
+        ratings, joins_many = (
+            ratings.filter(Q(department_id=department_id) | Q(items__department_id=department_id)),
+            True,
+        )
         cases = (
             cases.filter(tasks__department_id=department_id).distinct()
             if cases is not None
@@ -218,46 +277,332 @@ def rates_for(
     if window_id is not None:
         ratings, cases = ratings.filter(window_id=window_id), None
     if staff_id is not None:
-        ratings = ratings.filter(Q(staff_id=staff_id) | Q(items__officer_id=staff_id)).distinct()
-        cases = None
+        ratings = ratings.filter(Q(staff_id=staff_id) | Q(items__officer_id=staff_id))
+        cases, joins_many = None, True
     if item_id is not None:
-        ratings, cases = ratings.filter(items__item_id=item_id).distinct(), None
-    figures = ratings.aggregate(
-        total=Count("pk", distinct=True),
-        good=Count("pk", filter=Q(level__in=[int(v) for v in GOOD_LEVELS]), distinct=True),
-        bad=Count("pk", filter=Q(level__in=[int(v) for v in BAD_LEVELS]), distinct=True),
-        rated=Count("case", distinct=True),
-        rectified=Count("pk", filter=Q(rectification__state__in=RECTIFIED_STATES), distinct=True),
-        followed_up=Count(
-            "pk", filter=Q(rectification__state=RectificationState.CLOSED), distinct=True
-        ),
-        opinions=Count(
-            "pk",
-            filter=Q(rectification__rater_opinion__in=RectificationRating.values),
-            distinct=True,
-        ),
-        satisfied=Count(
-            "pk",
-            filter=Q(
-                rectification__rater_opinion__in=[
-                    RectificationRating.SATISFIED,
-                    RectificationRating.BASIC,
-                ]
-            ),
-            distinct=True,
-        ),
+        ratings, cases, joins_many = ratings.filter(items__item_id=item_id), None, True
+    figures = ratings.aggregate(**_figures(distinct=joins_many))
+    return _rates(figures, cases.count() if cases is not None else None)
+
+
+RankedBy = Literal["window", "hall", "department"]
+
+
+def rates_by(
+    *, start: dt.datetime, end: dt.datetime, by: RankedBy, region_code: str = ""
+) -> dict[int, Rates]:
+    """``rates_for`` of every window, hall or department of the region subtree (the
+    subject's own region: a window's hall, a department's seat) at once, keyed by id; the
+    subjects without a rating in [start, end) are left out. Each figure equals
+    ``rates_for(…, window_id= | hall_id= | department_id=…)`` of that subject."""
+    ratings = _counted(start, end)
+    completed = Case.objects.filter(completed_at__gte=start, completed_at__lt=end)
+    found: dict[int, dict[str, int]] = {}
+    if by in ("window", "hall"):
+        where = "window__hall__region__code" if by == "window" else "hall__region__code"
+        subjects = {f"{by}__isnull": False}
+        if region_code:
+            subjects[f"{where}__startswith"] = region_code
+        rows = ratings.filter(**subjects).values(f"{by}_id").annotate(**_figures(distinct=False))
+        found = {row[f"{by}_id"]: row for row in rows}
+        if by == "window":
+            return {pk: _rates(row, None) for pk, row in found.items()}
+        if region_code:
+            completed = completed.filter(hall__region__code__startswith=region_code)
+        cases = dict(
+            completed.filter(hall__isnull=False)
+            .values("hall_id")
+            .annotate(n=Count("pk"))
+            .values_list("hall_id", "n")
+        )
+        return {pk: _rates(row, cases.get(pk, 0)) for pk, row in found.items()}
+    # A department is rated for the items it handled and, where it handled none of them,
+    # as the case's lead department (rates_for's Q(department) | Q(items__department)):
+    # two disjoint groups of (rating, department), so their counts add up.
+    in_region = {"department__region__code__startswith": region_code} if region_code else {}
+    handled = (
+        ratings.filter(items__isnull=False, **{f"items__{k}": v for k, v in in_region.items()})
+        .values("items__department_id")
+        .annotate(**_figures(distinct=True))
     )
-    return Rates(
-        ratings=figures["total"],
-        good=figures["good"],
-        bad=figures["bad"],
-        rated_cases=figures["rated"],
-        completed_cases=cases.count() if cases is not None else None,
-        rectified=figures["rectified"],
-        followed_up=figures["followed_up"],
-        opinions=figures["opinions"],
-        opinions_satisfied=figures["satisfied"],
+    led = (
+        ratings.filter(department__isnull=False, **in_region)
+        .filter(
+            ~Exists(
+                RatedItem.objects.filter(
+                    rating_id=OuterRef("pk"), department_id=OuterRef("department_id")
+                )
+            )
+        )
+        .values("department_id")
+        .annotate(**_figures(distinct=False))
     )
+    for row in [*({**r, "department_id": r["items__department_id"]} for r in handled), *led]:
+        into = found.setdefault(row["department_id"], dict.fromkeys(_figures(distinct=False), 0))
+        for key in into:
+            into[key] += int(row[key] or 0)
+    cases = dict(
+        completed.filter(tasks__isnull=False, **{f"tasks__{k}": v for k, v in in_region.items()})
+        .values("tasks__department_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("tasks__department_id", "n")
+    )
+    return {pk: _rates(row, cases.get(pk, 0)) for pk, row in found.items()}
+
+
+def month_moments(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the calendar month of ``month`` in Asia/Shanghai."""
+    first = month.replace(day=1)
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=clock.SHANGHAI),
+        dt.datetime.combine(after, dt.time.min, tzinfo=clock.SHANGHAI),
+    )
+
+
+def month_before(month: dt.date) -> dt.date:
+    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def ranking_month(until: dt.date) -> dt.date:
+    """The last whole month up to ``until`` that is over: the month of ``until`` when it is
+    its last day and already past, else the month before (first day returned)."""
+    last_day = (until.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    if until == last_day and until < clock.today():
+        return until.replace(day=1)
+    return month_before(until)
+
+
+def _rank_key(rates: Rates) -> tuple[float, float]:
+    """Best first: the lower 差评率, then the higher 好评率."""
+    return (rates.bad_rate or 0.0, -(rates.good_rate or 0.0))
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One window or department in the month's ranking."""
+
+    subject_id: int
+    name: str
+    place: str  # the hall of a window, the region of a department
+    rates: Rates
+    position: int  # 1 = best; subjects with equal figures share a position
+    is_lowest: bool  # among the lowest ONESTOP_RATING_RANKING_LOWEST this month
+    was_lowest: bool  # … and the month before
+    previous: Rates | None  # the month before (None: not rated then)
+
+    @property
+    def is_flagged(self) -> bool:
+        """Among the lowest two months running (DOMAIN.md §1.6: 约谈)."""
+        return self.is_lowest and self.was_lowest
+
+    @property
+    def good_percent(self) -> str:
+        return _percent(self.rates.good_rate)
+
+    @property
+    def bad_percent(self) -> str:
+        return _percent(self.rates.bad_rate)
+
+    @property
+    def rectification_percent(self) -> str:
+        return _percent(self.rates.rectification_rate)
+
+    @property
+    def participation_percent(self) -> str:
+        return _percent(self.rates.participation)
+
+    @property
+    def previous_bad_percent(self) -> str:
+        return _percent(self.previous.bad_rate if self.previous else None)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    month: dt.date
+    previous_month: dt.date
+    lowest: int
+    windows: list[RankedRow]
+    departments: list[RankedRow]
+
+    @property
+    def flagged_windows(self) -> list[RankedRow]:
+        return [row for row in self.windows if row.is_flagged]
+
+
+def ranking_lowest() -> int:
+    return max(int(settings.ONESTOP_RATING_RANKING_LOWEST), 1)
+
+
+def _lowest(rates: dict[int, Rates], lowest: int) -> tuple[dict[int, int], set[int]]:
+    """Positions (1 = best, shared on equal figures) and the subjects among the lowest
+    ``lowest``: fewer than ``lowest`` subjects have worse figures, and theirs are worse than
+    the best one's (where every subject is equal, none is lowest)."""
+    keys = {pk: _rank_key(r) for pk, r in rates.items()}
+    ordered = sorted(keys.values())
+    positions = {pk: 1 + bisect_left(ordered, key) for pk, key in keys.items()}
+    best = ordered[0] if ordered else None
+    low = {
+        pk
+        for pk, key in keys.items()
+        if key != best and len(ordered) - bisect_right(ordered, key) < lowest
+    }
+    return positions, low
+
+
+def ranking_for(*, region_code: str, month: dt.date) -> Ranking:
+    """月度排名: the windows and departments of the region subtree rated in ``month``, best
+    first by 差评率 then 好评率; each flagged when it was among the lowest N
+    (``ONESTOP_RATING_RANKING_LOWEST``) in this month and in the month before."""
+    month = month.replace(day=1)
+    before = month_before(month)
+    lowest = ranking_lowest()
+    sections: dict[str, list[RankedRow]] = {}
+    for by in ("window", "department"):
+        start, end = month_moments(month)
+        now_rates = rates_by(start=start, end=end, by=by, region_code=region_code)
+        start, end = month_moments(before)
+        then_rates = rates_by(start=start, end=end, by=by, region_code=region_code)
+        positions, low = _lowest(now_rates, lowest)
+        _then_positions, low_then = _lowest(then_rates, lowest)
+        names = _subject_names(by, now_rates.keys())
+        rows = [
+            RankedRow(
+                subject_id=pk,
+                name=names[pk][0],
+                place=names[pk][1],
+                rates=rates,
+                position=positions[pk],
+                is_lowest=pk in low,
+                was_lowest=pk in low_then,
+                previous=then_rates.get(pk),
+            )
+            for pk, rates in now_rates.items()
+        ]
+        rows.sort(key=lambda r: (r.position, r.place, r.name))
+        sections[by] = rows
+    return Ranking(
+        month=month,
+        previous_month=before,
+        lowest=lowest,
+        windows=sections["window"],
+        departments=sections["department"],
+    )
+
+
+def _subject_names(by: str, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    if by == "window":
+        return {
+            w.pk: (f"{w.number}号 {w.name}", w.hall.name)
+            for w in Window.objects.filter(pk__in=list(ids)).select_related("hall")
+        }
+    if by == "hall":
+        return {
+            h.pk: (h.name, h.region.name)
+            for h in Hall.objects.filter(pk__in=list(ids)).select_related("region")
+        }
+    return {
+        d.pk: (d.name, d.region.name)
+        for d in Department.objects.filter(pk__in=list(ids)).select_related("region")
+    }
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One department or hall on the public page: names and rates only."""
+
+    name: str
+    place: str
+    ratings: int
+    good_rate: float | None
+    bad_rate: float | None
+    rectification_rate: float | None
+
+    @property
+    def good_percent(self) -> str:
+        return _percent(self.good_rate)
+
+    @property
+    def bad_percent(self) -> str:
+        return _percent(self.bad_rate)
+
+    @property
+    def rectification_percent(self) -> str:
+        """差评整改率; "—" where there was no 差评."""
+        return _percent(self.rectification_rate)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class PublishedPeriod:
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+    departments: list[PublishedRow]
+    halls: list[PublishedRow]
+
+    @property
+    def sections(self) -> list[tuple[str, list[PublishedRow]]]:
+        return [(gettext("按部门"), self.departments), (gettext("按服务大厅"), self.halls)]
+
+
+def quarter_last(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last whole calendar quarter before ``today``: (first day, last day)."""
+    first_this = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    last = first_this - dt.timedelta(days=1)
+    return last.replace(month=(last.month - 1) // 3 * 3 + 1, day=1), last
+
+
+def results_published(*, today: dt.date | None = None) -> list[PublishedPeriod]:
+    """评价结果向社会公开: per department and per hall, last month and last quarter — counts
+    and rates only, never a rater, a case or a member of staff."""
+    today = today or clock.today()
+    month = month_before(today)
+    month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    q_start, q_end = quarter_last(today)
+    periods = []
+    for label, first, last in (
+        (gettext("上月（%(y)d年%(m)d月）") % {"y": month.year, "m": month.month}, month, month_end),
+        (
+            gettext("上季度（%(y)d年第%(q)d季度）")
+            % {"y": q_start.year, "q": (q_start.month - 1) // 3 + 1},
+            q_start,
+            q_end,
+        ),
+    ):
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=clock.SHANGHAI)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=clock.SHANGHAI)
+        sections = {}
+        for by in ("department", "hall"):
+            rates = rates_by(start=start, end=end, by=by)
+            names = _subject_names(by, rates.keys())
+            sections[by] = sorted(
+                (
+                    PublishedRow(
+                        name=names[pk][0],
+                        place=names[pk][1],
+                        ratings=r.ratings,
+                        good_rate=r.good_rate,
+                        bad_rate=r.bad_rate,
+                        rectification_rate=r.rectification_rate,
+                    )
+                    for pk, r in rates.items()
+                ),
+                key=lambda row: (row.place, row.name),
+            )
+        periods.append(
+            PublishedPeriod(
+                label=label,
+                start=first,
+                end=last,
+                departments=sections["department"],
+                halls=sections["hall"],
+            )
+        )
+    return periods
 
 
 def level_choices() -> list[tuple[int, str]]:

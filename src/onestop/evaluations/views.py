@@ -390,5 +390,8 @@ def published(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/published.html",
-        {"rows": selectors.rectifications_published()},
+        {
+            "periods": selectors.results_published(),
+            "rows": selectors.rectifications_published(),
+        },
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.core.errors import DomainError
+from onestop.evaluations import selectors as rating_selectors
 from onestop.regions.models import Region
 from onestop.stats import charts, documents, selectors, services
 from onestop.stats.forms import ConsultationForm, FilterForm
@@ -67,6 +68,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rating_gauge": charts.gauge(figures.ratings.good_rate if figures.ratings else None),
         "sla_gauge": charts.gauge(figures.sla_rate),
         "sla_rows": selectors.package_sla_rows(region_code=region.code, period=period),
+        # 月度排名 of the last whole month up to the period's end (DOMAIN.md §1.6).
+        "ranking": rating_selectors.ranking_for(
+            region_code=region.code, month=rating_selectors.ranking_month(period.end)
+        ),
         "query": request.GET.urlencode(),
     }
     return render(request, "stats/dashboard.html", context)
