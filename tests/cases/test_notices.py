@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from onestop.cases import services
+from onestop.cases import rating_links, services
 from onestop.cases.notices import (
     NoticeKind,
     notice_data,
@@ -139,3 +139,30 @@ def test_verification_page_is_public_with_the_token_and_masks_the_name(setup, cl
     assert "受理通知书" in body
     assert setup.applicant.name not in body
     assert client.get(f"/cases/{case.number}/").status_code == 404
+
+
+def test_the_hand_out_receipt_says_what_was_handed_out_and_when(setup, client, monkeypatch):
+    monkeypatch.setattr(rating_links, "_providers", [])  # the engine alone: no rating code
+    case = setup.completed()
+    services.case_hand_out(case_id=case.pk, clerk=setup.clerk, note="申请人本人领取")
+    assert notice_kinds_for(case) == [NoticeKind.ACCEPTED, NoticeKind.HANDED_OUT]
+    client.force_login(setup.applicant.user)
+    pdf = fetch(client, case, "handed_out").content
+    assert pages(pdf) == 1
+    text = text_of(pdf)
+    today = clock.today()
+    assert "出件回执" in text and case.number in text and "我要开办企业" in text
+    assert "准予许可" in text and "申请人本人领取" in text
+    assert f"出件日期{today.year}年{today.month}月{today.day}日" in text
+    assert setup.applicant.id_number not in text
+    assert f"/cases/verify/{notice_token(case, 'handed_out')}/" in text
+    assert "扫码评价本次服务" not in text
+    client.logout()
+    url = reverse("cases:verify", args=[notice_token(case, "handed_out")])
+    assert "出件回执" in client.get(url).content.decode()
+
+
+def test_a_case_not_handed_out_has_no_receipt(setup, client):
+    case = setup.completed()
+    client.force_login(setup.clerk.user)
+    assert fetch(client, case, "handed_out").status_code == 404

@@ -1,9 +1,13 @@
-"""Notices to the applicant as PDFs: 受理通知书, 补正告知书 (一次性告知), 不予受理通知书.
+"""Notices to the applicant as PDFs: 受理通知书, 补正告知书 (一次性告知), 不予受理通知书, and the
+出件回执 (hand-out receipt).
 
 A notice says only what the case and its event log say: the accepting event carries the
 tolerated (容缺) materials and their supplement dates, the correction event the materials
-asked for and the note, the rejection event the reason. A notice whose event never happened
-does not exist (``NotFound``). Each carries a QR code of its verification URL.
+asked for and the note, the rejection event the reason, the hand-out event its date and
+note. A notice whose event never happened does not exist (``NotFound``). Each carries a QR
+code of its verification URL and, when the case can be rated at the moment it is printed,
+a second one of its rating link (``cases.rating_links``, which the evaluations app fills:
+the rules of who may rate when are theirs).
 
 The verification URL is ``/cases/verify/<token>/``: the token is signed (``django.core.
 signing``, salt ``NOTICE_TOKEN_SALT``) over the case id and the notice kind, so only someone
@@ -39,12 +43,14 @@ class NoticeKind(models.TextChoices):
     ACCEPTED = "accepted", gettext_lazy("受理通知书")
     CORRECTION = "correction", gettext_lazy("补正告知书")
     REJECTED = "rejected", gettext_lazy("不予受理通知书")
+    HANDED_OUT = "handed_out", gettext_lazy("出件回执")
 
 
 _EVENT_OF = {
     NoticeKind.ACCEPTED: EventKind.ACCEPTED,
     NoticeKind.CORRECTION: EventKind.CORRECTION_REQUESTED,
     NoticeKind.REJECTED: EventKind.REJECTED,
+    NoticeKind.HANDED_OUT: EventKind.HANDED_OUT,
 }
 _KIND_OF = {event: kind for kind, event in _EVENT_OF.items()}
 
@@ -74,6 +80,9 @@ class NoticeData:
     note: str = ""
     reason: str = ""
     tolerated: list[ToleratedMaterial] = field(default_factory=list)
+    outcome: str = ""  # 出件回执: the decision handed out
+    completed_at: dt.datetime | None = None
+    rating_url: str = ""  # the second QR code; "" when the case cannot be rated now
 
     @property
     def title(self) -> str:
@@ -132,7 +141,10 @@ def _department_name(case: Case) -> str:
 
 
 def notice_data(case: Case, kind: NoticeKind | str, *, verify_url: str) -> NoticeData:
-    """The notice's content from the case's latest event of that kind; ``NotFound`` if none."""
+    """The notice's content from the case's latest event of that kind; ``NotFound`` if none.
+
+    Its ``rating_url`` is left for the caller to fill (``rating_links.case_rating_link``,
+    made absolute), once the notice is known to exist: asking for it may issue a token."""
     try:
         kind = NoticeKind(kind)
     except ValueError:
@@ -166,6 +178,11 @@ def notice_data(case: Case, kind: NoticeKind | str, *, verify_url: str) -> Notic
         keys = event.payload.get("materials") or []
         return NoticeData(
             **base, materials=[materials.get(key, key) for key in keys], note=event.reason
+        )
+    if kind == NoticeKind.HANDED_OUT:
+        outcome = case.get_outcome_display() if case.outcome else ""
+        return NoticeData(
+            **base, outcome=outcome, completed_at=case.completed_at, note=event.reason
         )
     return NoticeData(**base, reason=event.reason)
 
@@ -216,6 +233,10 @@ def _facts(data: NoticeData) -> Table:
     if data.kind == NoticeKind.ACCEPTED:
         rows.append((_("受理日期"), _date(data.issued_at)))
         rows.append((_("承诺办结日期"), _date(data.due_on) if data.due_on else "—"))
+    elif data.kind == NoticeKind.HANDED_OUT:
+        rows.append((_("办结日期"), _date(data.completed_at) if data.completed_at else "—"))
+        rows.append((_("办理结果"), data.outcome or "—"))
+        rows.append((_("出件日期"), _date(data.issued_at)))
     else:
         rows.append((_("告知日期"), _date(data.issued_at)))
     table = Table(
@@ -306,6 +327,18 @@ def _body(data: NoticeData) -> list[Flowable]:
                 )
             )
         )
+    elif data.kind == NoticeKind.HANDED_OUT:
+        out.append(
+            pdf.para(
+                _(
+                    "你（单位）申请的“%(title)s”已办结，办理结果已于%(date)s统一出件。"
+                    "请核对办理结果并妥善保管本回执。"
+                )
+                % {"title": data.case_title, "date": _date(data.issued_at)}
+            )
+        )
+        if data.note:
+            out.append(pdf.para(_("备注：%(note)s") % {"note": data.note}))
     else:
         out.append(
             pdf.para(
@@ -326,26 +359,31 @@ def _body(data: NoticeData) -> list[Flowable]:
     return out
 
 
+def _qr_row(url: str, caption: str) -> Table:
+    """A QR code with its caption beside it (one row: the caption's lines stay together)."""
+    row = Table([[_qr(url), pdf.para(caption, "small")]], colWidths=[34 * mm, 136 * mm])
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return row
+
+
 def notice_pdf(data: NoticeData) -> bytes:
-    """Lay the notice out on A4 with the embedded CJK font and the verification QR code."""
-    qr = Table(
-        [
-            [
-                _qr(data.verify_url),
-                pdf.para(
-                    _("扫码核验本通知书\n%(url)s\n%(office)s\n%(date)s")
-                    % {
-                        "url": data.verify_url,
-                        "office": data.office,
-                        "date": _date(data.issued_at),
-                    },
-                    "small",
-                ),
-            ]
-        ],
-        colWidths=[34 * mm, 136 * mm],
-    )
-    qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    """Lay the notice out on A4 with the embedded CJK font, the verification QR code and,
+    when the case can be rated, the rating QR code below it."""
+    codes: list[Flowable] = [
+        _qr_row(
+            data.verify_url,
+            _("扫码核验本通知书\n%(url)s\n%(office)s\n%(date)s")
+            % {"url": data.verify_url, "office": data.office, "date": _date(data.issued_at)},
+        )
+    ]
+    if data.rating_url:
+        codes.append(
+            _qr_row(
+                data.rating_url,
+                _("扫码评价本次服务\n%(url)s\n无需登录，此码只能评价一次。")
+                % {"url": data.rating_url},
+            )
+        )
     flowables: list[Flowable] = [
         pdf.para(data.title, "title"),
         pdf.para(_("编号：%(n)s") % {"n": data.case_number}, "subtitle"),
@@ -354,7 +392,7 @@ def notice_pdf(data: NoticeData) -> bytes:
         pdf.Spacer(1, 4 * mm),
         *_body(data),
         pdf.Spacer(1, 8 * mm),
-        qr,
+        *codes,
     ]
     return pdf.render(flowables, title=f"{data.title} {data.case_number}")
 

@@ -1,5 +1,9 @@
 """Case pages shared by the portal and the workbench: notices as PDFs and the verification page.
 
+A notice (the hand-out receipt among them) carries the case's rating link as a second QR code
+when ``rating_links.case_rating_link`` gives one (the evaluations app decides, and may issue a
+token for it).
+
 A notice PDF is for its owner and staff in scope (login, 404 outside the scope). The
 verification page is public but opens only with the signed token printed in the notice's QR
 code (``notices.notice_token``); without one, or with a tampered one, it is the same 404 as
@@ -8,6 +12,7 @@ any unknown address, so walking through sequential case numbers shows nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -25,6 +30,7 @@ from onestop.cases.notices import (
     notice_token,
     notice_token_read,
 )
+from onestop.cases.rating_links import case_rating_link
 from onestop.cases.selectors import Viewer, case_get_by_number_for
 from onestop.core.errors import NotFound
 from onestop.core.masking import mask_name
@@ -51,6 +57,12 @@ def verify_url(request: HttpRequest, case: Case, kind: NoticeKind | str) -> str:
     return request.build_absolute_uri(reverse("cases:verify", args=[notice_token(case, kind)]))
 
 
+def rating_url(request: HttpRequest, case: Case) -> str:
+    """The absolute address of the rating QR code, or "" when the case cannot be rated now."""
+    path = case_rating_link(case)
+    return request.build_absolute_uri(path) if path else ""
+
+
 @login_required
 def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     """A notice PDF, for the applicant who owns the case and staff in scope."""
@@ -61,6 +73,8 @@ def notice(request: HttpRequest, number: str, kind: str) -> HttpResponse:
         data = notice_data(case, kind, verify_url=verify_url(request, case, kind))
     except NotFound as exc:
         raise Http404(exc.message) from None
+    # Asked only for a notice that exists: the link may issue a token.
+    data = dataclasses.replace(data, rating_url=rating_url(request, case))
     response = HttpResponse(notice_pdf(data), content_type="application/pdf")
     filename = f"{case.number}-{kind}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

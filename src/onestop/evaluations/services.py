@@ -20,6 +20,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff, User
@@ -385,6 +386,51 @@ def rating_token_issue(*, case_id: int, channel: RatingChannel = RatingChannel.Q
         created_at=now,
         expires_at=now + dt.timedelta(days=int(settings.ONESTOP_RATING_TOKEN_DAYS)),
     )
+
+
+def rating_kind_open_on_paper(*, case: Case) -> RatingKind | None:
+    """The first rating (首次 or 补充) a QR code printed on the case's paper now leads to: the
+    case was accepted or refused, its applicant has not rated it and the late period is not
+    over; None otherwise. A follow-up (二次) is offered on the portal, not on paper."""
+    if case.state not in RATEABLE_CASE_STATES:
+        return None
+    try:
+        kind = _kind_for(case, case.applicant, clock.now())
+    except Conflict:
+        return None
+    return kind if kind in FIRST_KINDS else None
+
+
+@transaction.atomic
+def rating_token_for_paper(*, case_id: int) -> RatingToken | None:
+    """The QR token a notice or hand-out receipt printed now carries; None when the case
+    cannot be rated on paper. Printing again reuses the case's newest unused QR token while
+    it has at least half its life (``ONESTOP_RATING_TOKEN_DAYS``) left, so reprints do not
+    pile up tokens: at most one new token per half-life while the case can be rated."""
+    case = Case.objects.select_related("applicant").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("未找到该办件。"))
+    if rating_kind_open_on_paper(case=case) is None:
+        return None
+    now = clock.now()
+    life = dt.timedelta(days=int(settings.ONESTOP_RATING_TOKEN_DAYS))
+    kept = (
+        RatingToken.objects.filter(
+            case_id=case_id,
+            channel=RatingChannel.QR,
+            used_at__isnull=True,
+            expires_at__gte=now + life / 2,
+        )
+        .order_by("-expires_at", "-pk")
+        .first()
+    )
+    return kept or rating_token_issue(case_id=case_id, channel=RatingChannel.QR)
+
+
+def rating_link_for_paper(case: Case) -> str | None:
+    """The ``cases.rating_links`` provider: the rating page's path for a QR code printed now."""
+    token = rating_token_for_paper(case_id=case.pk)
+    return reverse("evaluations:token", args=[token.token]) if token is not None else None
 
 
 @transaction.atomic

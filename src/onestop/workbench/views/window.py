@@ -259,9 +259,21 @@ class HandoutRow:
     results: list[CaseResult]
 
 
+def _handed_out(clerk: Staff, number: str) -> Case | None:
+    """The case just handed out (``?receipt=<number>``), if the clerk may see its receipt."""
+    if not number:
+        return None
+    try:
+        case = case_get_by_number_for(clerk, number[:40])
+    except NotFound:
+        return None
+    return case if NoticeKind.HANDED_OUT in notice_kinds_for(case) else None
+
+
 @staff_with(Permission.CASE_HAND_OUT)
 def handout(request: HttpRequest) -> HttpResponse:
-    """Completed cases waiting for pickup; those still missing 容缺 materials say so."""
+    """Completed cases waiting for pickup; those still missing 容缺 materials say so. After a
+    hand-out, the link to print its receipt (出件回执) heads the page."""
     clerk: Staff = request.staff  # type: ignore[attr-defined]
     waiting = Prefetch(
         "materials",
@@ -277,7 +289,13 @@ def handout(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/handout.html",
-        {"rows": rows, "form": forms.HandOutForm(), "nav": "handout"},
+        {
+            "rows": rows,
+            "form": forms.HandOutForm(),
+            "nav": "handout",
+            "receipt": _handed_out(clerk, request.GET.get("receipt", "")),
+            "receipt_kind": NoticeKind.HANDED_OUT,
+        },
     )
 
 
@@ -296,9 +314,9 @@ def handout_deliver(request: HttpRequest, number: str) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, f"{case.number}：{exc.message}")
-    else:
-        messages.success(request, _("%(n)s 已出件。") % {"n": case.number})
-    return redirect("workbench:handout")
+        return redirect("workbench:handout")
+    messages.success(request, _("%(n)s 已出件。") % {"n": case.number})
+    return redirect(f"{reverse('workbench:handout')}?receipt={case.number}")
 
 
 @staff_with(Permission.CASE_ACCEPT, Permission.TASK_HANDLE)
