@@ -195,6 +195,8 @@ class SupervisionOrder(TimestampedModel):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    # Set once the department has been reminded that the response deadline is near.
+    reminded_at = models.DateTimeField(_("答复提醒时间"), null=True, blank=True)
     # The issuing form's (or API call's) key: a retried POST returns the same order.
     request_key = models.CharField(_("请求键"), max_length=64, null=True, blank=True)
 

@@ -20,6 +20,7 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
@@ -50,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
 RESPOND_DAYS_MAX = 60
+REMINDER_LABEL = gettext_lazy("答复期限将至")
 
 # The case events after which a case's signals may change (the case-event hook).
 WATCHED_EVENTS = (
@@ -81,6 +83,7 @@ class SweepResult:
     raised: int
     cleared: int
     open: int
+    reminded: int = 0
 
 
 def _findings(
@@ -144,7 +147,9 @@ def signals_sweep(
         Signal.objects.bulk_create(new, batch_size=SWEEP_BATCH, ignore_conflicts=True)
         transaction.on_commit(signals_notify, robust=True)
     total = Signal.objects.filter(state=SignalState.OPEN).count()
-    return SweepResult(raised=len(new), cleared=cleared, open=total)
+    # The full sweep (beat, the command) also reminds departments of 督办 deadlines.
+    reminded = 0 if scoped else orders_remind(now=now)
+    return SweepResult(raised=len(new), cleared=cleared, open=total, reminded=reminded)
 
 
 def signals_on_case_events(case_id: int, events: Sequence[CaseEvent]) -> None:
@@ -251,6 +256,55 @@ def _order_notify(order_id: int, action: OrderAction) -> None:
             )
         ]
     )
+
+
+# The states in which an order waits for the department's answer.
+AWAITING_ANSWER = (OrderState.ISSUED, OrderState.ESCALATED)
+
+
+@transaction.atomic
+def orders_remind(*, now: dt.datetime | None = None) -> int:
+    """Remind the department of each order still awaiting its answer whose response deadline
+    is at most ONESTOP_WARN_REMAINING_WORKDAYS working days away (the desks' yellow), once
+    per order, through the outbox; returns the orders reminded."""
+    now = now or clock.now()
+    horizon = calendar.deadline(now, int(settings.ONESTOP_WARN_REMAINING_WORKDAYS)).at
+    due = list(
+        SupervisionOrder.objects.select_for_update(skip_locked=True)
+        .filter(
+            state__in=AWAITING_ANSWER,
+            reminded_at__isnull=True,
+            respond_by__gt=now,
+            respond_by__lte=horizon,
+        )
+        .select_related("case")
+        .order_by("respond_by", "pk")[:5000]
+    )
+    notices = []
+    for order in due:
+        recipients = selectors.department_answerers(
+            department_id=order.department_id, region_code=order.region_code
+        )
+        if not recipients:
+            continue
+        notices.append(
+            Notice(
+                kind=MessageKind.SUPERVISION_ORDER,
+                recipients=[staff_recipient(pk) for pk in recipients],
+                case_id=order.case_id,
+                case_number=(order.case.number or "") if order.case else "",
+                context={
+                    "action": str(REMINDER_LABEL),
+                    "content": order.content[:200],
+                    "respond_on": clock.local(order.respond_by).date().isoformat(),
+                },
+                dedupe_key=f"order:{order.pk}:remind",
+            )
+        )
+    for start in range(0, len(notices), 500):
+        messages_enqueue(notices=notices[start : start + 500])
+    SupervisionOrder.objects.filter(pk__in=[o.pk for o in due]).update(reminded_at=now)
+    return len(due)
 
 
 def _after_commit(order: SupervisionOrder, action: OrderAction) -> None:

@@ -9,9 +9,15 @@ from onestop.supervision.services import signals_sweep
 
 @shared_task(name="onestop.supervision.tasks.supervision_sweep")
 def supervision_sweep() -> dict[str, int]:
-    """Raise and clear the 电子监察 signals of every case (what the hook missed)."""
+    """Raise and clear the 电子监察 signals of every case (what the hook missed); remind
+    departments of 督办 response deadlines."""
     result = signals_sweep()
-    return {"raised": result.raised, "cleared": result.cleared, "open": result.open}
+    return {
+        "raised": result.raised,
+        "cleared": result.cleared,
+        "open": result.open,
+        "reminded": result.reminded,
+    }
 
 
 def register() -> None:

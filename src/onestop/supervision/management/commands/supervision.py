@@ -28,7 +28,8 @@ class Command(BaseCommand):
         if options["action"] == "sweep":
             result = signals_sweep()
             self.stdout.write(
-                f"raised {result.raised}, cleared {result.cleared}, open {result.open}"
+                f"raised {result.raised}, cleared {result.cleared}, open {result.open}, "
+                f"reminded {result.reminded}"
             )
             return
         checked, broken = 0, 0
