@@ -270,7 +270,7 @@ def orders_remind(*, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     horizon = calendar.deadline(now, int(settings.ONESTOP_WARN_REMAINING_WORKDAYS)).at
     due = list(
-        SupervisionOrder.objects.select_for_update(skip_locked=True)
+        SupervisionOrder.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(
             state__in=AWAITING_ANSWER,
             reminded_at__isnull=True,
