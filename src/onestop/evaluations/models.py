@@ -167,6 +167,9 @@ class Rating(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["region_code", "rated_at"], name="rating_region_time"),
+            # The figures of a month or a quarter (ranking, public page) read a time range of
+            # every region; a prefix LIKE on region_code cannot lead an index on PostgreSQL.
+            models.Index(fields=["rated_at"], name="rating_time"),
         ]
 
     def __str__(self) -> str:

@@ -193,12 +193,16 @@ def _counted(start: dt.datetime, end: dt.datetime) -> QuerySet[Rating]:
 def _figures(*, distinct: bool) -> dict[str, Count]:
     """The aggregates behind ``Rates``, computed in SQL. ``distinct`` only when the query joins
     a many-valued relation (rated items); the rectification is one-to-one and never multiplies
-    rows, and COUNT(DISTINCT …) over a year of ratings is what made the figures slow."""
+    rows, and COUNT(DISTINCT …) over a year of ratings is what made the figures slow.
+
+    Rated cases are the counted ratings: the rater is always the case's applicant and the
+    database allows one first (首次, 补充, 默认) rating per case and applicant
+    (``rating_one_first_per_case``), so no case is counted twice."""
     return {
         "total": Count("pk", distinct=distinct),
         "good": Count("pk", filter=Q(level__in=[int(v) for v in GOOD_LEVELS]), distinct=distinct),
         "bad": Count("pk", filter=Q(level__in=[int(v) for v in BAD_LEVELS]), distinct=distinct),
-        "rated": Count("case", distinct=True),
+        "rated": Count("pk", distinct=distinct),
         "rectified": Count(
             "pk", filter=Q(rectification__state__in=RECTIFIED_STATES), distinct=distinct
         ),
