@@ -28,6 +28,15 @@ def _demo_history_off():
     settings.ONESTOP_DEMO_HISTORY_CASES = 0
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _simulator_state_outside_the_data_dir(tmp_path_factory):
+    """The in-process postal simulator (the demo posts through it) keeps its waybills in a
+    temporary file, not in the data directory of whoever runs the tests."""
+    from django.conf import settings
+
+    settings.ONESTOP_DELIVERY_SIMULATOR_STATE = tmp_path_factory.mktemp("post") / "post.json"
+
+
 @pytest.fixture(autouse=True)
 def _calendar_after_flush(request):
     """Transactional tests flush every table, the seeded working-day calendar included;

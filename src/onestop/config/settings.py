@@ -347,6 +347,10 @@ ONESTOP_DELIVERY_SIMULATOR_STEP_SECONDS = env_number(
     "ONESTOP_DELIVERY_SIMULATOR_STEP_SECONDS", 3600.0, kind=float
 )
 ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY = env_number("ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY", 0)
+# Its state (the waybills it issued), a JSON file.
+ONESTOP_DELIVERY_SIMULATOR_STATE = Path(
+    env("ONESTOP_DELIVERY_SIMULATOR_STATE", str(DATA_DIR / "delivery-simulator.json"))
+)
 
 # --- supervision (电子监察) -------------------------------------------------------------
 # Re-evaluate a case's 电子监察 signals after each committed transition (cases.hooks); off,

@@ -153,7 +153,7 @@ def carrier_get() -> Carrier:
             code=settings.ONESTOP_DELIVERY_CARRIER_CODE,
         )
     return EmbeddedCarrier(
-        Path(settings.DATA_DIR) / "delivery-simulator.json",
+        Path(settings.ONESTOP_DELIVERY_SIMULATOR_STATE),
         step_seconds=settings.ONESTOP_DELIVERY_SIMULATOR_STEP_SECONDS,
         return_every=settings.ONESTOP_DELIVERY_SIMULATOR_RETURN_EVERY,
     )
