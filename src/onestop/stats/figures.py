@@ -119,8 +119,13 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
     ids = [c["pk"] for c in cases]
     seqs: dict[int, int] = {}
     corrections: dict[int, int] = {}
+    # ``order_by()`` on each sum: the models' default orderings name the case or the task,
+    # and Django keeps their joins in a grouped query although it drops the ordering (two
+    # joins for nothing; the event sum of a 2,000-case chunk took 53 ms instead of 20 at
+    # 1M cases, bench/stats.py).
     for case_id, last, n in (
         CaseEvent.objects.filter(case_id__in=ids, kind__in=FIGURE_EVENTS)
+        .order_by()
         .values("case_id")
         .annotate(m=Max("seq"), n=Count("pk", filter=Q(kind=EventKind.CORRECTION_REQUESTED)))
         .values_list("case_id", "m", "n")
@@ -129,12 +134,14 @@ def _compute(cases: list[dict[str, Any]]) -> dict[int, Figure]:
     pauses: dict[int, tuple[int, int]] = {
         row["case_id"]: (row["n"], row["d"] or 0)
         for row in Pause.objects.filter(case_id__in=ids)
+        .order_by()
         .values("case_id")
         .annotate(n=Count("pk"), d=Sum("paused_workdays"))
     }
     extensions: dict[int, tuple[int, int]] = {
         row["case_id"]: (row["n"], row["d"] or 0)
         for row in Extension.objects.filter(case_id__in=ids, state=ExtensionState.APPROVED)
+        .order_by()
         .values("case_id")
         .annotate(n=Count("pk"), d=Sum("days"))
     }
