@@ -306,7 +306,7 @@ def rates_by(
     found: dict[int, dict[str, int]] = {}
     if by in ("window", "hall"):
         where = "window__hall__region__code" if by == "window" else "hall__region__code"
-        subjects = {f"{by}__isnull": False}
+        subjects: dict[str, bool | str] = {f"{by}__isnull": False}
         if region_code:
             subjects[f"{where}__startswith"] = region_code
         rows = ratings.filter(**subjects).values(f"{by}_id").annotate(**_figures(distinct=False))
