@@ -167,6 +167,14 @@ class Case(TimestampedModel):
         indexes = [
             models.Index(fields=["state", "region_code"], name="case_state_region"),
             models.Index(fields=["applicant", "-submitted_at"], name="case_applicant_recent"),
+            # "Overdue now" (stats.selectors.overdue_open_count, the supervision sweep): only
+            # the cases whose clock runs, by due date — at 1M cases the (state, region) index
+            # read every open case of the subtree and its heap rows (docs/benchmarks.md, Stats).
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(state__in=[CaseState.ACCEPTED, CaseState.IN_PROGRESS]),
+                name="case_clock_due",
+            ),
         ]
 
     def __str__(self) -> str:
