@@ -23,7 +23,8 @@ psycopg with statements prepared as the application's connection does:
 1. the timeline of a case (``case_timeline``: its events by ``seq``), random cases;
 2. the change feed (``GET /api/events``: ``event_feed`` for a city's window clerk — events
    after a cursor of cases in the region, joined with the case, 500 a page) from a cursor near
-   the end (a consumer keeping up) and from a random cursor (one catching up);
+   the end (a consumer keeping up) and from a random cursor (one catching up); then the same
+   with the scope as a join filter instead of ``case_id IN (scope subquery)``;
 3. the events of one month (what a monthly export or ``changed_since`` reads by ``at``);
 4. appends: a transition's 3 events in one INSERT after reading the case's last ``seq``, its
    own transaction, in the last month (the current one);
@@ -232,18 +233,31 @@ def measure(conn: Any, name: str, args: argparse.Namespace) -> dict[str, tuple[f
         " WHERE state <> 'draft' AND region_code LIKE %s) ORDER BY e.id LIMIT 500"
     )
 
-    def feed_at(cursor_of: Callable[[], int]) -> Callable[[], None]:
+    def feed_at(statement: str, cursor_of: Callable[[], int]) -> Callable[[], None]:
         def read() -> None:
-            cur.execute(feed, [cursor_of(), "4309%"])
+            cur.execute(statement, [cursor_of(), "4309%"])
             cur.fetchall()
 
         return read
 
     out["feed, consumer keeping up"] = timed(
-        feed_at(lambda: top - rng.randrange(1000, 20000)), args.reads // 4
+        feed_at(feed, lambda: top - rng.randrange(1000, 20000)), args.reads // 4
     )
     out["feed, consumer catching up"] = timed(
-        feed_at(lambda: rng.randrange(1, top)), args.reads // 4
+        feed_at(feed, lambda: rng.randrange(1, top)), args.reads // 4
+    )
+    # The same page with the scope as a join filter instead of ``IN (scope subquery)``: the
+    # planner may then walk the events from the cursor and stop at 500 matches.
+    feed_join = (
+        f"SELECT e.*, c.region_code FROM {table} e JOIN bench_case c ON c.id = e.case_id"  # noqa: S608
+        " WHERE e.id > %s AND c.state <> 'draft' AND c.region_code LIKE %s"
+        " ORDER BY e.id LIMIT 500"
+    )
+    out["feed as a join, keeping up"] = timed(
+        feed_at(feed_join, lambda: top - rng.randrange(1000, 20000)), args.reads // 4
+    )
+    out["feed as a join, catching up"] = timed(
+        feed_at(feed_join, lambda: rng.randrange(1, top)), args.reads // 4
     )
 
     def month() -> None:
@@ -289,6 +303,7 @@ def measure(conn: Any, name: str, args: argparse.Namespace) -> dict[str, tuple[f
         for what, statement, params in (
             ("timeline", f"SELECT * FROM {table} WHERE case_id = %s ORDER BY seq", [7]),  # noqa: S608
             ("feed", feed, [top - 5000, "4309%"]),
+            ("feed as a join", feed_join, [top - 5000, "4309%"]),
         ):
             cur.execute("EXPLAIN (ANALYZE, COSTS off) " + statement, params)
             print(f"  -- plan of the {what}:")
