@@ -156,6 +156,7 @@ def test_the_hand_out_receipt_says_what_was_handed_out_and_when(setup, client, m
     assert f"出件日期{today.year}年{today.month}月{today.day}日" in text
     assert setup.applicant.id_number not in text
     assert f"/cases/verify/{notice_token(case, 'handed_out')}/" in text
+    assert "扫码核验本出件回执" in text  # the caption names the paper it is on
     assert "扫码评价本次服务" not in text
     client.logout()
     url = reverse("cases:verify", args=[notice_token(case, "handed_out")])

@@ -372,8 +372,13 @@ def notice_pdf(data: NoticeData) -> bytes:
     codes: list[Flowable] = [
         _qr_row(
             data.verify_url,
-            _("扫码核验本通知书\n%(url)s\n%(office)s\n%(date)s")
-            % {"url": data.verify_url, "office": data.office, "date": _date(data.issued_at)},
+            _("扫码核验本%(title)s\n%(url)s\n%(office)s\n%(date)s")
+            % {
+                "title": data.title,
+                "url": data.verify_url,
+                "office": data.office,
+                "date": _date(data.issued_at),
+            },
         )
     ]
     if data.rating_url:
