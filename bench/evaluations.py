@@ -93,17 +93,12 @@ def cleanup(info: dict[str, Any]) -> None:
 def prepare() -> None:
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import transaction
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0, interactive=False)
-    from onestop.demo.loader import SECTIONS, DemoSummary
+    from onestop.demo.loader import demo_load
 
-    summary = DemoSummary()
-    for name, section in SECTIONS:
-        if name in ("regions", "organisations", "people", "catalog"):
-            with transaction.atomic():
-                section(summary)
+    demo_load(until="catalog")  # the reference data: regions, organisations, people, catalogue
 
 
 class Universe:

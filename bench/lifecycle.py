@@ -138,17 +138,12 @@ def prepare() -> dict[str, Any]:
     """Migrate, load the demo regions, people and catalogue; return the cast of the run."""
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import transaction
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0, interactive=False)
-    from onestop.demo.loader import SECTIONS, DemoSummary
+    from onestop.demo.loader import demo_load
 
-    summary = DemoSummary()
-    for name, section in SECTIONS:  # the reference data only, as the docstring says
-        if name in ("regions", "organisations", "people", "catalog"):
-            with transaction.atomic():
-                section(summary)
+    demo_load(until="catalog")  # the reference data: regions, organisations, people, catalogue
 
     from onestop.accounts.models import Applicant, ApplicantKind, Staff
     from onestop.catalog.models import PackageVersion, VersionStatus

@@ -120,7 +120,6 @@ def prepare(templates: int, open_templates: float) -> list[int]:
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import transaction
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0, interactive=False)
@@ -130,14 +129,10 @@ def prepare(templates: int, open_templates: float) -> list[int]:
     from onestop.core import clock
     from onestop.demo import history
     from onestop.demo.cases import reference_moment
-    from onestop.demo.loader import SECTIONS, DemoSummary
+    from onestop.demo.loader import demo_load
     from onestop.regions.models import Hall, HallKind, Region, RegionLevel
 
-    summary = DemoSummary()
-    for name, section in SECTIONS:
-        if name in ("regions", "organisations", "people", "catalog"):
-            with transaction.atomic():
-                section(summary)
+    demo_load(until="catalog")  # the reference data: regions, organisations, people, catalogue
     clerk = Staff.objects.select_related("region", "hall").get(user__username=history.CLERK)
     city = clerk.region
     counties = list(
