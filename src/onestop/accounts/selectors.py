@@ -141,3 +141,18 @@ def personal_data_reads_of(applicant: Applicant, *, limit: int = 200) -> list[Pe
         .select_related("staff__department", "staff__region")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+def agent_find(*, code: str) -> Staff | None:
+    """The active 帮代办员 an applicant names by the code the agent gave them: their 工号
+    (login name) or their mobile number."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (
+        Staff.objects.filter(role=Role.AGENT, is_active=True)
+        .filter(Q(user__username=code) | Q(phone=code))
+        .select_related("region", "user")
+        .order_by("pk")
+        .first()
+    )

@@ -5,7 +5,8 @@ An action is allowed when three things hold, each read from its single source:
 * **the state**: the action's move is in the transition table of ``cases.states`` (an action
   that changes no state names the states it works in, here and nowhere else);
 * **the permission**: the viewer's role carries it (``accounts.roles``), or the viewer is
-  the case's own applicant (or the agent who entered it);
+  the case's own applicant (or the agent who entered it, while the applicant's
+  authorisation is valid and covers the case: ``authorisation_refusal``);
 * **the scope and the holder**: the case's accepting region (window actions) or the task's
   department and handling region (department actions) lie in the viewer's scope; a claimed
   task is decided only by the officer holding it.
@@ -14,7 +15,8 @@ An action is allowed when three things hold, each read from its single source:
 ``actions`` list of the API's JSON); ``case_action_require`` / ``task_action_require`` refuse
 one with the reason (``PermissionDenied`` 403 or ``IllegalTransition`` 409) and are what the
 services call before they change anything. Nothing here reads the database (everything is on
-the rows the caller already holds) except whether a task's extension request is pending.
+the rows the caller already holds) except whether a task's extension request is pending
+and the packages or items an agent's authorisation lists.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
-from onestop.cases.models import Case, Extension, ItemTask
+from onestop.cases.models import AgentAuthorisation, Case, Extension, ItemTask
 from onestop.cases.states import (
     CASE_TRANSITIONS,
     TASK_HELD_STATES,
@@ -141,20 +143,90 @@ TASK_RULES: dict[TaskAction, _Rule] = {
 del _CS, _TS
 
 
-def _owns(case: Case, viewer: Viewer) -> bool:
-    if isinstance(viewer, Applicant):
-        return case.applicant_id == viewer.pk
+# ----------------------------------------------------------------- 帮代办 authorisations
+
+
+def authorisation_refusal(
+    authorisation: AgentAuthorisation | None,
+    *,
+    agent: Staff,
+    applicant_id: int,
+    package_id: int | None,
+    item_id: int | None,
+) -> str:
+    """'' when ``authorisation`` lets ``agent`` act for the applicant on this package or item
+    now; else why not. The one check of an agent's authorisation (docs/agents.md): the
+    agent's role carries 帮代办, the authorisation is the applicant's to this agent, neither
+    revoked nor outside its period, and names the package (or the single item) or all items.
+    Reads the authorisation's listed packages or items (prefetch them to spare it)."""
+    if not agent.has_permission(Permission.AGENT_ACT):
+        return _gettext("%(name)s不是帮代办员。") % {"name": agent.name}
+    if authorisation is None:
+        return _gettext("没有申请人对您的代办授权。")
+    if authorisation.agent_id != agent.pk or authorisation.applicant_id != applicant_id:
+        return _gettext("该代办授权不是申请人给您的。")
+    now = clock.now()
+    if authorisation.revoked_at is not None and authorisation.revoked_at <= now:
+        return _gettext("申请人已于%(at)s撤销该代办授权。") % {
+            "at": clock.local(authorisation.revoked_at).strftime("%Y-%m-%d")
+        }
+    if now < authorisation.valid_from:
+        return _gettext("该代办授权自%(at)s起生效。") % {
+            "at": clock.local(authorisation.valid_from).strftime("%Y-%m-%d")
+        }
+    if now >= authorisation.valid_until:
+        return _gettext("该代办授权已于%(at)s到期。") % {
+            "at": clock.local(authorisation.valid_until).strftime("%Y-%m-%d")
+        }
+    if authorisation.all_items:
+        return ""
+    if package_id is not None:
+        if package_id in {p.pk for p in authorisation.packages.all()}:
+            return ""
+    elif item_id is not None and item_id in {i.pk for i in authorisation.items.all()}:
+        return ""
+    return _gettext("该代办授权不包括本事项。")
+
+
+def case_target_ids(case: Case) -> tuple[int | None, int | None]:
+    """The package and the single item (identities, not versions) a case applies for."""
+    if case.package_version_id is not None:
+        return case.package_version.package_id, None
+    if case.item_version_id is not None:
+        return None, case.item_version.item_id
+    return None, None
+
+
+def agent_case_refusal(case: Case, agent: Staff) -> str:
+    """'' when ``agent`` may act on ``case`` for its applicant now (the authorisation it was
+    entered under is still valid and covers it); else why not."""
+    if case.agent_id != agent.pk:
+        return _gettext("这不是您代办的办件。")
+    package_id, item_id = case_target_ids(case)
+    return authorisation_refusal(
+        case.authorisation if case.authorisation_id else None,
+        agent=agent,
+        applicant_id=case.applicant_id,
+        package_id=package_id,
+        item_id=item_id,
+    )
+
+
+def _owner_refusal(case: Case, viewer: Viewer) -> str:
+    if isinstance(viewer, Applicant) and case.applicant_id == viewer.pk:
+        return ""
     if isinstance(viewer, Staff):
         if case.agent_id == viewer.pk and viewer.has_permission(Permission.AGENT_ACT):
-            return True
-        return viewer.has_permission(Permission.CASE_ACCEPT) and viewer.covers(case.region_code)
-    return False
+            return agent_case_refusal(case, viewer)
+        if viewer.has_permission(Permission.CASE_ACCEPT) and viewer.covers(case.region_code):
+            return ""
+    return _gettext("这不是您的办件。")
 
 
 def _may_act_on_case(case: Case, viewer: Viewer, rule: _Rule) -> str:
     """'' when the viewer may act on the case by role and scope; else why not."""
     if rule.permission is OWNER:
-        return "" if _owns(case, viewer) else _gettext("这不是您的办件。")
+        return _owner_refusal(case, viewer)
     if not isinstance(viewer, Staff) or not viewer.has_permission(rule.permission):
         return _no_permission(viewer, rule.permission)
     if not viewer.covers(case.region_code):

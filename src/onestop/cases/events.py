@@ -114,6 +114,27 @@ def _actor(actor: Actor) -> tuple[int | None, str]:
     return actor.pk, ActorKind.APPLICANT if applicant is not None else ActorKind.USER
 
 
+# The payload key of an event an agent (帮代办员) recorded for the case's applicant.
+ON_BEHALF_OF = "on_behalf_of"
+
+
+def on_behalf_of(case: Case, actor: Actor) -> dict[str, Any] | None:
+    """When the case's own agent acts, the event is theirs on behalf of the applicant: the
+    applicant, the agent (id and name, as the applicant's timeline shows it) and the
+    authorisation it rests on. Every event of every case goes through here (``event_build``)."""
+    if not case.agent_id or actor is None:
+        return None
+    staff = actor if isinstance(actor, Staff) else getattr(actor, "staff", None)
+    if not isinstance(staff, Staff) or staff.pk != case.agent_id:
+        return None
+    return {
+        "applicant": case.applicant_id,
+        "agent": staff.pk,
+        "agent_name": staff.name,
+        "authorisation": case.authorisation_id,
+    }
+
+
 def head_set(case: Case, seq: int, digest: str) -> None:
     """Note the chain head of a case the caller knows (a new case: 0 and "")."""
     setattr(case, _HEAD, (seq, digest))
@@ -150,6 +171,9 @@ def event_build(
     actor_id, role = _actor(actor)
     # JSON round trip: what the database gives back is what was hashed.
     body = json.loads(json.dumps(payload or {}, default=str))
+    on_behalf = on_behalf_of(case, actor)
+    if on_behalf is not None:
+        body[ON_BEHALF_OF] = on_behalf
     at = at or clock.now()
     # Databases keep microseconds; hash exactly what is stored.
     event = CaseEvent(

@@ -69,6 +69,16 @@ class Case(TimestampedModel):
         blank=True,
         help_text=_("授权委托书编号或已上传授权书的存储路径。"),
     )
+    # The recorded authorisation the agent entered the case under (docs/agents.md); the
+    # engine checks it, valid now and covering the case, before the agent acts.
+    authorisation = models.ForeignKey(
+        "cases.AgentAuthorisation",
+        verbose_name=_("代办授权记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     channel = models.CharField(_("申报渠道"), max_length=24, choices=Channel.choices)
     accepting_region = models.ForeignKey(
         "regions.Region",
@@ -516,3 +526,84 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day} {self.last}"
+
+
+class AuthorisationMethod(models.TextChoices):
+    """How the applicant gave an agent (帮代办员) the authorisation."""
+
+    DOCUMENT = "document", _("签署授权委托书")
+    IN_PERSON = "in_person", _("当面确认")
+    ONLINE = "online", _("网上授权")
+
+
+class AgentAuthorisation(TimestampedModel):
+    """An applicant's authorisation of a 帮代办员 to apply and act for them (docs/agents.md).
+
+    Written only by ``cases.services.agents``; ``cases.actions`` checks it (valid now,
+    covering the case's package or item) before an agent enters or acts on a case."""
+
+    applicant = models.ForeignKey(
+        "accounts.Applicant",
+        verbose_name=_("申请人（委托人）"),
+        on_delete=models.PROTECT,
+        related_name="agent_authorisations",
+    )
+    agent = models.ForeignKey(
+        "accounts.Staff",
+        verbose_name=_("帮代办员（受托人）"),
+        on_delete=models.PROTECT,
+        related_name="authorisations_held",
+    )
+    method = models.CharField(_("授权方式"), max_length=16, choices=AuthorisationMethod.choices)
+    document_number = models.CharField(_("授权委托书编号"), max_length=100, blank=True)
+    document = models.FileField(
+        _("授权委托书文件"),
+        upload_to="cases/authorisations/%Y/%m/",
+        max_length=255,
+        blank=True,
+        help_text=_("上传的已签署授权委托书（扫描件）。"),
+    )
+    all_items = models.BooleanField(_("全部事项"), default=False)
+    packages = models.ManyToManyField(
+        "catalog.Package", verbose_name=_("授权的一件事"), blank=True, related_name="+"
+    )
+    items = models.ManyToManyField(
+        "catalog.ServiceItem", verbose_name=_("授权的事项"), blank=True, related_name="+"
+    )
+    valid_from = models.DateTimeField(_("生效时间"))
+    valid_until = models.DateTimeField(_("失效时间"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(_("撤销理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("代办授权")
+        verbose_name_plural = _("代办授权")
+        ordering = ["-valid_from", "-pk"]
+        indexes = [
+            models.Index(fields=["agent", "applicant"], name="agent_auth_pair"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")),
+                name="agent_auth_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id}→{self.agent_id} {self.method}"

@@ -1,6 +1,7 @@
 """Reads of cases and tasks. Who may see what is decided here and nowhere else.
 
-Scope: an applicant sees their own cases (an agent those they entered for applicants); a
+Scope: an applicant sees their own cases (an agent those they entered for applicants under
+an authorisation not revoked: ``agent_cases``); a
 window clerk the cases accepted in their region subtree; an officer or chief approver the
 cases with a task for their department in their region subtree; a supervisor every case
 accepted or handled in their region subtree. Anything outside the scope is "not found".
@@ -21,7 +22,14 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Role
 from onestop.accounts.selectors import applicant_find
 from onestop.cases.deadlines import DueDates, TrafficLight, due_dates, traffic_light
-from onestop.cases.models import Case, CaseEvent, Extension, ItemTask, VerificationTask
+from onestop.cases.models import (
+    AgentAuthorisation,
+    Case,
+    CaseEvent,
+    Extension,
+    ItemTask,
+    VerificationTask,
+)
 from onestop.cases.states import (
     CASE_CLOCK_STATES,
     CASE_QUEUE_STATES,
@@ -59,7 +67,7 @@ def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
             | Q(pk__in=ItemTask.objects.filter(region_code__startswith=code).values("case_id"))
         )
     if viewer.role == Role.AGENT:
-        return cases.filter(agent=viewer)
+        return agent_cases(viewer, cases)
     return cases.none()
 
 
@@ -393,3 +401,93 @@ def applicant_cases_page(
         at, pk = last
         cases = cases.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
     return _page(cases, lambda c: [c.submitted_at, c.pk], limit)
+
+
+# ---------------------------------------------------------------- 帮代办 authorisations
+
+
+def agent_cases(agent: Staff, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """What an agent sees: the cases they entered, each under an authorisation of its
+    applicant. Once that authorisation is revoked the case is out of sight; once it has
+    merely expired the case stays visible (the agent's own work, to answer the applicant's
+    questions) but ``cases.actions`` allows nothing on it (docs/agents.md)."""
+    base = Case.objects.exclude(state=CaseState.DRAFT) if cases is None else cases
+    return base.filter(agent=agent, authorisation__isnull=False).filter(
+        authorisation__revoked_at__isnull=True
+    )
+
+
+def authorisations_of_applicant(applicant: Applicant) -> QuerySet[AgentAuthorisation]:
+    """The applicant's authorisations, newest first, with their agents and scopes."""
+    return (
+        AgentAuthorisation.objects.filter(applicant=applicant)
+        .select_related("agent", "agent__region", "recorded_by")
+        .prefetch_related("packages", "items")
+        .order_by("-valid_from", "-pk")
+    )
+
+
+def authorisations_held_by(agent: Staff) -> QuerySet[AgentAuthorisation]:
+    """The authorisations an agent holds, newest first."""
+    return (
+        AgentAuthorisation.objects.filter(agent=agent)
+        .select_related("applicant", "recorded_by")
+        .prefetch_related("packages", "items")
+        .order_by("-valid_from", "-pk")
+    )
+
+
+def authorisations_in_region(staff: Staff) -> QuerySet[AgentAuthorisation]:
+    """The authorisations of the agents in a clerk's region subtree (the window records and
+    revokes them)."""
+    return (
+        AgentAuthorisation.objects.filter(agent__region__code__startswith=staff.region.code)
+        .select_related("applicant", "agent", "recorded_by")
+        .prefetch_related("packages", "items")
+        .order_by("-valid_from", "-pk")
+    )
+
+
+def authorisations_current(agent: Staff, applicant: Applicant) -> list[AgentAuthorisation]:
+    """The agent's authorisations from the applicant that are valid now, newest first (the
+    intake service picks the first that covers the application)."""
+    now = clock.now()
+    return list(
+        AgentAuthorisation.objects.filter(
+            agent=agent,
+            applicant=applicant,
+            revoked_at__isnull=True,
+            valid_from__lte=now,
+            valid_until__gt=now,
+        )
+        .prefetch_related("packages", "items")
+        .order_by("-valid_from", "-pk")
+    )
+
+
+def authorisation_get_for(viewer: Staff | Applicant, authorisation_id: int) -> AgentAuthorisation:
+    """One authorisation the viewer may see (the applicant's own, the agent's, or one of an
+    agent in a clerk's region); otherwise ``NotFound``."""
+    if isinstance(viewer, Applicant):
+        rows = authorisations_of_applicant(viewer)
+    elif viewer.role == Role.AGENT:
+        rows = authorisations_held_by(viewer)
+    elif viewer.role == Role.WINDOW_CLERK:
+        rows = authorisations_in_region(viewer)
+    else:
+        rows = AgentAuthorisation.objects.none()
+    found = rows.filter(pk=authorisation_id).first()
+    if found is None:
+        raise NotFound("代办授权不存在或不在您的查看范围内。")
+    return found
+
+
+def authorisation_latest(agent: Staff, applicant: Applicant) -> AgentAuthorisation | None:
+    """The agent's most recent authorisation from the applicant, whatever its state (to say
+    why it no longer serves)."""
+    return (
+        AgentAuthorisation.objects.filter(agent=agent, applicant=applicant)
+        .prefetch_related("packages", "items")
+        .order_by("-valid_from", "-pk")
+        .first()
+    )

@@ -6,6 +6,12 @@ asks ``cases.actions`` whether the actor may take the action now, applies its ru
 returns the changed object.
 """
 
+from onestop.cases.services.agents import (
+    authorisation_grant_document,
+    authorisation_grant_in_person,
+    authorisation_grant_online,
+    authorisation_revoke,
+)
 from onestop.cases.services.cases import (
     case_accept,
     case_hand_out,
@@ -40,6 +46,10 @@ from onestop.cases.services.timing import (
 
 __all__ = [
     "MaterialInput",
+    "authorisation_grant_document",
+    "authorisation_grant_in_person",
+    "authorisation_grant_online",
+    "authorisation_revoke",
     "case_accept",
     "case_draft_discard",
     "case_draft_save",

@@ -16,9 +16,10 @@ from onestop.accounts.roles import Permission
 from onestop.cases import sql
 from onestop.cases.actions import CaseAction, case_action_require
 from onestop.cases.deadlines import due_from
-from onestop.cases.models import Case, CaseMaterial
+from onestop.cases.models import AgentAuthorisation, Case, CaseMaterial
 from onestop.cases.numbering import case_number_next
 from onestop.cases.services._common import require_may_apply, require_text
+from onestop.cases.services.agents import authorisation_for_intake
 from onestop.cases.services.drafts import draft_files, draft_get, draft_require_same_target
 from onestop.cases.services.formdata import form_data_clean
 from onestop.cases.services.idempotency import key_clean, replay_or_refuse
@@ -89,6 +90,7 @@ def case_submit(
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
+    agent_in_person: bool = False,
     created_by: User | None = None,
     idempotency_key: str | None = None,
     draft_id: int | None = None,
@@ -113,6 +115,7 @@ def case_submit(
         hall=hall,
         agent=agent,
         agent_authorisation=agent_authorisation,
+        agent_in_person=agent_in_person,
         created_by=created_by,
         idempotency_key=idempotency_key,
         draft_id=draft_id,
@@ -141,6 +144,7 @@ def _submit(
     hall: Hall | None = None,
     agent: Staff | None = None,
     agent_authorisation: str = "",
+    agent_in_person: bool = False,
     created_by: User | None = None,
     idempotency_key: str | None = None,
     draft_id: int | None = None,
@@ -167,11 +171,17 @@ def _submit(
                 form_data=form_data or {},
                 materials=materials,
             )
+    authorisation = None
     if agent is not None:
         if not agent.has_permission(Permission.AGENT_ACT):
             raise PermissionDenied(_("%(name)s不是帮代办员。") % {"name": agent.name})
-        require_text(
-            agent_authorisation, field="agent_authorisation", what=_("代办授权（授权委托书）")
+        authorisation = authorisation_for_intake(
+            agent=agent,
+            applicant=applicant,
+            package_version=package_version,
+            item_version=item_version,
+            document_number=agent_authorisation,
+            in_person=agent_in_person,
         )
     if hall is not None and not hall.region.code.startswith(accepting_region.code):
         raise ValidationFailed(_("收件大厅不在收件地区划内。"), field="hall")
@@ -220,7 +230,8 @@ def _submit(
         item_version=item_version,
         applicant=applicant,
         agent=agent,
-        agent_authorisation=agent_authorisation.strip() if agent else "",
+        agent_authorisation=_authorisation_text(authorisation, agent_authorisation),
+        authorisation=authorisation,
         channel=channel,
         accepting_region=accepting_region,
         region_code=accepting_region.code,
@@ -283,6 +294,11 @@ def _submit(
                 "channel": str(channel),
                 "applicant": applicant.pk,
                 "agent": agent.pk if agent else None,
+                **(
+                    {"authorisation": authorisation.pk, "authorised_by": authorisation.method}
+                    if authorisation is not None
+                    else {}
+                ),
                 "items": [item.item_version.name for item in plan.items],
                 "materials": {row.key: material_summary(row) for row in rows},
             },
@@ -299,6 +315,7 @@ _CASE_SUBMITTED_FIELDS = [
     "applicant",
     "agent",
     "agent_authorisation",
+    "authorisation",
     "channel",
     "accepting_region",
     "region_code",
@@ -316,6 +333,15 @@ _CASE_SUBMITTED_FIELDS = [
     "created_by",
     "updated_at",
 ]
+
+
+def _authorisation_text(authorisation: AgentAuthorisation | None, typed: str) -> str:
+    """What ``Case.agent_authorisation`` keeps: the letter's number (or its file) the case
+    went in under, or the authorisation's kind."""
+    if authorisation is None:
+        return ""
+    text = typed.strip() or authorisation.document_number or authorisation.document.name
+    return (text or str(authorisation.get_method_display()))[:255]
 
 
 def _require_originals_seen_by(seen_by: Staff | None, given: Iterable[MaterialInput]) -> None:
@@ -347,6 +373,7 @@ def case_intake(
     channel: Channel | str = Channel.HALL_WINDOW,
     accepting_region: Region | None = None,
     agent_authorisation: str = "",
+    agent_in_person: bool = False,
     idempotency_key: str | None = None,
     **application: Any,
 ) -> Case:
@@ -367,6 +394,7 @@ def case_intake(
         hall=application.pop("hall", None) or staff.hall,
         agent=staff if staff.has_permission(Permission.AGENT_ACT) else None,
         agent_authorisation=agent_authorisation,
+        agent_in_person=agent_in_person,
         created_by=staff.user,
         idempotency_key=idempotency_key,
         **application,
