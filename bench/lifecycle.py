@@ -49,6 +49,7 @@ Prints figures; asserts nothing. ``DEBUG`` is off (it would log every query); pa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -739,9 +740,11 @@ def main() -> None:
     parser.add_argument("--inbox-samples", type=int, default=50, help="inbox latency samples")
     parser.add_argument(
         "--hooks",
-        choices=["on", "off"],
+        choices=["on", "inline", "off"],
         default="on",
-        help="other apps' after-commit reactions to case events (on: as in production)",
+        help="other apps' after-commit reactions to case events (on: as in production — the"
+        " slow ones published to the broker's worker, none of which runs here; inline: all on"
+        " the committing thread, as without a broker; off: none)",
     )
     args = parser.parse_args()
 
@@ -756,17 +759,24 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, info: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    from onestop.cases import hooks
+
+    started = time.perf_counter()
+    cast = prepare()
+
+    settings.ONESTOP_HOOKS_DEFERRED = args.hooks != "inline"
+    paused = hooks.handlers_paused() if args.hooks == "off" else contextlib.nullcontext()
+    with paused:
+        _run(args, info, cast, started)
+
+
+def _run(args: argparse.Namespace, info: dict[str, Any], cast: Any, started: float) -> None:
     from django.db import connection
 
     from onestop.cases.models import Case, CaseEvent, CaseMaterial, ItemTask
 
-    started = time.perf_counter()
-    cast = prepare()
-    if args.hooks == "off":
-        from onestop.cases import hooks
-
-        for _kinds, handler in list(hooks._handlers):
-            hooks.handlers_clear(handler)
     if connection.vendor == "sqlite":
         server = f"SQLite {connection.Database.sqlite_version} (WAL, synchronous=NORMAL)"
     else:

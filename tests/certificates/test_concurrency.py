@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 
 from onestop.cases import hooks
-from onestop.cases.states import EventKind
 from onestop.certificates import services
 from onestop.certificates.identifiers import licence_id_parse
 from onestop.certificates.models import Certificate
@@ -21,11 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_hook():
     """The decisions below commit; keep the hook from issuing before the race does."""
-    hooks.handlers_clear(services.results_issue_for_case)
-    yield
-    hooks.on_case_events(
-        EventKind.TASK_APPROVED, EventKind.TASK_DENIED, handler=services.results_issue_for_case
-    )
+    with hooks.handlers_paused(services.results_issue_for_case):
+        yield
 
 
 def _race(fn, n: int = 2) -> list:

@@ -28,7 +28,7 @@ PERIOD = selectors.Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
 def test_the_handler_is_registered_for_the_events_that_move_figures():
-    kinds = {k for ks, handler in hooks._handlers if handler is case_events_figures for k in ks}
+    kinds = {k for e in hooks.registered() if e.handler is case_events_figures for k in e.kinds}
     assert kinds == set(FIGURE_EVENTS)
     assert "task_claimed" not in kinds and "handed_out" not in kinds
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 
+from onestop.cases import hooks
 from onestop.cases.files import files_sweep_orphans
 from onestop.cases.maintenance import dues_refresh_all
 from onestop.cases.reminders import task_lights_notify, tolerated_reminders_send
@@ -41,3 +42,11 @@ def cases_remind_tolerated() -> int:
 def cases_notify_task_lights() -> int:
     """Tell officers once when a task they hold turns yellow, once when red."""
     return task_lights_notify()
+
+
+@shared_task(name=hooks.HOOKS_TASK)
+def case_hooks_run(*, entries: list[list]) -> int:
+    """Run the deferred case-event handlers a relay published ([name, case id, event ids])."""
+    return hooks.deferred_run(
+        [(str(name), int(case_id), list(pks)) for name, case_id, pks in entries]
+    )

@@ -18,7 +18,10 @@ class CertificatesConfig(AppConfig):
         # A decided task gets its result once the decision has committed; the sweep
         # ``onestop certificates issue-missing`` catches up what a failed handler left.
         hooks.on_case_events(
-            EventKind.TASK_APPROVED, EventKind.TASK_DENIED, handler=results_issue_for_case
+            EventKind.TASK_APPROVED,
+            EventKind.TASK_DENIED,
+            handler=results_issue_for_case,
+            deferred=True,  # building and sealing a PDF: in a worker when there is one
         )
         # The case's pages and GET /api/cases/{id} list the results issued.
         results.results_provider_register(case_results_for)

@@ -269,6 +269,11 @@ ONESTOP_NOTIFICATIONS_QUEUE = env("ONESTOP_NOTIFICATIONS_QUEUE")  # empty: Celer
 ONESTOP_NOTIFICATIONS_RELAY_SECONDS = env_number(
     "ONESTOP_NOTIFICATIONS_RELAY_SECONDS", 0.05, kind=float
 )
+# The slow reactions to case events (sealing a result, the 电子监察 rules, the figures) run
+# in a worker when a broker is configured (cases/hooks.py); off: on the committing thread.
+ONESTOP_HOOKS_DEFERRED = env_bool("ONESTOP_HOOKS_DEFERRED", default=True)
+ONESTOP_HOOKS_QUEUE = env("ONESTOP_HOOKS_QUEUE")  # empty: Celery's default
+ONESTOP_HOOKS_RELAY_SECONDS = env_number("ONESTOP_HOOKS_RELAY_SECONDS", 0.05, kind=float)
 
 # Cookies: no script reads them (htmx sends the CSRF token from the page), they are not
 # sent on cross-site requests, and a session ends after a working day

@@ -11,4 +11,4 @@ class StatsConfig(AppConfig):
         from onestop.stats.figures import FIGURE_EVENTS
         from onestop.stats.tasks import case_events_figures
 
-        hooks.on_case_events(*sorted(FIGURE_EVENTS), handler=case_events_figures)
+        hooks.on_case_events(*sorted(FIGURE_EVENTS), handler=case_events_figures, deferred=True)

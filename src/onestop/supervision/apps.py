@@ -12,4 +12,6 @@ class SupervisionConfig(AppConfig):
 
         tasks.register()  # the beat task is known to every process, not only to workers
 
-        hooks.on_case_events(*services.WATCHED_EVENTS, handler=services.signals_on_case_events)
+        hooks.on_case_events(
+            *services.WATCHED_EVENTS, handler=services.signals_on_case_events, deferred=True
+        )
