@@ -39,9 +39,12 @@ package 我要开办企业 with every situation answered "yes" (5 item tasks: �
 
 **Other apps' reactions** (``cases.hooks``: a result sealed on every approval, the
 电子监察 signals re-evaluated and the figure rows refreshed after every transition, the
-rating invitation lit on hand-out) run after commit inside the service call, as in a web
-request, so they are timed with it. ``--hooks off`` forgets them after set-up: the engine
-and its notifications alone, as the runs before those apps existed measured them.
+rating invitation lit on hand-out) run after commit. With ``--hooks on`` (the default, as in
+production with a broker) the slow ones — sealing, the 电子监察 rules, the figures — are
+deferred: handed to the relay and published to the broker for a worker, none of which runs
+here, so the request path is what is timed. ``--hooks inline`` runs every reaction inside
+the service call, as without a broker, and times it with it. ``--hooks off`` forgets them
+after set-up: the engine and its notifications alone.
 
 Prints figures; asserts nothing. ``DEBUG`` is off (it would log every query); passwords use the MD5 hasher (set-up only).
 """
