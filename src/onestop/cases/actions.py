@@ -55,6 +55,7 @@ class CaseAction(models.TextChoices):
     SUPPLY_TOLERATED = "supply_tolerated", _("补交容缺材料")
     WITHDRAW = "withdraw", _("撤回申请")
     HAND_OUT = "hand_out", _("统一出件")
+    RECEIVING_CHECK = "receiving_check", _("形式审查和身份核验")
 
 
 class TaskAction(models.TextChoices):
@@ -109,6 +110,10 @@ CASE_RULES: dict[CaseAction, _Rule] = {
     CaseAction.VERIFY_ORIGINAL: _Rule(
         Permission.CASE_ACCEPT,
         within=frozenset({_CS.PRE_REVIEW, _CS.SUBMITTED, _CS.CORRECTION_REQUESTED}),
+    ),
+    # 收件地: the window's form check and identity check of a case handled elsewhere.
+    CaseAction.RECEIVING_CHECK: _Rule(
+        Permission.CASE_ACCEPT, within=frozenset({_CS.SUBMITTED, _CS.CORRECTION_REQUESTED})
     ),
     CaseAction.SUPPLEMENT: _Rule(
         OWNER, to=_CS.SUBMITTED, only=frozenset({_CS.CORRECTION_REQUESTED})

@@ -18,6 +18,7 @@ from onestop.cases.states import (
     ExtensionState,
     MaterialStatus,
     PauseKind,
+    TaskMode,
     TaskState,
     VerificationState,
 )
@@ -292,6 +293,13 @@ class ItemTask(TimestampedModel):
         related_name="tasks",
     )
     region_code = models.CharField(_("办理地区划代码"), max_length=12)
+    mode = models.CharField(
+        _("办理模式"),
+        max_length=16,
+        choices=TaskMode.choices,
+        default=TaskMode.LOCAL,
+        help_text=_("分送时由办件引擎按申报渠道、收件地和办理地确定。"),
+    )
     state = models.CharField(
         _("状态"), max_length=24, choices=TaskState.choices, default=TaskState.PENDING
     )

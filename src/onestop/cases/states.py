@@ -134,6 +134,48 @@ class Channel(models.TextChoices):
 REMOTE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE, Channel.KIOSK})
 
 
+class TaskMode(models.TextChoices):
+    """How a task is handled across regions (国办发〔2020〕35号; docs/cross_domain.md)."""
+
+    LOCAL = "local", _("属地办理")
+    ONLINE = "online", _("全程网办")
+    PROXY = "proxy", _("异地代收代办")
+    MULTI_SITE = "multi_site", _("多地联办")
+
+
+# The modes in which the receiving side and the handling side are different offices.
+TASK_CROSS_REGION_MODES = frozenset({TaskMode.PROXY, TaskMode.MULTI_SITE})
+
+
+def _nested(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def task_mode(
+    *, channel: str, receiving_code: str, handling_code: str, case_handling_codes: set[str]
+) -> TaskMode:
+    """The mode of a task, decided at dispatch: an online application is 全程网办; a case
+    whose tasks land in several places (handling regions not inside one another) is 多地联办;
+    a task handled by a region the case was not received in is 异地代收代办; else 属地办理."""
+    if channel in REMOTE_CHANNELS:
+        return TaskMode.ONLINE
+    codes = sorted(case_handling_codes | {handling_code})
+    if any(not _nested(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]):
+        return TaskMode.MULTI_SITE
+    if not receiving_code.startswith(handling_code):
+        return TaskMode.PROXY
+    return TaskMode.LOCAL
+
+
+class IdentityCheck(models.TextChoices):
+    """How the receiving window verified who the applicant is (身份核验)."""
+
+    ID_CARD_READER = "id_card_reader", _("居民身份证读卡")
+    FACE_MATCH = "face_match", _("人脸识别比对")
+    DOCUMENT_SEEN = "document_seen", _("查验证件原件")
+    BUSINESS_LICENCE = "business_licence", _("查验营业执照和经办人身份")
+
+
 class MaterialStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     LICENCE_REFERENCE = "licence_reference", _("调取电子证照")
@@ -231,6 +273,9 @@ class EventKind(models.TextChoices):
     SHIPMENT_DELIVERED = "shipment_delivered", _("邮件已签收")
     SHIPMENT_RETURNED = "shipment_returned", _("邮件被退回")
     SHIPMENT_CANCELLED = "shipment_cancelled", _("取消寄递")
+    # 跨域通办 (docs/cross_domain.md): the receiving side's checks and the forwarding.
+    RECEIVING_CHECKED = "receiving_checked", _("收件地形式审查和身份核验")
+    FILES_FORWARDED = "files_forwarded", _("电子材料推送办理地")
 
 
 class _Stateful(Protocol):

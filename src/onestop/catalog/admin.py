@@ -530,7 +530,7 @@ class DependencyFormSet(BaseInlineFormSet):
 class PackageItemInline(DraftOnlyInline):
     model = PackageItem
     form = PackageItemForm
-    fields = ("order", "item", "condition", "handling_note")
+    fields = ("order", "item", "condition", "handling_note", "routing_rule")
     autocomplete_fields = ("item",)
 
 
@@ -666,6 +666,7 @@ class PackageVersionAdmin(VersionAdminBase):
                 )
             },
         ),
+        (_("跨域通办"), {"fields": ("routing_rule", "online_receiving_rule")}),
     )
 
     @admin.display(description=_("编码"), ordering="package__code")

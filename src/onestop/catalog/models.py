@@ -161,6 +161,23 @@ CROSS_DOMAIN_SCOPE_CODES: dict[str, str] = {
 }
 
 
+class RoutingRule(models.TextChoices):
+    """办理地规则: at which region the item's department system handles a case's item
+    (docs/cross_domain.md). Blank on a package item: the package's rule."""
+
+    ITEM_DEPARTMENT = "item_department", _("事项实施主体办理")
+    APPLICANT_RESIDENCE = "applicant_residence", _("申请人户籍地（居住地）办理")
+    ENTERPRISE_DOMICILE = "enterprise_domicile", _("企业住所地办理")
+    RECEIVING_REGION = "receiving_region", _("收件地办理（权限下放）")
+
+
+class OnlineReceivingRule(models.TextChoices):
+    """收件地 of an online application that names none (docs/cross_domain.md)."""
+
+    ITEM_DEFAULT = "item_default", _("事项默认（实施主体或牵头部门所在地）")
+    APPLICANT_RESIDENCE = "applicant_residence", _("申请人所在地")
+
+
 class MaterialForm(models.TextChoices):
     """原件/复印件 of a paper material; blank for a material submitted only electronically."""
 
@@ -636,6 +653,23 @@ class PackageVersion(VersionedModel):
         _("搜索关键词"), blank=True, help_text=_("同义词，以空格分隔，如：开饭店 开餐馆 开公司")
     )
     is_policy_package = models.BooleanField(_("政策兑现类"), default=False)
+    routing_rule = models.CharField(
+        _("办理地规则"),
+        max_length=24,
+        choices=RoutingRule.choices,
+        default=RoutingRule.ITEM_DEPARTMENT,
+        help_text=_(
+            "各事项由哪里的同系统部门办理：实施主体（默认）、申请人户籍地、企业住所地或收件地"
+            "（权限下放）；事项可单独设置。受事项通办范围和行使层级约束。"
+        ),
+    )
+    online_receiving_rule = models.CharField(
+        _("网上申请收件地"),
+        max_length=24,
+        choices=OnlineReceivingRule.choices,
+        default=OnlineReceivingRule.ITEM_DEFAULT,
+        help_text=_("申请人未选择收件地时：牵头部门所在地（默认）或申请人所在地。"),
+    )
     commitment_text = models.TextField(
         _("告知承诺书"),
         blank=True,
@@ -680,6 +714,13 @@ class PackageItem(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     condition = models.JSONField(_("适用情形"), null=True, blank=True, help_text=CONDITION_HELP)
     handling_note = models.TextField(_("办理说明"), blank=True)
+    routing_rule = models.CharField(
+        _("办理地规则"),
+        max_length=24,
+        choices=RoutingRule.choices,
+        blank=True,
+        help_text=_("留空则按一件事的办理地规则。"),
+    )
 
     class Meta:
         verbose_name = _("联办事项")

@@ -81,7 +81,9 @@ def package_version_current(package: Package) -> PackageVersion | None:
 
 
 def item_version_get(*, item_version_id: int) -> ServiceItemVersion:
-    return ServiceItemVersion.objects.select_related("item", "department").get(pk=item_version_id)
+    return ServiceItemVersion.objects.select_related("item", "department__region").get(
+        pk=item_version_id
+    )
 
 
 def item_versions_current_for(items: list[ServiceItem] | QuerySet) -> dict[int, ServiceItemVersion]:
@@ -117,7 +119,7 @@ def item_version_by_code(basic_code: str) -> ServiceItemVersion | None:
         ServiceItemVersion.objects.filter(
             item__basic_code=basic_code, status=VersionStatus.PUBLISHED
         )
-        .select_related("item", "department")
+        .select_related("item", "department__region")
         .first()
     )
 
@@ -400,7 +402,7 @@ def _package_plan(package_version: PackageVersion, answers: Mapping[str, Any]) -
         for v in ServiceItemVersion.objects.filter(
             item_id__in=[pi.item_id for pi in chosen], status=VersionStatus.PUBLISHED
         )
-        .select_related("item", "department")
+        .select_related("item", "department__region")
         .prefetch_related(
             Prefetch("materials", queryset=MaterialRequirement.objects.order_by("order", "pk")),
             "fees",

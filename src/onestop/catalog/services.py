@@ -377,6 +377,7 @@ def package_version_create_draft(
             order=old.order,
             condition=old.condition,
             handling_note=old.handling_note,
+            routing_rule=old.routing_rule,
         )
     PackageDependency.objects.bulk_create(
         PackageDependency(
@@ -421,6 +422,7 @@ def package_item_add(
     order: int | None = None,
     condition: dict[str, Any] | None = None,
     handling_note: str = "",
+    routing_rule: str = "",
 ) -> PackageItem:
     """Add a component item (by identity) to a draft package; its condition must be valid."""
     package_version = _lock_package_version(package_version)
@@ -433,6 +435,7 @@ def package_item_add(
         order=_next_order(package_version.package_items) if order is None else order,
         condition=condition or None,
         handling_note=handling_note,
+        routing_rule=routing_rule,
     )
 
 
@@ -440,7 +443,9 @@ def package_item_add(
 def package_item_update(*, package_item: PackageItem, **fields: Any) -> PackageItem:
     """Change the order, condition or note of a component of a draft package."""
     package_version = _lock_package_version(package_item.package_version)
-    changed = _set_fields(package_item, fields, {"order", "condition", "handling_note"})
+    changed = _set_fields(
+        package_item, fields, {"order", "condition", "handling_note", "routing_rule"}
+    )
     _check_package_condition(package_version, package_item.condition)
     if changed:
         package_item.save(update_fields=changed)

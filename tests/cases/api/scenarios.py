@@ -259,6 +259,11 @@ SCENARIOS: dict[tuple[str, str], Callable[[Setup, People], Request]] = {
     ("get", "/api/events"): events,
     ("post", "/api/cases/{case_id}/pre-review"): _case_action(CaseState.PRE_REVIEW, "pre-review"),
     ("post", "/api/cases/{case_id}/accept"): _case_action(CaseState.SUBMITTED, "accept"),
+    ("post", "/api/cases/{case_id}/receiving-check"): _case_action(
+        CaseState.SUBMITTED,
+        "receiving-check",
+        {"form_checked": True, "identity_checked": True, "identity_method": "id_card_reader"},
+    ),
     ("post", "/api/cases/{case_id}/request-correction"): _case_action(
         CaseState.SUBMITTED, "request-correction", {"missing": ["lease"], "note": "缺签字页"}
     ),

@@ -31,6 +31,7 @@ TABLE = {
     ("get", "/api/tasks/{task_id}"): "200 404 200 404 200 404 200 200 404 404 401",
     ("post", "/api/cases/{case_id}/pre-review"): WINDOW,
     ("post", "/api/cases/{case_id}/accept"): WINDOW,
+    ("post", "/api/cases/{case_id}/receiving-check"): WINDOW,
     ("post", "/api/cases/{case_id}/request-correction"): WINDOW,
     ("post", "/api/cases/{case_id}/reject"): WINDOW,
     ("post", "/api/cases/{case_id}/hand-out"): WINDOW,

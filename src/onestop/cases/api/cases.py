@@ -47,6 +47,7 @@ from onestop.cases.api.schemas import (
     NoteIn,
     OptionalReasonIn,
     ReasonIn,
+    ReceivingCheckIn,
     SupplementIn,
 )
 from onestop.cases.models import Case
@@ -354,6 +355,24 @@ def case_accept(request: HttpRequest, case_id: int, payload: AcceptIn) -> Json:
     clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
     case = services.case_accept(
         case_id=case.pk, clerk=clerk, tolerated=payload.tolerated, note=payload.note
+    )
+    return common.case_out(case, clerk)
+
+
+@router.post(
+    "/cases/{int:case_id}/receiving-check",
+    response={200: CaseOut, **PROBLEMS},
+    summary="收件地形式审查和身份核验（异地代收代办，受理前）",
+)
+def case_receiving_check(request: HttpRequest, case_id: int, payload: ReceivingCheckIn) -> Json:
+    clerk, case = _window_case(request, case_id, Permission.CASE_ACCEPT)
+    case = services.case_receiving_check(
+        case_id=case.pk,
+        clerk=clerk,
+        form_checked=payload.form_checked,
+        identity_checked=payload.identity_checked,
+        identity_method=payload.identity_method,
+        note=payload.note,
     )
     return common.case_out(case, clerk)
 

@@ -304,6 +304,8 @@ def task_out(
         "state_label": _label(TaskState, task.state),
         "department": {"id": task.department_id, "name": task.department.name},
         "region_code": task.region_code,
+        "handling_region": task.region_code,
+        "mode": task.mode,
         "assignee": None if for_applicant else _staff_ref(task.assignee),
         "round": task.round,
         "depends_on": (
@@ -380,6 +382,7 @@ def case_out(case: Case, viewer: Staff | Applicant) -> dict[str, Any]:
             "code": case.accepting_region.code,
             "name": case.accepting_region.name,
         },
+        "receiving_region": case.region_code,
         "hall": case.hall.name if case.hall_id else None,
         "answers": case.answers,
         "form_data": case.form_data if full else _masked_form(case),

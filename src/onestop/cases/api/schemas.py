@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from onestop.cases.actions import CaseAction, TaskAction
-from onestop.cases.states import CaseState, Channel, PauseKind
+from onestop.cases.states import CaseState, Channel, IdentityCheck, PauseKind, TaskMode
 
 # ------------------------------------------------------------------------------- inputs
 
@@ -122,6 +122,15 @@ class AcceptIn(Schema):
         examples=[{"lease": "2026-06-05"}],
     )
     note: str = Field("", max_length=2000)
+
+
+class ReceivingCheckIn(Schema):
+    """收件地's 形式审查 and 身份核验 of a case another region handles (异地代收代办)."""
+
+    form_checked: bool = Field(description="已完成形式审查（申请表和材料齐全、符合法定形式）")
+    identity_checked: bool = Field(description="已完成申请人身份核验")
+    identity_method: IdentityCheck = Field(description="身份核验方式")
+    note: str = Field("", max_length=500)
 
 
 class CorrectionIn(Schema):
@@ -250,6 +259,10 @@ class TaskOut(Schema):
     state_label: str
     department: DepartmentRef
     region_code: str
+    handling_region: str = Field(description="办理地区划代码")
+    mode: TaskMode = Field(
+        description="办理模式：local 属地办理、online 全程网办、proxy 异地代收代办、multi_site 多地联办"
+    )
     assignee: StaffRef | None = Field(None, description="承办人（申请人看不到）")
     round: int
     depends_on: list[int]
@@ -312,6 +325,7 @@ class CaseOut(Schema):
     has_agent: bool
     agent: StaffRef | None
     accepting_region: RegionRef
+    receiving_region: str = Field(description="收件地区划代码")
     hall: str | None
     answers: dict[str, Any]
     form_data: dict[str, Any]

@@ -26,6 +26,7 @@ from onestop.cases.services.cases import (
     case_verify_originals,
     case_withdraw,
 )
+from onestop.cases.services.crossdomain import case_receiving_check
 from onestop.cases.services.drafts import case_draft_discard, case_draft_save
 from onestop.cases.services.materials import MaterialInput
 from onestop.cases.services.tasks import (
@@ -56,6 +57,7 @@ __all__ = [
     "case_hand_out",
     "case_intake",
     "case_pre_review_pass",
+    "case_receiving_check",
     "case_reject",
     "case_request_correction",
     "case_submit",

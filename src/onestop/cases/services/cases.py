@@ -241,7 +241,16 @@ def _submit(
         submitted_at=now,
         promised_days=plan.promised_days,
         promised_unit=plan.promised_unit,
-        dispatch_items=[e.as_json() for e in dispatch_entries(plan.items)],
+        dispatch_items=[
+            e.as_json()
+            for e in dispatch_entries(
+                plan.items,
+                applicant=applicant,
+                receiving_region=accepting_region,
+                package_version=package_version,
+                channel=channel,
+            )
+        ],
         has_commitments=any(g.commitment.strip() for g in given.values()),
         idempotency_key=key,
         created_by=created_by,

@@ -17,9 +17,11 @@ from onestop.catalog.models import (
     HandlingForm,
     PackageItem,
     PackageVersion,
+    RoutingRule,
     ServiceItemVersion,
     VersionStatus,
 )
+from onestop.catalog.routing import handling_department_for, online_receiving_region_for, rule_of
 from onestop.catalog.selectors import MergedMaterial, materials_merge, package_plan
 from onestop.core.errors import ValidationFailed
 from onestop.regions.models import Region
@@ -147,6 +149,7 @@ class DispatchEntry:
     promised_unit: str
     package_item_id: int | None = None
     depends_on: list[int] = field(default_factory=list)  # PackageItem ids
+    routing_rule: str = RoutingRule.ITEM_DEPARTMENT  # how ``department_id`` was chosen
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +162,7 @@ class DispatchEntry:
             "promised_unit": self.promised_unit,
             "package_item": self.package_item_id,
             "depends_on": list(self.depends_on),
+            "routing_rule": self.routing_rule,
         }
 
     @classmethod
@@ -173,26 +177,47 @@ class DispatchEntry:
             promised_unit=data["promised_unit"],
             package_item_id=data["package_item"],
             depends_on=list(data["depends_on"]),
+            routing_rule=data.get("routing_rule", RoutingRule.ITEM_DEPARTMENT),
         )
 
 
-def dispatch_entries(items: list[DispatchItem]) -> list[DispatchEntry]:
-    """The plan's items as plain ids and values (stored on the case at submission)."""
+def dispatch_entries(
+    items: list[DispatchItem],
+    *,
+    applicant: Applicant | None = None,
+    receiving_region: Region | None = None,
+    package_version: PackageVersion | None = None,
+    channel: Channel = Channel.HALL_WINDOW,
+) -> list[DispatchEntry]:
+    """The plan's items as plain ids and values (stored on the case at submission), each
+    routed to its handling department by the catalogue's rules (``catalog.routing``); without
+    an applicant and a receiving region, to the item version's own department."""
     entries = []
     for entry in items:
         version = entry.item_version
         identity = entry.package_item.item if entry.package_item else version.item
+        rule = rule_of(entry.package_item, package_version)
+        department_id = version.department_id
+        if applicant is not None and receiving_region is not None:
+            department_id = handling_department_for(
+                item_version=version,
+                rule=rule,
+                applicant=applicant,
+                receiving_region=receiving_region,
+                on_site=channel not in REMOTE_CHANNELS,
+            ).pk
         entries.append(
             DispatchEntry(
                 item_version_id=version.pk,
                 item_id=version.item_id,
                 title=version.name,
                 item_code=identity.basic_code,
-                department_id=version.department_id,
+                department_id=department_id,
                 promised_days=version.promised_days,
                 promised_unit=version.promised_unit,
                 package_item_id=entry.package_item.pk if entry.package_item else None,
                 depends_on=list(entry.depends_on),
+                routing_rule=rule,
             )
         )
     return entries
@@ -204,16 +229,10 @@ def accepting_region_for(
     package_version: PackageVersion | None = None,
     item_version: ServiceItemVersion | None = None,
 ) -> Region:
-    """收件地 of an application that names none (online): the item's department's region,
-    or the package's lead department's region, else the applicant's own region."""
-    if item_version is not None:
-        return item_version.department.region
-    lead = package_version.lead_department if package_version is not None else None
-    if lead is not None:
-        return lead.region
-    if applicant.region is None:
-        raise ValidationFailed(_("请选择收件地。"), field="region_code")
-    return applicant.region
+    """收件地 of an application that names none (online): ``catalog.routing``'s rule."""
+    return online_receiving_region_for(
+        applicant, package_version=package_version, item_version=item_version
+    )
 
 
 def case_plan_items(case: Case) -> list[DispatchEntry]:

@@ -21,6 +21,8 @@ from onestop.cases.models import ItemTask, VerificationTask
 from onestop.cases.services._common import require_text
 from onestop.cases.services.plans import case_plan_items
 from onestop.cases.states import (
+    REMOTE_CHANNELS,
+    TASK_CROSS_REGION_MODES,
     TASK_DECIDED_STATES,
     TASK_INBOX_STATES,
     TASK_OPEN_STATES,
@@ -31,6 +33,7 @@ from onestop.cases.states import (
     MaterialStatus,
     TaskState,
     VerificationState,
+    task_mode,
     transition,
 )
 from onestop.cases.unit import CaseWork, case_work, task_work
@@ -149,6 +152,7 @@ def tasks_dispatch(*, work: CaseWork, actor: Actor, first: bool) -> list[ItemTas
     for task, _prerequisites in created:
         if task.state == TaskState.READY:
             task.assignee_id = loads.pick(task.department_id)
+    _modes_decide(work, [task for task, _p in created], existing)
     tasks = [task for task, _p in created]
     work.insert(tasks)
     through = ItemTask.depends_on.through
@@ -163,12 +167,65 @@ def tasks_dispatch(*, work: CaseWork, actor: Actor, first: bool) -> list[ItemTas
             "region": task.region_code,
             "depends_on": [p.pk for p in prerequisites],
             "round": round_number,
+            "mode": task.mode,
         }
         if task.state == TaskState.READY:
             payload["assignee"] = task.assignee_id
         work.record(EventKind.TASK_CREATED, actor=actor, to_state=task.state, payload=payload)
     work.insert(links)
+    _files_forward(work, tasks, actor=actor)
     return tasks
+
+
+def _modes_decide(work: CaseWork, created: list[ItemTask], existing: list[ItemTask]) -> None:
+    """Give each new task its mode (``states.task_mode``); a window case with a task handled
+    elsewhere needs the receiving window's checks first (``case_receiving_check``)."""
+    case = work.case
+    codes = {t.region_code for t in existing if t.state not in TASK_SET_ASIDE_STATES}
+    codes |= {t.region_code for t in created}
+    for task in created:
+        task.mode = task_mode(
+            channel=case.channel,
+            receiving_code=case.region_code,
+            handling_code=task.region_code,
+            case_handling_codes=codes,
+        )
+    elsewhere = [t for t in created if not case.region_code.startswith(t.region_code)]
+    if (
+        elsewhere
+        and case.channel not in REMOTE_CHANNELS
+        and not case.events.filter(kind=EventKind.RECEIVING_CHECKED).exists()
+    ):
+        raise ValidationFailed(
+            _("“%(item)s”由%(region)s办理（异地代收代办）：受理前请先记录形式审查和身份核验。")
+            % {"item": elsewhere[0].title, "region": elsewhere[0].region_code},
+            field="receiving_check",
+        )
+
+
+def _files_forward(work: CaseWork, tasks: list[ItemTask], *, actor: Actor) -> None:
+    """Electronic copies go to every handling region other than the receiving one at once:
+    the handling department reads the case's materials on the platform from now on."""
+    case = work.case
+    targets = sorted(
+        {
+            (t.region_code, t.department_id)
+            for t in tasks
+            if t.mode in TASK_CROSS_REGION_MODES and not case.region_code.startswith(t.region_code)
+        }
+    )
+    if not targets:
+        return
+    work.record(
+        EventKind.FILES_FORWARDED,
+        actor=actor,
+        payload={
+            "to": [{"region": code, "department": dept} for code, dept in targets],
+            "materials": list(
+                case.materials.exclude(file="").order_by("pk").values_list("key", flat=True)
+            ),
+        },
+    )
 
 
 def tasks_close(*, work: CaseWork, actor: Actor, reason: str) -> None:
