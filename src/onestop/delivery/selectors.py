@@ -233,3 +233,34 @@ def shipments_to_hand_out(*, limit: int = 200) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+@dataclass(frozen=True)
+class OriginalsStatus:
+    """The paper originals of a 异地代收代办 case as the handling side sees them."""
+
+    is_received: bool
+    state: str
+    state_label: str
+    waybill_no: str
+
+
+def originals_status(case_id: int, handling_region_code: str) -> OriginalsStatus | None:
+    """原件在途 / 已收到 for one handling region (None: no originals posted to it yet)."""
+    shipment = (
+        Shipment.objects.filter(
+            case_id=case_id,
+            kind=ShipmentKind.MATERIALS_TO_HANDLING,
+            request_key=f"originals:{case_id}:{handling_region_code}",
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if shipment is None:
+        return None
+    return OriginalsStatus(
+        is_received=shipment.state == ShipmentState.DELIVERED,
+        state=shipment.state,
+        state_label=shipment.get_state_display(),
+        waybill_no=shipment.waybill_no,
+    )

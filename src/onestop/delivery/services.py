@@ -40,7 +40,7 @@ from onestop.accounts.roles import ROLE_PERMISSIONS, Permission
 from onestop.cases.actions import CaseAction, case_action_require, case_actions
 from onestop.cases.models import Case
 from onestop.cases.services import case_hand_out
-from onestop.cases.states import EventKind
+from onestop.cases.states import TASK_CROSS_REGION_MODES, EventKind
 from onestop.cases.unit import CaseWork, case_work
 from onestop.core import clock
 from onestop.core.errors import (
@@ -82,6 +82,7 @@ from onestop.notifications.services import (
     messages_enqueue,
     staff_recipient,
 )
+from onestop.regions.models import Hall
 
 log = logging.getLogger(__name__)
 
@@ -843,3 +844,53 @@ def shipments_sync(*, carrier: Carrier | None = None, now: dt.datetime | None = 
         if shipment_hand_out(shipment_id=shipment_id):
             report.handed_out.append(shipment_id)
     return report
+
+
+# ------------------------------------------------------------------ 异地代收代办 originals
+
+
+def originals_request_key(case_id: int, handling_region_code: str) -> str:
+    """The request key of a case's originals parcel to one handling region (one per region)."""
+    return f"originals:{case_id}:{handling_region_code}"
+
+
+@transaction.atomic
+def originals_forward(
+    *, case_id: int, clerk: Staff, handling_region_code: str = "", contents: str = ""
+) -> Shipment:
+    """收件地's duty after acceptance: post the paper originals to the hall of the region
+    that handles the case's task (one parcel per handling region; a repeat returns it)."""
+    with case_work(case_id) as work:
+        case = work.case
+        tasks = [
+            t
+            for t in case.tasks.select_related("department", "region").order_by("pk")
+            if t.mode in TASK_CROSS_REGION_MODES and not case.region_code.startswith(t.region_code)
+        ]
+        if not tasks:
+            raise Conflict(_("本办件由收件地办理，无需转寄原件。"))
+        codes = sorted({t.region_code for t in tasks})
+        code = handling_region_code.strip() or (codes[0] if len(codes) == 1 else "")
+        if code not in codes:
+            raise ValidationFailed(
+                _("请选择办理地：%(codes)s。") % {"codes": "、".join(codes)},
+                field="handling_region_code",
+            )
+        task = next(t for t in tasks if t.region_code == code)
+        hall = Hall.objects.filter(region=task.region).order_by("kind", "pk").first()
+        address = (hall.address if hall and hall.address else "") or task.department.name
+        recipient = Party(
+            name=task.department.name,
+            phone=task.department.phone or (hall.phone if hall else ""),
+            address=address,
+        )
+        return shipment_create(
+            case_id=case.pk,
+            kind=ShipmentKind.MATERIALS_TO_HANDLING,
+            by=clerk,
+            sender=_hall_party(case),
+            recipient=recipient,
+            contents=contents or _("申请材料纸质原件（异地代收代办）"),
+            request_key=originals_request_key(case.pk, code),
+            work=work,
+        )

@@ -32,8 +32,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onestop.cases.deadlines import Light
-from onestop.cases.states import CaseState, EventKind, TaskState
+from onestop.cases.states import (
+    REMOTE_CHANNELS,
+    TASK_CROSS_REGION_MODES,
+    CaseState,
+    EventKind,
+    TaskMode,
+    TaskState,
+)
 from onestop.core import clock
+from onestop.delivery.states import ShipmentKind
 from onestop.supervision.states import Trigger
 from onestop.workdays import calendar
 from onestop.workdays.units import TimeUnit
@@ -100,6 +108,7 @@ class TaskRow:
     light: str | None  # the case engine's colour (cases.selectors.task_traffic_light)
     opinion: str = ""
     due_at: dt.datetime | None = None
+    mode: str = TaskMode.LOCAL  # 跨域通办 mode (cases.states.TaskMode)
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,10 @@ class Finding:
     item_name: str = ""
     detail: Mapping[str, Any] = field(default_factory=dict)
 
+
+# The paper originals' parcel, as shipment events name it.
+ORIGINALS_SHIPMENT_KIND = str(ShipmentKind.MATERIALS_TO_HANDLING)
+_REMOTE = frozenset(str(c) for c in REMOTE_CHANNELS)
 
 Params = Mapping[str, Any]
 Evaluator = Callable[[CaseFacts, Params, dt.datetime], list[Finding]]
@@ -429,6 +442,45 @@ def extensions_unapproved(facts: CaseFacts, params: Params, now: dt.datetime) ->
     return findings
 
 
+def originals_forward_overdue(facts: CaseFacts, params: Params, now: dt.datetime) -> list[Finding]:
+    """异地代收代办: the receiving region has not posted the paper originals to a region that
+    handles a task of the case within ``limit_days`` of acceptance (the receiving side's duty)."""
+    if facts.channel in _REMOTE or facts.is_final:
+        return []
+    elsewhere = [
+        t
+        for t in facts.tasks
+        if t.mode in TASK_CROSS_REGION_MODES and not facts.region_code.startswith(t.region_code)
+    ]
+    if not elsewhere:
+        return []
+    accepted = [e.at for e in facts.events if e.kind == EventKind.ACCEPTED]
+    if not accepted:
+        return []
+    posted = any(
+        e.kind == EventKind.SHIPMENT_CREATED
+        and e.payload.get("shipment_kind") == ORIGINALS_SHIPMENT_KIND
+        for e in facts.events
+    )
+    if posted:
+        return []
+    days = int(params.get("limit_days", 2))
+    unit = str(params.get("unit", TimeUnit.WORKDAY))
+    deadline = calendar.deadline(accepted[0], days, unit)
+    if now <= deadline.at:
+        return []
+    return [
+        _case_finding(
+            facts,
+            f"originals:{facts.pk}",
+            accepted_at=_iso(accepted[0]),
+            deadline=_iso(deadline.at),
+            limit_days=days,
+            handling_regions=sorted({t.region_code for t in elsewhere}),
+        )
+    ]
+
+
 def fees_over_standard(facts: CaseFacts, params: Params, now: dt.datetime) -> list[Finding]:
     """Fees charged are not recorded anywhere yet: nothing to compare (the rule is off)."""
     return []
@@ -444,6 +496,7 @@ EVALUATORS: dict[str, Evaluator] = {
     Trigger.REASON_MISSING: reasons_missing,
     Trigger.EXTENSION_UNAPPROVED: extensions_unapproved,
     Trigger.FEE_OVER_STANDARD: fees_over_standard,
+    Trigger.ORIGINALS_FORWARD_OVERDUE: originals_forward_overdue,
 }
 
 

@@ -78,4 +78,14 @@ RULES: list[tuple[str, str, str, str, dict[str, Any], bool, str]] = [
         "未启用：系统尚未记录实际收取的费用（缴款单号、金额），无从与事项的收费标准比对。"
         "收费记录建成后启用。",
     ),
+    (
+        "JC-JC-08",
+        "异地收件超期未转寄原件",
+        "correction",
+        "originals_forward_overdue",
+        {"limit_days": 2, "unit": "workday"},
+        True,
+        "异地代收代办（收受分离）：收件地受理后 limit_days 内未将纸质原件寄往办理地"
+        "（见 docs/cross_domain.md）。收件地的责任，与办理地的办理时限分别监察。",
+    ),
 ]

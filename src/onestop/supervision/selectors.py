@@ -156,6 +156,7 @@ def case_facts(case_ids: Sequence[int], *, now: dt.datetime) -> list[CaseFacts]:
                     light=task_light.colour if task_light else None,
                     opinion=task.opinion,
                     due_at=task.due_at,
+                    mode=task.mode,
                 )
             )
         item_code = (

@@ -46,6 +46,7 @@ class Trigger(models.TextChoices):
     REASON_MISSING = "reason_missing", _("不予受理、不予许可未说明理由")
     EXTENSION_UNAPPROVED = "extension_unapproved", _("延期未经首席审批员批准")
     FEE_OVER_STANDARD = "fee_over_standard", _("超标准收费")
+    ORIGINALS_FORWARD_OVERDUE = "originals_forward_overdue", _("异地收件超期未转寄原件")
 
 
 class SignalState(models.TextChoices):
