@@ -95,6 +95,31 @@ def figures(
 
 
 @router.get(
+    "/cross-domain",
+    response={200: dict, **PROBLEMS},
+    summary="跨域通办：本办理点代其他办理点收件、其他办理点代本办理点收件（今日、本月、本年）",
+)
+def cross_domain(request: HttpRequest, region: str = "", hall: int | None = None) -> Json:
+    code, _period = _scope(request, region, None, None)
+    hall_id = None
+    if hall is not None:
+        hall_id = selectors.hall_in_region(hall, code)
+    return {
+        "region": code,
+        "hall": hall_id,
+        "counters": [
+            {
+                "span": c.span,
+                "label": c.label,
+                "for_others": c.for_others,
+                "by_others": c.by_others,
+            }
+            for c in selectors.proxy_counters(region_code=code, hall_id=hall_id)
+        ],
+    }
+
+
+@router.get(
     "/breakdown",
     response={200: dict, **PROBLEMS},
     summary="分组统计（区划、渠道、部门、事项、大厅、人员）",

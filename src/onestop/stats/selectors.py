@@ -21,13 +21,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from onestop.accounts.models import Staff
 from onestop.cases.models import Case, ItemTask
-from onestop.cases.states import CASE_CLOCK_STATES, Channel, TaskState
+from onestop.cases.states import CASE_CLOCK_STATES, TASK_CROSS_REGION_MODES, Channel, TaskState
 from onestop.catalog.models import (
     OnlineDepth,
     Package,
@@ -37,7 +38,7 @@ from onestop.catalog.models import (
     VersionStatus,
 )
 from onestop.core import clock
-from onestop.core.errors import ValidationFailed
+from onestop.core.errors import NotFound, ValidationFailed
 from onestop.regions.models import CODE_LENGTH, LEVEL_ORDER, Department, Hall, Region, RegionLevel
 from onestop.regions.selectors import region_get
 from onestop.stats import figures
@@ -744,3 +745,71 @@ def service_item_by_code(code: str) -> ServiceItem | None:
     """The item with this basic code (spaces ignored), or None."""
     code = "".join(code.split())
     return ServiceItem.objects.filter(basic_code=code).first() if code else None
+
+
+# ---------------------------------------------------------------- 跨域通办 counters
+
+
+@dataclass(frozen=True)
+class ProxyCounter:
+    """本办理点代其他办理点收件 / 其他办理点代本办理点收件 over one span ending today."""
+
+    span: str  # "day", "month", "year"
+    label: str
+    for_others: int
+    by_others: int
+
+
+PROXY_SPANS = (("day", _lazy("今日")), ("month", _lazy("本月")), ("year", _lazy("本年")))
+
+
+def _span_starts(today: dt.date) -> dict[str, dt.datetime]:
+    days = {"day": today, "month": today.replace(day=1), "year": today.replace(month=1, day=1)}
+    return {
+        span: dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
+        for span, day in days.items()
+    }
+
+
+def proxy_counters(*, region_code: str, hall_id: int | None = None) -> list[ProxyCounter]:
+    """Cases received here for a task handled elsewhere (本办理点代其他办理点收件) and cases
+    received elsewhere for a task handled here (其他办理点代本办理点收件), counted by the day
+    they were received (today, this month, this year; docs/cross_domain.md). "Here" is a
+    region subtree, or one hall (its receiving side) inside it. Two queries."""
+    starts = _span_starts(clock.today())
+    cross = [str(m) for m in TASK_CROSS_REGION_MODES]
+    here = Q(hall_id=hall_id) if hall_id is not None else Q(region_code__startswith=region_code)
+    handled_elsewhere = Exists(
+        ItemTask.objects.filter(case_id=OuterRef("pk"), mode__in=cross).exclude(
+            region_code__startswith=region_code
+        )
+    )
+    handled_here = Exists(
+        ItemTask.objects.filter(
+            case_id=OuterRef("pk"), mode__in=cross, region_code__startswith=region_code
+        )
+    )
+
+    def counts(qs: QuerySet[Case]) -> dict[str, int]:
+        return qs.filter(submitted_at__gte=starts["year"]).aggregate(
+            **{
+                span: Count("pk", filter=Q(submitted_at__gte=start))
+                for span, start in starts.items()
+            }
+        )
+
+    for_others = counts(Case.objects.filter(here).filter(handled_elsewhere))
+    by_others = counts(
+        Case.objects.exclude(region_code__startswith=region_code).filter(handled_here)
+    )
+    return [
+        ProxyCounter(span, str(label), for_others[span] or 0, by_others[span] or 0)
+        for span, label in PROXY_SPANS
+    ]
+
+
+def hall_in_region(hall_id: int, region_code: str) -> int:
+    """A hall's id if it lies in the region subtree; otherwise ``NotFound`` (no leak)."""
+    if not Hall.objects.filter(pk=hall_id, region__code__startswith=region_code).exists():
+        raise NotFound(_("大厅不存在或不在您的查看范围内。"))
+    return hall_id
