@@ -37,7 +37,9 @@ from onestop.catalog.models import (
 )
 from onestop.demo.cases import load_cases
 from onestop.demo.certificates import load_certificates
+from onestop.demo.crossdomain import load_cross_domain
 from onestop.demo.data import catalog as catalog_data
+from onestop.demo.data import crossdomain as crossdomain_data
 from onestop.demo.data import people, regions
 from onestop.demo.data.catalog_specs import ItemSpec, PackageSpec
 from onestop.demo.delivery import load_delivery
@@ -158,7 +160,7 @@ def load_people(summary: DemoSummary) -> None:
     summary.tally("users", created=admin.username not in usernames)
 
     by_code = _regions()
-    for spec in people.STAFF:
+    for spec in [*people.STAFF, *crossdomain_data.STAFF]:
         created = spec.username not in usernames
         if created:
             staff = accounts_services.staff_create(
@@ -309,6 +311,7 @@ def _package_create(spec: PackageSpec) -> PackageVersion:
             item=items_by_code[component.basic_code],
             condition=component.condition,
             handling_note=component.handling_note,
+            routing_rule=component.routing_rule,
         )
     for before, after in spec.dependencies:
         catalog_services.package_dependency_add(
@@ -334,7 +337,7 @@ def load_catalog(summary: DemoSummary) -> None:
     """Items and packages, each created as a draft and published through the checker."""
     actor = _publisher()
     items = {i.basic_code: i for i in ServiceItem.objects.prefetch_related("versions")}
-    for spec in catalog_data.ITEMS:
+    for spec in [*catalog_data.ITEMS, *crossdomain_data.ITEMS]:
         item = items.get(spec.basic_code)
         draft = (
             _item_create(spec) if item is None else _unpublished_draft(list(item.versions.all()))
@@ -344,7 +347,7 @@ def load_catalog(summary: DemoSummary) -> None:
         summary.tally("items", created=item is None)
 
     packages = {p.code: p for p in Package.objects.prefetch_related("versions")}
-    for spec in catalog_data.PACKAGES:
+    for spec in [*catalog_data.PACKAGES, *crossdomain_data.PACKAGES]:
         package = packages.get(spec.code)
         draft = (
             _package_create(spec)
@@ -365,6 +368,8 @@ SECTIONS: list[tuple[str, Section]] = [
     # Months of history in bulk (ONESTOP_DEMO_HISTORY_CASES); the sweeps below catch up on it.
     ("history", load_history),
     ("delivery", load_delivery),
+    # 跨域通办 across 赫山, 资阳 and 桃江 (docs/cross_domain.md), before the sweeps below.
+    ("cross_domain", load_cross_domain),
     ("evaluations", load_evaluations),
     ("supervision", load_supervision),
     # It seals the results of every task the sections above decided, then the wallet's

@@ -69,6 +69,7 @@ class PackageItemSpec:
     basic_code: str
     condition: Condition = None
     handling_note: str = ""
+    routing_rule: str = ""  # 办理地规则 (blank: the package's)
 
 
 @dataclass(frozen=True)
