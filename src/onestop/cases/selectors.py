@@ -34,13 +34,16 @@ from onestop.cases.states import (
     CASE_CLOCK_STATES,
     CASE_QUEUE_STATES,
     TASK_INBOX_STATES,
+    TASK_SET_ASIDE_STATES,
     CaseState,
+    EventKind,
     ExtensionState,
     TaskState,
     VerificationState,
 )
 from onestop.core import clock
 from onestop.core.errors import NotFound
+from onestop.regions.models import Department
 
 Viewer = Staff | Applicant
 
@@ -490,4 +493,64 @@ def authorisation_latest(agent: Staff, applicant: Applicant) -> AgentAuthorisati
         .prefetch_related("packages", "items")
         .order_by("-valid_from", "-pk")
         .first()
+    )
+
+
+# ------------------------------------------------------------------------ 跨域通办
+
+
+@dataclass(frozen=True)
+class HandlingPlace:
+    region_code: str
+    region_name: str
+    department_name: str
+    mode: str  # a TaskMode value ("" before acceptance: not decided yet)
+    mode_label: str
+
+
+@dataclass(frozen=True)
+class CrossDomainView:
+    """Where a case was received and where its items are handled (docs/cross_domain.md)."""
+
+    receiving_code: str
+    receiving_name: str
+    places: list[HandlingPlace]  # every handling place, the receiving region's own too
+    elsewhere: list[HandlingPlace]  # handled in a region the receiving one is not inside
+    is_checked: bool  # the receiving window's 形式审查 and 身份核验 are recorded
+
+    @property
+    def is_cross_domain(self) -> bool:
+        return bool(self.elsewhere)
+
+
+def case_cross_domain(case: Case) -> CrossDomainView:
+    """The case's 收件地 and 办理地: from its tasks once accepted, else from the routing
+    decided at submission. Three queries."""
+    places: list[HandlingPlace] = []
+    tasks = list(
+        case.tasks.exclude(state__in=list(TASK_SET_ASIDE_STATES))
+        .select_related("department", "region")
+        .order_by("pk")
+    )
+    if tasks:
+        places = [
+            HandlingPlace(
+                t.region_code, t.region.name, t.department.name, t.mode, t.get_mode_display()
+            )
+            for t in tasks
+        ]
+    elif case.dispatch_items:
+        ids = [d["department"] for d in case.dispatch_items]
+        departments = Department.objects.select_related("region").in_bulk(ids)
+        places = [
+            HandlingPlace(d.region.code, d.region.name, d.name, "", "")
+            for d in (departments[i] for i in ids if i in departments)
+        ]
+    unique = list({(p.region_code, p.department_name): p for p in places}.values())
+    return CrossDomainView(
+        receiving_code=case.region_code,
+        receiving_name=case.accepting_region.name,
+        places=unique,
+        elsewhere=[p for p in unique if not case.region_code.startswith(p.region_code)],
+        is_checked=case.events.filter(kind=EventKind.RECEIVING_CHECKED).exists(),
     )

@@ -12,7 +12,12 @@ from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import Permission
 from onestop.cases.actions import CaseAction, case_actions
 from onestop.cases.models import Case
-from onestop.cases.states import CASE_TRANSITIONS, CASE_WINDOW_STATES, CaseState
+from onestop.cases.states import (
+    CASE_TRANSITIONS,
+    CASE_WINDOW_STATES,
+    TASK_CROSS_REGION_MODES,
+    CaseState,
+)
 from onestop.catalog.models import ServiceItemVersion
 from onestop.delivery.models import Address, DeliveryChoice, Shipment, TrackingEvent
 from onestop.delivery.states import (
@@ -264,3 +269,25 @@ def originals_status(case_id: int, handling_region_code: str) -> OriginalsStatus
         state_label=shipment.get_state_display(),
         waybill_no=shipment.waybill_no,
     )
+
+
+def originals_to_post(case: Case, staff: Staff | None) -> list[str]:
+    """The handling regions of an accepted 异地代收代办 case whose paper originals ``staff``
+    (the receiving hall's, with ``SHIPMENT_HANDLE``) may post and nobody has posted yet."""
+    if not staff_may_handle(staff, case.region_code):
+        return []
+    codes = sorted(
+        {
+            code
+            for code, mode in case.tasks.values_list("region_code", "mode")
+            if mode in TASK_CROSS_REGION_MODES and not case.region_code.startswith(code)
+        }
+    )
+    posted = set(
+        Shipment.objects.filter(
+            case=case,
+            kind=ShipmentKind.MATERIALS_TO_HANDLING,
+            request_key__in=[f"originals:{case.pk}:{code}" for code in codes],
+        ).values_list("request_key", flat=True)
+    )
+    return [code for code in codes if f"originals:{case.pk}:{code}" not in posted]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ApplicantKind
 from onestop.cases.services import MaterialInput
-from onestop.cases.states import PauseKind
+from onestop.cases.states import IdentityCheck, PauseKind
 from onestop.core.errors import DomainError
 from onestop.core.identifiers import (
     PROVINCE_CODES,
@@ -139,6 +139,34 @@ class RejectForm(DeskForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"reason": self.cleaned_data["reason"]}
+
+
+class ReceivingCheckForm(DeskForm):
+    """收件地's 形式审查 and 身份核验 of a case another region handles (异地代收代办)."""
+
+    form_checked = forms.BooleanField(required=False)
+    identity_checked = forms.BooleanField(required=False)
+    identity_method = forms.ChoiceField(
+        choices=IdentityCheck.choices, initial=IdentityCheck.ID_CARD_READER
+    )
+    note = _text(max_length=500)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "form_checked": self.cleaned_data["form_checked"],
+            "identity_checked": self.cleaned_data["identity_checked"],
+            "identity_method": self.cleaned_data["identity_method"],
+            "note": self.cleaned_data["note"],
+        }
+
+
+class OriginalsForwardForm(DeskForm):
+    """Post the paper originals to a handling region (one parcel per region)."""
+
+    handling_region_code = forms.CharField(required=False, max_length=12)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"handling_region_code": self.cleaned_data["handling_region_code"]}
 
 
 class PreReviewForm(DeskForm):

@@ -10,6 +10,16 @@ urlpatterns = [
     path("window/", window.queue, name="window_queue"),
     path("window/cases/<str:number>/", window.case_desk, name="window_case"),
     path("window/cases/<str:number>/accept/", window.case_accept, name="window_accept"),
+    path(
+        "window/cases/<str:number>/receiving-check/",
+        window.case_receiving_check,
+        name="window_receiving_check",
+    ),
+    path(
+        "window/cases/<str:number>/originals-forward/",
+        window.case_originals_forward,
+        name="window_originals_forward",
+    ),
     path("window/cases/<str:number>/correction/", window.case_correction, name="window_correction"),
     path("window/cases/<str:number>/reject/", window.case_reject, name="window_reject"),
     path("window/cases/<str:number>/pre-review/", window.case_pre_review, name="window_pre_review"),

@@ -29,6 +29,7 @@ from onestop.cases.api_queries import extension_get_for, task_get_for
 from onestop.cases.deadlines import TrafficLight
 from onestop.cases.models import Extension, ItemTask
 from onestop.cases.selectors import (
+    case_cross_domain,
     case_get_for,
     extension_list_pending_for,
     inbox_page,
@@ -36,6 +37,7 @@ from onestop.cases.selectors import (
 )
 from onestop.cases.states import TASK_HELD_STATES, ExtensionState
 from onestop.core.errors import DomainError, NotFound
+from onestop.delivery import selectors as delivery_selectors
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import is_htmx, personal_data_read, staff_with
 
@@ -213,6 +215,13 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
         "materials": presenters.material_rows(case),
         "tasks": presenters.task_rows(case),
         "timeline": presenters.timeline_rows(case),
+        "cross": (cross := case_cross_domain(case)),
+        "originals_posted": [
+            (p, status)
+            for p in cross.elsewhere
+            if p.region_code == task.region_code
+            and (status := delivery_selectors.originals_status(case.pk, p.region_code))
+        ],
         "nav": "inbox",
     }
     return render(request, "workbench/task.html", context)

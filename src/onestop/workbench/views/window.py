@@ -29,6 +29,7 @@ from onestop.cases.models import Case, CaseMaterial
 from onestop.cases.notices import NoticeKind, notice_kinds_for
 from onestop.cases.results import CaseResult, case_results_many
 from onestop.cases.selectors import (
+    case_cross_domain,
     case_get_by_number_for,
     case_traffic_light,
     handout_queue,
@@ -37,6 +38,8 @@ from onestop.cases.selectors import (
 from onestop.cases.states import MaterialStatus
 from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
+from onestop.delivery import selectors as delivery_selectors
+from onestop.delivery import services as delivery_services
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import personal_data_read, staff_with
 from onestop.workdays.calendar import working_time_between
@@ -111,6 +114,12 @@ _ACTIONS: dict[str, _WindowAction] = {
         services.case_pre_review_pass,
         gettext_lazy("预审通过，办件已进入受理队列。"),
     ),
+    "receiving_check": _WindowAction(
+        CaseAction.RECEIVING_CHECK,
+        forms.ReceivingCheckForm,
+        services.case_receiving_check,
+        gettext_lazy("已记录形式审查和身份核验，可以受理。"),
+    ),
     "originals": _WindowAction(
         CaseAction.VERIFY_ORIGINAL,
         forms.VerifyOriginalsForm,
@@ -164,7 +173,19 @@ def _case_context(
                 row.error = posted.error_of(forms.AcceptForm.due_name(key))
     timeline = presenters.timeline_rows(case)
     actions = presenters.action_names(case_actions(case, staff))
+    cross = case_cross_domain(case)
     return {
+        "cross": cross,
+        "originals_to_post": [
+            (p, delivery_selectors.originals_status(case.pk, p.region_code))
+            for p in cross.elsewhere
+            if p.region_code in delivery_selectors.originals_to_post(case, staff)
+        ],
+        "originals_posted": [
+            (p, status)
+            for p in cross.elsewhere
+            if (status := delivery_selectors.originals_status(case.pk, p.region_code))
+        ],
         "returned_reason": presenters.returned_reason(case, timeline),
         "case": case,
         "actions": actions,
@@ -229,6 +250,13 @@ def case_accept(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @staff_with(Permission.CASE_ACCEPT)
+def case_receiving_check(request: HttpRequest, number: str) -> HttpResponse:
+    """收件地's 形式审查 and 身份核验 of a case another region handles."""
+    return _act(request, number, "receiving_check")
+
+
+@require_POST
+@staff_with(Permission.CASE_ACCEPT)
 def case_correction(request: HttpRequest, number: str) -> HttpResponse:
     return _act(request, number, "correction")
 
@@ -250,6 +278,25 @@ def case_pre_review(request: HttpRequest, number: str) -> HttpResponse:
 def case_verify_originals(request: HttpRequest, number: str) -> HttpResponse:
     """核验原件: the clerk saw the paper originals of the ticked materials at the window."""
     return _act(request, number, "originals")
+
+
+@require_POST
+@staff_with(Permission.SHIPMENT_HANDLE)
+def case_originals_forward(request: HttpRequest, number: str) -> HttpResponse:
+    """异地代收代办: post the paper originals to the handling region, tracked."""
+    case = _case(request, number)
+    clerk: Staff = request.staff  # type: ignore[attr-defined]
+    form = forms.OriginalsForwardForm(request.POST)
+    if form.is_valid():
+        try:
+            delivery_services.originals_forward(
+                case_id=case.pk, clerk=clerk, **form.service_kwargs()
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记寄送纸质原件至办理地，可在寄递台跟踪。"))
+    return redirect(reverse("workbench:window_case", args=[case.number]))
 
 
 @dataclass
