@@ -31,7 +31,8 @@ def test_demo_command_prints_urls_and_logins(fast_passwords, quiet_static):
     assert people.DEMO_PASSWORD in text
     for username in ("admin", "clerk", "officer_market", "chief_market", "supervisor", "agent"):
         assert f"  {username} " in text
-    assert "一件事 9（新建 9）" in text
+    assert "一件事 10（新建 10）" in text  # 9 of the seed, 1 跨县通办 (docs/cross_domain.md)
+    assert "  clerk_ziyang " in text and "跨域通办办件 33（新建 33）" in text
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from onestop.accounts.roles import Role
 from onestop.core.management.commands.serve import serve
-from onestop.demo.data import people
+from onestop.demo.data import crossdomain, people
 from onestop.demo.links import DEMO_LINKS
 from onestop.demo.loader import DemoSummary, demo_load
 
@@ -25,13 +25,17 @@ KIND_LABELS = {
     "items": "事项",
     "packages": "一件事",
     "cases": "示例办件",
+    "cross-domain cases": "跨域通办办件",
 }
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, who, what for) of every demo login, superuser first."""
     rows = [(people.SUPERUSER.username, people.SUPERUSER.name, "超级管理员（管理后台全部功能）")]
-    rows += [(s.username, s.name, f"{Role(s.role).label}：{s.note}") for s in people.STAFF]
+    rows += [
+        (s.username, s.name, f"{Role(s.role).label}：{s.note}")
+        for s in [*people.STAFF, *crossdomain.STAFF]
+    ]
     rows += [(p.username, p.name, f"自然人申请人：{p.note}") for p in people.PERSONS]
     rows += [(e.username, e.name, f"企业申请人：{e.note}") for e in people.ENTERPRISES]
     return rows
