@@ -85,6 +85,39 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
     assert "prepare_threshold" not in result.stdout
 
 
+PRINT_DB_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings;"
+    " db = settings.DATABASES['default'];"
+    " print(db['ENGINE'], db['DISABLE_SERVER_SIDE_CURSORS'], sorted(db['OPTIONS'].items()))"
+)
+
+
+def test_behind_pgbouncer_nothing_outlives_a_transaction(tmp_path):
+    env = _env(
+        tmp_path,
+        ONESTOP_ENV="development",
+        DATABASE_URL="postgres://u@pooler:6432/onestop",
+        ONESTOP_DB_POOLER="pgbouncer",
+    )
+    result = _run(["-c", PRINT_DB_SETTINGS], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["onestop.core.db.postgresql", "True"]
+    assert "('prepare_threshold', None)" in result.stdout
+    assert "server_side_binding" not in result.stdout
+
+
+def test_an_unknown_pooler_is_refused(tmp_path):
+    env = _env(
+        tmp_path,
+        ONESTOP_ENV="development",
+        DATABASE_URL="postgres://u@pooler:6432/onestop",
+        ONESTOP_DB_POOLER="pgpool",
+    )
+    result = _run(["-c", PRINT_DB_SETTINGS], env)
+    assert result.returncode != 0
+    assert "ONESTOP_DB_POOLER" in result.stderr
+
+
 def test_sqlite_takes_no_postgresql_options(tmp_path):
     result = _run(["-c", PRINT_DB_OPTIONS], _env(tmp_path, ONESTOP_ENV="development"))
     assert result.returncode == 0, result.stderr

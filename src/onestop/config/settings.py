@@ -158,6 +158,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env("ONESTOP_DB_POOLER").lower() not in {"", "none", "pgbouncer"}:
+    raise ImproperlyConfigured(
+        f"ONESTOP_DB_POOLER must be empty or 'pgbouncer', got {env('ONESTOP_DB_POOLER')!r}."
+    )
+elif env("ONESTOP_DB_POOLER").lower() == "pgbouncer":
+    # Behind PgBouncer in transaction mode a connection is a server connection only for the
+    # length of one transaction, so nothing may outlive one: no prepared statements (psycopg
+    # would PREPARE on one server connection and EXECUTE on another; PgBouncer 1.18 of Debian
+    # 12 cannot carry them), client-side binding, and no server-side cursors (``.iterator()``
+    # outside ``atomic()`` declares a WITH HOLD cursor, which lives on in its session). The
+    # backend drops test databases WITH (FORCE): PgBouncer keeps idle server connections to
+    # them (docs/scaling.md §3.2).
+    DATABASES["default"]["ENGINE"] = "onestop.core.db.postgresql"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=None)
 elif env_bool("ONESTOP_DB_PREPARED_STATEMENTS", default=True):
     # psycopg binds parameters on the server and prepares a statement once a connection has
     # run it this many times, so PostgreSQL stops parsing and planning the case engine's
