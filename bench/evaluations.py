@@ -36,10 +36,8 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,45 +47,6 @@ BENCH_DB = "onestop_bench_evaluations"
 YEAR = 2026
 SEED = 20261204
 BATCH = 20_000
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _with_db(url: str, name: str) -> str:
-    head, _slash, _db = url.rpartition("/")
-    return f"{head}/{name}"
-
-
-def configure(args: argparse.Namespace) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="onestop-bench-evaluations-"))
-    os.environ["ONESTOP_DATA_DIR"] = str(tmp)
-    os.environ["ONESTOP_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.config.settings")
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    info: dict[str, Any] = {"tmp": tmp}
-    if url.startswith(("postgres://", "postgresql://")):
-        _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
-        info.update(vendor="postgresql", admin_url=url, url=_with_db(url, BENCH_DB))
-    else:
-        info.update(vendor="sqlite", url=f"sqlite:///{tmp / 'bench.sqlite3'}")
-    os.environ["DATABASE_URL"] = info["url"]
-    os.environ.pop("ONESTOP_BROKER_URL", None)
-    return info
-
-
-def cleanup(info: dict[str, Any]) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if info["vendor"] == "postgresql":
-        _pg_admin(info["admin_url"], f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    shutil.rmtree(info["tmp"], ignore_errors=True)
 
 
 def prepare() -> None:
@@ -435,18 +394,15 @@ def main() -> None:
         "--keep", action="store_true", help="keep the PostgreSQL database (to look at it)"
     )
     args = parser.parse_args()
-    info = configure(args)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
+    from _database import throwaway
 
-    django.setup()
-    try:
-        run(args, info)
-    finally:
-        if args.keep and info["vendor"] == "postgresql":
-            info["vendor"] = "kept"
-            print(f"kept {info['url']}")
-        cleanup(info)
+    with throwaway(BENCH_DB, args.database_url) as db:
+        db.keep = args.keep
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+        import django
+
+        django.setup()
+        run(args)
 
 
 def _steps(u: Universe) -> Iterator[tuple[str, Callable[[], Any]]]:
@@ -480,7 +436,7 @@ def _steps(u: Universe) -> Iterator[tuple[str, Callable[[], Any]]]:
     )
 
 
-def run(args: argparse.Namespace, info: dict[str, Any]) -> None:
+def run(args: argparse.Namespace) -> None:
     from django.db import connection
 
     t0 = time.perf_counter()

@@ -88,18 +88,6 @@ LAYOUTS: dict[str, dict[str, str]] = {
 }
 
 
-def _with_db(url: str, name: str) -> str:
-    head, _slash, _db = url.rpartition("/")
-    return f"{head}/{name}"
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _month(start_year: int, i: int) -> str:
     y, m = divmod(i, 12)
     return f"{start_year + y:04d}-{m + 1:02d}-01"
@@ -327,36 +315,35 @@ def main() -> None:
     args.layouts = [x for x in args.layouts.split(",") if x]
     import psycopg
 
-    _admin(args.database_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _admin(args.database_url, f"CREATE DATABASE {BENCH_DB}")
-    try:
-        with psycopg.connect(_with_db(args.database_url, BENCH_DB)) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            print(
-                f"onestop bench/events_partitioning — PostgreSQL {version}, Python {sys.version.split()[0]}"
-            )
-            t0 = time.perf_counter()
-            steps = build(conn, args)
-            rows = conn.execute(
-                f"SELECT count(*) FROM {LAYOUTS[args.layouts[0]]['table']}"
+    from _database import throwaway
+
+    with (
+        throwaway(BENCH_DB, args.database_url, sqlite=False) as db,
+        psycopg.connect(db.url) as conn,
+    ):
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        print(
+            f"onestop bench/events_partitioning — PostgreSQL {version}, Python {sys.version.split()[0]}"
+        )
+        t0 = time.perf_counter()
+        steps = build(conn, args)
+        first = LAYOUTS[args.layouts[0]]["table"]
+        rows = conn.execute(f"SELECT count(*) FROM {first}").fetchone()[0]
+        conn.commit()
+        print(f"{args.cases:,} cases, {rows:,} events over {args.months} months")
+        for step, seconds in steps.items():
+            print(f"  {step}: {seconds:.1f} s")
+        for name in args.layouts:
+            size = conn.execute(
+                "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid)))"
+                " FROM pg_class c WHERE c.relname LIKE %s AND c.relkind IN ('r', 'p')",
+                [f"{LAYOUTS[name]['table']}%"],
             ).fetchone()[0]
             conn.commit()
-            print(f"{args.cases:,} cases, {rows:,} events over {args.months} months")
-            for step, seconds in steps.items():
-                print(f"  {step}: {seconds:.1f} s")
-            for name in args.layouts:
-                size = conn.execute(
-                    "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid)))"
-                    " FROM pg_class c WHERE c.relname LIKE %s AND c.relkind IN ('r', 'p')",
-                    [f"{LAYOUTS[name]['table']}%"],
-                ).fetchone()[0]
-                conn.commit()
-                print(f"\n{name} ({size} with indexes) — median / p99 ms")
-                for what, (p50, p99) in measure(conn, name, args).items():
-                    print(f"  {what}: {p50:.2f} / {p99:.2f}")
-            print(f"\ntotal run {time.perf_counter() - t0:.1f} s")
-    finally:
-        _admin(args.database_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            print(f"\n{name} ({size} with indexes) — median / p99 ms")
+            for what, (p50, p99) in measure(conn, name, args).items():
+                print(f"  {what}: {p50:.2f} / {p99:.2f}")
+        print(f"\ntotal run {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":

@@ -53,17 +53,14 @@ import datetime as dt
 import http.client
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "onestop_bench_scale"
@@ -73,41 +70,6 @@ OPEN_WEEKS = 4  # open ones 0..3 weeks
 
 
 # ------------------------------------------------------------------------------ set-up
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def configure(args: argparse.Namespace) -> dict[str, Any]:
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/scale.py needs PostgreSQL: --database-url postgres://…/postgres")
-    tmp = Path(tempfile.mkdtemp(prefix="onestop-bench-scale-"))
-    os.environ["ONESTOP_DATA_DIR"] = str(tmp)
-    os.environ["ONESTOP_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.config.settings")
-    os.environ.pop("ONESTOP_BROKER_URL", None)
-    _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
-    info = {"tmp": tmp, "admin_url": url, "url": _with_db(url, BENCH_DB)}
-    os.environ["DATABASE_URL"] = info["url"]
-    return info
-
-
-def cleanup(info: dict[str, Any]) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    _pg_admin(info["admin_url"], f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    shutil.rmtree(info["tmp"], ignore_errors=True)
 
 
 def prepare(templates: int, open_templates: float) -> list[int]:
@@ -690,15 +652,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per endpoint")
     parser.add_argument("--deep", type=int, default=2000, help="offset of the deep pages")
     args = parser.parse_args()
-    info = configure(args)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
+    from _database import throwaway
 
-    django.setup()
-    try:
+    with throwaway(BENCH_DB, args.database_url, sqlite=False):
+        sys.path.insert(0, str(ROOT / "src"))
+        import django
+
+        django.setup()
         run(args)
-    finally:
-        cleanup(info)
 
 
 def run(args: argparse.Namespace) -> None:

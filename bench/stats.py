@@ -32,10 +32,8 @@ import argparse
 import datetime as dt
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -43,45 +41,6 @@ from typing import Any
 BENCH_DB = "onestop_bench_stats"
 YEAR = 2026
 SEED = 20260101
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _with_db(url: str, name: str) -> str:
-    head, _slash, _db = url.rpartition("/")
-    return f"{head}/{name}"
-
-
-def configure(args: argparse.Namespace) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="onestop-bench-stats-"))
-    os.environ["ONESTOP_DATA_DIR"] = str(tmp)
-    os.environ["ONESTOP_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.config.settings")
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    info: dict[str, Any] = {"tmp": tmp}
-    if url.startswith(("postgres://", "postgresql://")):
-        _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
-        info.update(vendor="postgresql", admin_url=url, url=_with_db(url, BENCH_DB))
-    else:
-        info.update(vendor="sqlite", url=f"sqlite:///{tmp / 'bench.sqlite3'}")
-    os.environ["DATABASE_URL"] = info["url"]
-    os.environ.pop("ONESTOP_BROKER_URL", None)
-    return info
-
-
-def cleanup(info: dict[str, Any]) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if info["vendor"] == "postgresql":
-        _pg_admin(info["admin_url"], f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    shutil.rmtree(info["tmp"], ignore_errors=True)
 
 
 def prepare() -> None:
@@ -318,18 +277,17 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
     args = parser.parse_args()
-    info = configure(args)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
+    from _database import throwaway
 
-    django.setup()
-    try:
-        run(args, info)
-    finally:
-        cleanup(info)
+    with throwaway(BENCH_DB, args.database_url):
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+        import django
+
+        django.setup()
+        run(args)
 
 
-def run(args: argparse.Namespace, info: dict[str, Any]) -> None:
+def run(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from onestop.stats import selectors, services
