@@ -406,3 +406,17 @@ def test_postgres_refuses_a_database_with_tables_the_backup_lacks(cases, tmp_pat
             cursor.execute("DROP TABLE later_feature")
     assert not Case.objects.exists()
     assert "audit verify: OK: 3 cases" in _restore(tmp_path / "b")
+
+
+def test_behind_pgbouncer_the_client_programs_connect_directly(settings):
+    """pg_restore empties search_path for its session: through a transaction pooler that
+    would reach the next client, so behind one the programs need ONESTOP_DB_DIRECT_URL."""
+    pooled = {"NAME": "onestop", "HOST": "127.0.0.1", "PORT": 6432, "USER": "app"}
+    settings.ONESTOP_DB_POOLED = True
+    settings.ONESTOP_DB_DIRECT = {}
+    with pytest.raises(backup.BackupError, match="ONESTOP_DB_DIRECT_URL"):
+        backup._postgres_args(pooled)
+
+    settings.ONESTOP_DB_DIRECT = {"HOST": "db.internal", "PORT": 5432, "USER": "postgres"}
+    args, _env = backup._postgres_args(pooled)
+    assert args[:6] == ["--host", "db.internal", "--port", "5432", "--username", "postgres"]

@@ -146,6 +146,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+ONESTOP_DB_POOLED = False  # ONESTOP_DB_POOLER=pgbouncer below
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN, so
     # two writers queue instead of failing with "database is locked" mid-transaction.
@@ -173,6 +174,7 @@ elif env("ONESTOP_DB_POOLER").lower() == "pgbouncer":
     DATABASES["default"]["ENGINE"] = "onestop.core.db.postgresql"
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=None)
+    ONESTOP_DB_POOLED = True
 elif env_bool("ONESTOP_DB_PREPARED_STATEMENTS", default=True):
     # psycopg binds parameters on the server and prepares a statement once a connection has
     # run it this many times, so PostgreSQL stops parsing and planning the case engine's
@@ -183,6 +185,19 @@ elif env_bool("ONESTOP_DB_PREPARED_STATEMENTS", default=True):
         server_side_binding=True,
         prepare_threshold=env_number("ONESTOP_DB_PREPARE_THRESHOLD", 5),
     )
+
+# Where the client programs (pg_dump, pg_restore: ``onestop backup`` / ``restore``) connect:
+# they set session state (pg_restore's ``search_path`` to empty), which a transaction pooler
+# would hand on to the next client, so behind one they need a direct connection. Its host,
+# port, user and password; the database name stays DATABASE_URL's.
+ONESTOP_DB_DIRECT: dict[str, object] = {}
+if env("ONESTOP_DB_DIRECT_URL"):
+    _direct = dj_database_url.parse(env("ONESTOP_DB_DIRECT_URL"))
+    ONESTOP_DB_DIRECT = {
+        key: value
+        for key, value in _direct.items()
+        if key in {"HOST", "PORT", "USER", "PASSWORD"} and value
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -301,7 +302,17 @@ def postgres_program(name: str, server_version: int | None = None) -> str:
 
 
 def _postgres_args(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """Connection arguments and environment for the client programs from DATABASES."""
+    """Connection arguments and environment for the client programs from DATABASES — on
+    ``ONESTOP_DB_DIRECT_URL``'s host, port and user when it is set. Behind PgBouncer
+    (``ONESTOP_DB_POOLER``) it must be: pg_restore empties ``search_path`` for its session,
+    which a transaction pooler would hand on to whoever gets that server connection next."""
+    direct = getattr(settings, "ONESTOP_DB_DIRECT", {})
+    if getattr(settings, "ONESTOP_DB_POOLED", False) and not direct:
+        raise BackupError(
+            "数据库经 PgBouncer（事务池）连接时，pg_dump 和 pg_restore 须直连 PostgreSQL："
+            "请设置 ONESTOP_DB_DIRECT_URL。未做任何改动。"
+        )
+    settings_dict = {**settings_dict, **direct}
     args: list[str] = []
     if settings_dict.get("HOST"):
         args += ["--host", str(settings_dict["HOST"])]
