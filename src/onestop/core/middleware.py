@@ -28,7 +28,8 @@ It also makes Django's own answers under ``/api/`` problem+json: an unknown path
 a method the path does not take (405, ``Allow`` kept).
 
 When the database cannot be reached (it restarts, the pooler is full: ``OperationalError``
-or ``InterfaceError`` out of a view), the answer is **503** ``unavailable`` with
+or ``InterfaceError`` out of a view, or another database error that left the connection
+closed), the answer is **503** ``unavailable`` with
 ``Retry-After`` instead of a 500 — problem+json under ``/api/``, a page that needs no
 database elsewhere. The view's transaction was rolled back, so a retry is safe.
 """
@@ -43,7 +44,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -311,13 +312,29 @@ class EdgeMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if isinstance(exc, (OperationalError, InterfaceError)):
+        if isinstance(exc, (OperationalError, InterfaceError)) or (
+            isinstance(exc, DatabaseError) and _connection_lost()
+        ):
             # A connection the server dropped is closed now, so the next request (or a
             # retry in this process) opens a new one.
             for conn in connections.all(initialized_only=True):
                 conn.close_if_unusable_or_obsolete()
             return unavailable(request)
         return None
+
+
+def _connection_lost() -> bool:
+    """Whether a database connection of this thread is gone after an error. Through
+    PgBouncer a server that restarts under a transaction can also surface as psycopg's
+    ``InternalError`` ("received 2 results from command 'COMMIT'") on a connection that is
+    then closed: that is an outage too, while an error on a live connection stays a bug."""
+    for conn in connections.all(initialized_only=True):
+        raw = conn.connection
+        if raw is None and conn.errors_occurred:
+            return True  # Django closed it: the rollback after the error failed
+        if raw is not None and getattr(raw, "closed", False):
+            return True
+    return False
 
     def refuse(self, request: HttpRequest, refused: Refused) -> HttpResponse:
         if _is_api(request):
