@@ -259,3 +259,24 @@ def test_the_windows_events_on_an_agents_case_are_not_on_behalf(setup, agent):
     accepted = case.events.get(kind=EventKind.ACCEPTED)
     assert ON_BEHALF_OF not in accepted.payload
     assert Case.objects.get(pk=case.pk).state == CaseState.IN_PROGRESS
+
+
+# ------------------------------------------------------------------------ the admin
+
+
+def test_the_admin_shows_authorisations_and_revokes_through_the_service(setup, agent, client):
+    auth = _in_person(setup, agent)
+    setup.clerk.user.is_staff = setup.clerk.user.is_superuser = True
+    setup.clerk.user.save()
+    client.force_login(setup.clerk.user)
+    listing = client.get("/admin/cases/agentauthorisation/")
+    assert listing.status_code == 200 and "刘帮办" in listing.content.decode()
+    assert client.get(f"/admin/cases/agentauthorisation/{auth.pk}/change/").status_code == 200
+    assert client.get("/admin/cases/agentauthorisation/add/").status_code == 403
+    response = client.post(
+        "/admin/cases/agentauthorisation/",
+        {"action": "revoke", "_selected_action": [auth.pk]},
+    )
+    assert response.status_code == 302
+    auth.refresh_from_db()
+    assert auth.revoked_at is not None and auth.revoked_by == setup.clerk.user

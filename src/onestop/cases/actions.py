@@ -193,6 +193,47 @@ def authorisation_refusal(
     return _gettext("该代办授权不包括本事项。")
 
 
+class AuthorisationStatus(models.TextChoices):
+    PENDING = "pending", _("未生效")
+    VALID = "valid", _("有效")
+    EXPIRED = "expired", _("已到期")
+    REVOKED = "revoked", _("已撤销")
+
+
+def authorisation_status(authorisation: AgentAuthorisation) -> AuthorisationStatus:
+    """Where an authorisation stands now (what the lists show)."""
+    now = clock.now()
+    if authorisation.revoked_at is not None and authorisation.revoked_at <= now:
+        return AuthorisationStatus.REVOKED
+    if now < authorisation.valid_from:
+        return AuthorisationStatus.PENDING
+    if now >= authorisation.valid_until:
+        return AuthorisationStatus.EXPIRED
+    return AuthorisationStatus.VALID
+
+
+def authorisation_may_revoke_as(authorisation: AgentAuthorisation, viewer: Viewer) -> bool:
+    """Who may revoke: the applicant who gave it, the agent who holds it (renouncing), or a
+    window clerk covering the agent's region."""
+    if isinstance(viewer, Applicant):
+        return authorisation.applicant_id == viewer.pk
+    if isinstance(viewer, Staff):
+        if viewer.pk == authorisation.agent_id:
+            return True
+        return viewer.has_permission(Permission.CASE_ACCEPT) and viewer.covers(
+            authorisation.agent.region.code
+        )
+    return False
+
+
+def authorisation_may_revoke(authorisation: AgentAuthorisation, viewer: Viewer) -> bool:
+    """Whether to offer 撤销: who (``authorisation_may_revoke_as``), while pending or valid."""
+    return authorisation_status(authorisation) in (
+        AuthorisationStatus.PENDING,
+        AuthorisationStatus.VALID,
+    ) and authorisation_may_revoke_as(authorisation, viewer)
+
+
 def case_target_ids(case: Case) -> tuple[int | None, int | None]:
     """The package and the single item (identities, not versions) a case applies for."""
     if case.package_version_id is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from onestop.cases.api.agents import router as agents_router
 from onestop.cases.api.cases import router as cases_router
 from onestop.cases.api.drafts import router as drafts_router
 from onestop.cases.api.tasks import router as tasks_router
@@ -18,5 +19,6 @@ router = Router()
 router.add_router("", cases_router)
 router.add_router("", tasks_router)
 router.add_router("", drafts_router)
+router.add_router("", agents_router)
 
 __all__ = ["router"]

@@ -23,12 +23,17 @@ from django.utils.translation import gettext as _
 from onestop.accounts.models import Applicant, Staff, User
 from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import agent_find
-from onestop.cases.actions import authorisation_refusal
+from onestop.cases.actions import (
+    AuthorisationStatus,
+    authorisation_may_revoke_as,
+    authorisation_refusal,
+    authorisation_status,
+)
 from onestop.cases.models import AgentAuthorisation, AuthorisationMethod
 from onestop.cases.selectors import authorisation_latest, authorisations_current
 from onestop.catalog.models import Package, PackageVersion, ServiceItem, ServiceItemVersion
 from onestop.core import clock
-from onestop.core.errors import PermissionDenied, ValidationFailed
+from onestop.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 # A letter of authorisation typed in at intake without its own period is valid this long.
 DEFAULT_VALIDITY = dt.timedelta(days=365)
@@ -221,23 +226,17 @@ def authorisation_revoke(
         .filter(pk=authorisation_id)
         .first()
     )
-    if authorisation is None or not _may_revoke(authorisation, by):
+    if authorisation is None or not authorisation_may_revoke_as(authorisation, by):
         raise PermissionDenied(_("只有委托人、帮代办员本人或其辖区的窗口人员可以撤销代办授权。"))
-    if authorisation.revoked_at is not None:
+    if authorisation_status(authorisation) == AuthorisationStatus.REVOKED:
         return authorisation
+    if authorisation_status(authorisation) == AuthorisationStatus.EXPIRED:
+        raise Conflict(_("该代办授权已到期，无需撤销。"))
     authorisation.revoked_at = clock.now()
     authorisation.revoked_by = by.user
     authorisation.revoke_reason = reason.strip()[:200]
     authorisation.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "updated_at"])
     return authorisation
-
-
-def _may_revoke(authorisation: AgentAuthorisation, by: Applicant | Staff) -> bool:
-    if isinstance(by, Applicant):
-        return authorisation.applicant_id == by.pk
-    if by.pk == authorisation.agent_id:
-        return True
-    return by.has_permission(Permission.CASE_ACCEPT) and by.covers(authorisation.agent.region.code)
 
 
 def authorisation_for_intake(
