@@ -91,6 +91,7 @@ def case_get_for(viewer: Viewer, case_id: int) -> Case:
         .select_related(
             "applicant",
             "agent",
+            "authorisation",
             "accepting_region",
             "hall",
             "package_version",
@@ -553,4 +554,13 @@ def case_cross_domain(case: Case) -> CrossDomainView:
         places=unique,
         elsewhere=[p for p in unique if not case.region_code.startswith(p.region_code)],
         is_checked=case.events.filter(kind=EventKind.RECEIVING_CHECKED).exists(),
+
+
+def agent_cases_for_applicant(applicant: Applicant) -> QuerySet[Case]:
+    """The applicant's cases an agent entered for them, newest first (我的代办授权 lists them)."""
+    return (
+        Case.objects.filter(applicant=applicant, agent__isnull=False)
+        .exclude(state=CaseState.DRAFT)
+        .select_related("agent", "authorisation")
+        .order_by("-submitted_at", "-pk")
     )

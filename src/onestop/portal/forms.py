@@ -210,3 +210,19 @@ class WithdrawForm(PortalForm):
 
     reason = forms.CharField(required=False)
     confirm = forms.BooleanField(error_messages={"required": _("请勾选确认后再撤回。")})
+
+
+class AgentGrantForm(PortalForm):
+    """我的代办授权: online consent to the agent who gave the applicant their 工号 or phone,
+    for all items or listed packages, until a date (a year if left empty)."""
+
+    agent_code = forms.CharField(label=_("帮代办员工号或手机号"), max_length=64)
+    all_items = forms.BooleanField(label=_("全部事项"), required=False)
+    packages = forms.MultipleChoiceField(label=_("授权办理的一件事"), required=False)
+    valid_until = forms.DateField(
+        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, package_choices: Iterable[tuple[str, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["packages"].choices = list(package_choices)

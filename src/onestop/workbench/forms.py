@@ -351,6 +351,8 @@ class IntakeForm(DeskForm):
     SCAN = "scan_"
 
     agent_authorisation = _text(max_length=255)
+    # 帮代办: the applicant, present, confirms the authorisation to the agent (recorded then).
+    agent_in_person = forms.BooleanField(required=False)
     idempotency_key = forms.CharField(max_length=128, required=False)
 
     def __init__(

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.models import Applicant
 from onestop.accounts.roles import Role
 from onestop.accounts.selectors import personal_data_reads_of
-from onestop.cases.actions import case_actions
+from onestop.cases.actions import authorisation_status, case_actions
 from onestop.cases.deadlines import traffic_light
-from onestop.cases.events import ActorKind
+from onestop.cases.events import ON_BEHALF_OF, ActorKind
 from onestop.cases.models import Case
 from onestop.cases.notices import notice_kinds_for
 from onestop.cases.results import case_results
@@ -137,7 +137,13 @@ def _timeline(case: Case, departments: dict[int, str]) -> list[dict[str, Any]]:
             label = event.kind
         payload = event.payload or {}
         who = ""
-        if event.actor_role == ActorKind.APPLICANT:
+        on_behalf = payload.get(ON_BEHALF_OF)
+        if on_behalf:  # 帮代办员 X 代为提交申请: the agent's act, on the applicant's behalf
+            label = _("帮代办员 %(name)s 代为%(action)s") % {
+                "name": on_behalf.get("agent_name", ""),
+                "action": label,
+            }
+        elif event.actor_role == ActorKind.APPLICANT:
             who = _("申请人")
         elif "task" in payload:
             who = departments.get(payload.get("task"), "")
@@ -189,6 +195,9 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
         "portal/case.html",
         {
             "case": case,
+            "agent_status": authorisation_status(case.authorisation)
+            if case.authorisation
+            else None,
             "actions": frozenset(str(a) for a in case_actions(case, applicant)),
             "tasks": tasks,
             "materials": materials,

@@ -16,6 +16,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,8 @@ from onestop.accounts.roles import Permission
 from onestop.accounts.selectors import applicant_find
 from onestop.accounts.throttle import client_ip
 from onestop.cases import services
-from onestop.cases.selectors import case_list_for
+from onestop.cases.actions import authorisation_refusal
+from onestop.cases.selectors import authorisations_current, case_list_for
 from onestop.cases.states import Channel
 from onestop.catalog.models import FieldKind, MaterialNecessity, MaterialSource, PackageVersion
 from onestop.catalog.selectors import (
@@ -289,6 +291,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         context["errors"] = presenters.errors_of(exc)
         return render(request, "workbench/intake_apply.html", context)
     errors: dict[str, str] = {}
+    keep_key = _keep_key(applicant, version)
     values: Any = data if request.method == "POST" else _prefill(applicant)
     form: forms.IntakeForm | None = None
     if request.method == "POST":
@@ -306,6 +309,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                         commitment_text=commitment_text_for(package_version=version)
                     ),
                     agent_authorisation=form.cleaned_data["agent_authorisation"],
+                    agent_in_person=form.cleaned_data["agent_in_person"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             except DomainError as exc:
@@ -327,6 +331,8 @@ def apply(request: HttpRequest) -> HttpResponse:
         entries=_material_entries(plan, form, errors),
         errors=errors,
         commitment_text=commitment_text_for(package_version=version),
+        keep_key=keep_key,
+        authorisations=_authorisations(staff, applicant, version),
         idempotency_key=data.get("idempotency_key") or uuid.uuid4().hex,
         top_error=errors.get("top")
         or next(
@@ -335,6 +341,34 @@ def apply(request: HttpRequest) -> HttpResponse:
         ),
     )
     return render(request, "workbench/intake_form.html", context)
+
+
+def _keep_key(applicant: Applicant, version: PackageVersion) -> str:
+    """The name under which the browser keeps this form while the connection is lost: the
+    same for the same applicant and package, telling neither to whoever reads the tablet."""
+    return "intake-" + salted_hmac(_SALT, f"{applicant.pk}:{version.package.code}").hexdigest()[:20]
+
+
+def _authorisations(
+    staff: Staff, applicant: Applicant, version: PackageVersion
+) -> list[dict[str, Any]]:
+    """For an agent: the applicant's authorisations to them valid now, and whether each
+    covers this package (the intake service decides; this only tells the agent before)."""
+    if not staff.has_permission(Permission.AGENT_ACT):
+        return []
+    return [
+        {
+            "a": a,
+            "covers": not authorisation_refusal(
+                a,
+                agent=staff,
+                applicant_id=applicant.pk,
+                package_id=version.package_id,
+                item_id=None,
+            ),
+        }
+        for a in authorisations_current(staff, applicant)
+    ]
 
 
 def _prefill(applicant: Applicant) -> dict[str, str]:
