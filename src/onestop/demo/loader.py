@@ -35,6 +35,7 @@ from onestop.catalog.models import (
     ServiceItemVersion,
     VersionStatus,
 )
+from onestop.demo.agents import load_agents
 from onestop.demo.cases import load_cases
 from onestop.demo.certificates import load_certificates
 from onestop.demo.crossdomain import load_cross_domain
@@ -365,6 +366,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("people", load_people),
     ("catalog", load_catalog),
     ("cases", load_cases),
+    # 帮代办: agents, elderly applicants, their authorisations and the agents' cases.
+    ("agents", load_agents),
     # Months of history in bulk (ONESTOP_DEMO_HISTORY_CASES); the sweeps below catch up on it.
     ("history", load_history),
     ("delivery", load_delivery),
