@@ -218,7 +218,9 @@ class AgentGrantForm(PortalForm):
 
     agent_code = forms.CharField(label=_("帮代办员工号或手机号"), max_length=64)
     all_items = forms.BooleanField(label=_("全部事项"), required=False)
-    packages = forms.MultipleChoiceField(label=_("授权办理的一件事"), required=False)
+    packages = forms.MultipleChoiceField(
+        label=_("授权办理的一件事"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     valid_until = forms.DateField(
         label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -99,6 +99,9 @@
     box.classList.toggle("msg-error", which === "offline" || which === "held");
     box.classList.toggle("msg-success", which === "online");
     box.setAttribute("data-state", which);
+    if (which === "held") {
+      box.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
   }
 
   function sweep() {
