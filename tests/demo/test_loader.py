@@ -20,6 +20,7 @@ from onestop.catalog.models import (
     VersionStatus,
 )
 from onestop.core import clock
+from onestop.demo import agents
 from onestop.demo.data import catalog as catalog_data
 from onestop.demo.data import people, regions
 from onestop.demo.loader import demo_load
@@ -55,8 +56,9 @@ def test_summary_counts_what_the_database_holds(demo):
     assert Department.objects.count() == demo.present["departments"]
     assert Hall.objects.count() == demo.present["halls"]
     assert Window.objects.count() == demo.present["windows"]
-    assert Staff.objects.count() == len(people.STAFF)
-    assert Applicant.objects.count() == len(people.PERSONS) + len(people.ENTERPRISES)
+    assert Staff.objects.count() == len(people.STAFF) + len(agents.AGENTS)
+    elderly = len(agents.ELDERLY)  # 帮代办 (demo/agents.py)
+    assert Applicant.objects.count() == len(people.PERSONS) + len(people.ENTERPRISES) + elderly
     assert demo.present["items"] == len(catalog_data.ITEMS)
     assert demo.present["packages"] == len(catalog_data.PACKAGES)
 

@@ -380,12 +380,9 @@ def load_agents(summary: DemoSummary) -> None:
     agents = list(Staff.objects.filter(role=Role.AGENT))
     if keys:
         _retire(agents)
-    before = AgentAuthorisation.objects.count()
     count = _play(_Play(now, today))
     for _ in range(count):
         summary.tally("agent_cases", created=True)
-    for _ in range(AgentAuthorisation.objects.count() - before):
-        summary.tally("agent_authorisations", created=True)
 
 
 __all__ = ["AGENTS", "ELDERLY", "KEY_PREFIX", "load_agents"]
