@@ -22,7 +22,7 @@ from onestop.catalog.models import (
 from onestop.core import clock
 from onestop.demo import agents
 from onestop.demo.data import catalog as catalog_data
-from onestop.demo.data import people, regions
+from onestop.demo.data import crossdomain, people, regions
 from onestop.demo.loader import demo_load
 from onestop.regions.models import Department, Hall, HallKind, Region, RegionLevel, Window
 from tests.demo.conftest import LOADED_AT
@@ -56,9 +56,11 @@ def test_summary_counts_what_the_database_holds(demo):
     assert Department.objects.count() == demo.present["departments"]
     assert Hall.objects.count() == demo.present["halls"]
     assert Window.objects.count() == demo.present["windows"]
-    assert Staff.objects.count() == len(people.STAFF) + len(agents.AGENTS)
-    elderly = len(agents.ELDERLY)  # 帮代办 (demo/agents.py)
-    assert Applicant.objects.count() == len(people.PERSONS) + len(people.ENTERPRISES) + elderly
+    # with the cross-domain demo's staff and applicants, and 帮代办's (demo/agents.py)
+    staff = len(people.STAFF) + len(crossdomain.STAFF) + len(agents.AGENTS)
+    assert Staff.objects.count() == staff
+    persons = len(people.PERSONS) + len(crossdomain.PERSONS) + len(agents.ELDERLY)
+    assert Applicant.objects.count() == persons + len(people.ENTERPRISES)
     assert demo.present["items"] == len(catalog_data.ITEMS)
     assert demo.present["packages"] == len(catalog_data.PACKAGES)
 
