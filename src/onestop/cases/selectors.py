@@ -554,6 +554,7 @@ def case_cross_domain(case: Case) -> CrossDomainView:
         places=unique,
         elsewhere=[p for p in unique if not case.region_code.startswith(p.region_code)],
         is_checked=case.events.filter(kind=EventKind.RECEIVING_CHECKED).exists(),
+    )
 
 
 def agent_cases_for_applicant(applicant: Applicant) -> QuerySet[Case]:
