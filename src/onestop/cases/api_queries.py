@@ -85,7 +85,10 @@ def case_list_light(case: Case) -> TrafficLight | None:
     if case.state not in CASE_CLOCK_STATES or case.due_at is None:
         return None
     return traffic_light(
-        due_at=case.due_at, limit_days=case.promised_days, is_provisional=case.due_is_provisional
+        due_at=case.due_at,
+        limit_days=case.promised_days,
+        is_provisional=case.due_is_provisional,
+        unit=case.promised_unit,
     )
 
 

@@ -96,6 +96,8 @@ class _TaskClock:
 
 
 def _days(start: dt.datetime, end: dt.datetime, unit: str) -> tuple[int, bool]:
+    if unit == TimeUnit.MINUTE:  # whole minutes stopped (a minute limit counts minutes)
+        return max(0, int((end - start).total_seconds() // 60)), False
     a, b = clock.local(start).date(), clock.local(end).date()
     if b <= a:
         return 0, False
@@ -287,11 +289,12 @@ class Light:
 @dataclass(frozen=True)
 class TrafficLight:
     colour: str
-    remaining_days: int
+    remaining_days: int  # in ``unit``: minutes left for a limit in minutes
     limit_days: int
     due_at: dt.datetime
     is_provisional: bool
     is_paused: bool
+    unit: str = TimeUnit.WORKDAY
 
     @property
     def label(self) -> str:
@@ -305,6 +308,7 @@ def traffic_light(
     is_provisional: bool = False,
     is_paused: bool = False,
     now: dt.datetime | None = None,
+    unit: str = TimeUnit.WORKDAY,
 ) -> TrafficLight:
     """Green, yellow (≤ N working days or ≤ a share of the limit left) or red (overdue);
     paused while a special procedure stops the clock, unless it was overdue already.
@@ -312,9 +316,31 @@ def traffic_light(
     working days so far added), not the stored one.
 
     Thresholds: ``ONESTOP_WARN_REMAINING_WORKDAYS`` (default 1) and
-    ``ONESTOP_WARN_REMAINING_RATIO`` (default 0.2).
+    ``ONESTOP_WARN_REMAINING_RATIO`` (default 0.2). A limit in minutes (the village
+    centres' 30-minute promise) counts whole minutes left and turns yellow with
+    ``ONESTOP_WARN_REMAINING_MINUTES`` (default 10: at 20 minutes of 30) or fewer left.
     """
     now = now or clock.now()
+    if unit == TimeUnit.MINUTE:
+        left = int((due_at - now).total_seconds() // 60)
+        warn_minutes = int(getattr(settings, "ONESTOP_WARN_REMAINING_MINUTES", 10))
+        if now > due_at:
+            colour = Light.RED
+        elif is_paused:
+            colour = Light.PAUSED
+        elif due_at - now <= dt.timedelta(minutes=warn_minutes):
+            colour = Light.YELLOW
+        else:
+            colour = Light.GREEN
+        return TrafficLight(
+            colour=colour,
+            remaining_days=left,
+            limit_days=limit_days,
+            due_at=due_at,
+            is_provisional=False,
+            is_paused=is_paused,
+            unit=unit,
+        )
     remaining = calendar.remaining_workdays(now, due_at)
     warn_days = int(getattr(settings, "ONESTOP_WARN_REMAINING_WORKDAYS", 1))
     warn_ratio = float(getattr(settings, "ONESTOP_WARN_REMAINING_RATIO", 0.2))
@@ -333,4 +359,5 @@ def traffic_light(
         due_at=due_at,
         is_provisional=is_provisional or remaining.is_provisional,
         is_paused=is_paused,
+        unit=unit,
     )

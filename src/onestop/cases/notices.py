@@ -128,6 +128,8 @@ def notice_kinds_for(case: Case) -> list[NoticeKind]:
 
 
 def _promised(case: Case) -> str:
+    if case.promised_unit == TimeUnit.MINUTE:
+        return _("%(n)d分钟") % {"n": case.promised_days}
     unit = _("个工作日") if case.promised_unit == TimeUnit.WORKDAY else _("个自然日")
     return f"{case.promised_days}{unit}"
 

@@ -193,6 +193,7 @@ def case_traffic_light(case: Case, *, now: dt.datetime | None = None) -> Traffic
         is_provisional=dues.case.is_provisional,
         is_paused=dues.case.is_paused,
         now=now,
+        unit=dues.case.unit,
     )
 
 
@@ -213,6 +214,7 @@ def task_traffic_light(task: ItemTask, *, now: dt.datetime | None = None) -> Tra
         is_provisional=is_provisional,
         is_paused=task.state == TaskState.PAUSED,
         now=now,
+        unit=task.promised_unit,
     )
 
 

@@ -629,7 +629,14 @@ class PackageVersionAdmin(VersionAdminBase):
         "promised_days",
         "published_at",
     )
-    list_filter = ("status", "subject_kind", "life_event", "is_policy_package", "lead_department")
+    list_filter = (
+        "status",
+        "subject_kind",
+        "life_event",
+        "is_policy_package",
+        "village_class",
+        "lead_department",
+    )
     search_fields = ("name", "package__code", "keywords")
     list_select_related = ("package", "lead_department")
     inlines = (QuestionInline, PackageItemInline, DependencyInline, FormFieldInline)
@@ -659,6 +666,7 @@ class PackageVersionAdmin(VersionAdminBase):
                     "lead_department",
                     ("promised_days", "promised_unit"),
                     "sla_days",
+                    ("village_class", "promised_minutes"),
                     "life_event",
                     "keywords",
                     "is_policy_package",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.models import TimestampedModel
 from onestop.regions.models import Department
-from onestop.workdays.units import TimeUnit
+from onestop.workdays.units import DAY_UNIT_CHOICES, TimeUnit
 
 # ---------------------------------------------------------------------------- code tables
 
@@ -133,6 +133,25 @@ class HandlingForm(models.TextChoices):
     ONLINE_MOBILE = "3", _("移动端网上申请")
     POSTAL = "4", _("快递申请")
     OTHER = "9", _("其他")
+
+
+class VillageClass(models.TextChoices):
+    """How a village centre (村/社区便民服务站) may take a package (办事不出村).
+
+    直办: taken and completed at the centre (the township back office decides online; the
+    result is issued at the centre under the township's authorised seal); 代办: the centre
+    takes it and its helper-agent carries it to the township or county; 协办: the centre
+    helps the applicant apply (guidance, scanning), the application is the applicant's own.
+    Blank: not taken at village centres.
+    """
+
+    DIRECT = "direct", _("村级直办")
+    PROXY = "proxy", _("村级代办")
+    ASSIST = "assist", _("村级协办")
+
+
+# The longest minutes promise a package may make (beyond it, days are the unit).
+MAX_PROMISED_MINUTES = 240
 
 
 class CrossDomainScope(models.TextChoices):
@@ -332,11 +351,11 @@ class ServiceItemVersion(VersionedModel):
     # time
     legal_limit = models.PositiveIntegerField(_("法定办结时限"), default=20)
     legal_limit_unit = models.CharField(
-        _("法定时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+        _("法定时限单位"), max_length=16, choices=DAY_UNIT_CHOICES, default=TimeUnit.WORKDAY
     )
     promised_days = models.PositiveIntegerField(_("承诺办结时限"), default=5)
     promised_unit = models.CharField(
-        _("承诺时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+        _("承诺时限单位"), max_length=16, choices=DAY_UNIT_CHOICES, default=TimeUnit.WORKDAY
     )
     case_type = models.CharField(
         _("办件类型"), max_length=1, choices=CaseType.choices, default=CaseType.PROMISED
@@ -506,7 +525,7 @@ class ProcessStep(models.Model):
     handling_office = models.CharField(_("办理处室"), max_length=128, blank=True)
     limit_days = models.PositiveIntegerField(_("环节时限"), default=1)
     limit_unit = models.CharField(
-        _("时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+        _("时限单位"), max_length=16, choices=DAY_UNIT_CHOICES, default=TimeUnit.WORKDAY
     )
     has_special_procedure = models.BooleanField(_("有特别程序"), default=False)
     special_procedure_note = models.TextField(_("特别程序说明"), blank=True)
@@ -632,7 +651,7 @@ class PackageVersion(VersionedModel):
     )
     promised_days = models.PositiveIntegerField(_("承诺办结时限"), default=5)
     promised_unit = models.CharField(
-        _("承诺时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKDAY
+        _("承诺时限单位"), max_length=16, choices=DAY_UNIT_CHOICES, default=TimeUnit.WORKDAY
     )
     sla_days = models.PositiveSmallIntegerField(
         _("限时办结（工作日）"),
@@ -641,6 +660,23 @@ class PackageVersion(VersionedModel):
         help_text=_(
             "“2、5、6”限时办结：从提交申请到办结不超过的工作日数，如企业开办 2、不动产登记 5、"
             "工程建设项目审批按省定时限；留空则不计入限时办结统计。"
+        ),
+    )
+    village_class = models.CharField(
+        _("村级办理"),
+        max_length=8,
+        choices=VillageClass.choices,
+        blank=True,
+        help_text=_("村（社区）便民服务站可否及如何受理：直办、代办、协办；留空则不在村级受理。"),
+    )
+    promised_minutes = models.PositiveSmallIntegerField(
+        _("承诺办结时限（分钟）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PROMISED_MINUTES)],
+        help_text=_(
+            "“立等可取”的分钟数（如 30），自受理起按自然分钟计；设定后办件与子件按分钟计时，"
+            "仅限村级直办的一件事。留空则按上方的承诺办结时限。"
         ),
     )
     life_event = models.CharField(
@@ -697,6 +733,12 @@ class PackageVersion(VersionedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    def clean(self) -> None:
+        """A minutes promise is made at the counter: only a package completed at the
+        village centre (村级直办) may make one."""
+        if self.promised_minutes is not None and self.village_class != VillageClass.DIRECT:
+            raise ValidationError({"promised_minutes": _("只有村级直办的一件事可以设定分钟时限。")})
 
 
 class PackageItem(models.Model):

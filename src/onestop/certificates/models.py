@@ -96,6 +96,51 @@ class SealAuthorisation(TimestampedModel):
         return f"{self.staff} / {self.seal} / {self.item_code or '*'}"
 
 
+class SealPlaceAuthorisation(TimestampedModel):
+    """办事不出村: a department lets its seal be used for results issued at a village centre.
+
+    The township delegates its 行政审批专用章 to a village centre (a hall of kind 便民服务站)
+    for some items (``item_code`` empty: every item) from ``valid_from`` to ``valid_to``, by
+    a document (文号). A result of a 村级直办 case received at that centre is sealed only
+    under a current one (``services.seal_place_require``).
+    """
+
+    seal = models.ForeignKey(
+        Seal, verbose_name=_("印章"), on_delete=models.PROTECT, related_name="place_authorisations"
+    )
+    hall = models.ForeignKey(
+        "regions.Hall",
+        verbose_name=_("便民服务站"),
+        on_delete=models.PROTECT,
+        related_name="seal_authorisations",
+    )
+    item_code = models.CharField(
+        _("事项基本编码"), max_length=32, blank=True, help_text=_("为空表示该印章的所有事项。")
+    )
+    document_number = models.CharField(
+        _("授权文号"), max_length=64, help_text=_("授权委托书的文号，如 赫政审授〔2026〕3号。")
+    )
+    valid_from = models.DateField(_("授权起"))
+    valid_to = models.DateField(_("授权止"))
+    granted_by = models.ForeignKey(
+        "accounts.Staff",
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用章授权（便民服务站）")
+        verbose_name_plural = _("用章授权（便民服务站）")
+        indexes = [models.Index(fields=["hall", "seal"], name="sealplace_hall_seal")]
+
+    def __str__(self) -> str:
+        return f"{self.hall} / {self.seal} / {self.item_code or '*'}（{self.document_number}）"
+
+
 class ResultTemplate(TimestampedModel):
     """How an item's result looks: its kind, title, licence type code and wording.
 

@@ -36,6 +36,7 @@ from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.cases.models import Case, CaseEvent, ItemTask
 from onestop.cases.states import EventKind, TaskState
+from onestop.catalog.models import VillageClass
 from onestop.certificates import keys, legal, signers
 from onestop.certificates.documents import ResultData, result_pdf
 from onestop.certificates.identifiers import InvalidIdentifier, licence_id_build
@@ -46,6 +47,7 @@ from onestop.certificates.models import (
     ResultTemplate,
     Seal,
     SealAuthorisation,
+    SealPlaceAuthorisation,
     SerialCounter,
 )
 from onestop.certificates.seal_image import png_check, seal_png
@@ -60,7 +62,7 @@ from onestop.certificates.states import (
 from onestop.core import clock
 from onestop.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from onestop.core.identifiers import validate_uscc
-from onestop.regions.models import Department
+from onestop.regions.models import Department, Hall, HallKind
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +259,136 @@ def seal_authorisation_revoke(*, authorisation_id: int, actor: Staff | None = No
         grant.save(update_fields=["revoked_at", "updated_at"])
 
 
+# --- place-bound authorisations (办事不出村) ----------------------------------------------
+
+
+def seal_place_authorisation_validate(
+    *,
+    seal: Seal,
+    hall: Hall,
+    document_number: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+) -> None:
+    """The rules of a place-bound grant (also run by the admin form, next to the fields)."""
+    if seal.kind != SealKind.APPROVAL:
+        raise ValidationFailed(_("只能授权使用行政审批专用章。"), field="seal")
+    if hall.kind != HallKind.VILLAGE_STATION:
+        raise ValidationFailed(_("只能授权给村（社区）便民服务站。"), field="hall")
+    if not hall.region.code.startswith(seal.department.region.code):
+        raise ValidationFailed(
+            _("“%(hall)s”不在“%(dept)s”的辖区内。")
+            % {"hall": hall.name, "dept": seal.department.name},
+            field="hall",
+        )
+    if not document_number.strip():
+        raise ValidationFailed(_("请填写授权文号。"), field="document_number")
+    if valid_to is None:
+        raise ValidationFailed(_("请填写授权止日期。"), field="valid_to")
+    if valid_to < valid_from:
+        raise ValidationFailed(_("授权止应不早于授权起。"), field="valid_to")
+
+
+@transaction.atomic
+def seal_place_authorise(
+    *,
+    seal_id: int,
+    hall_id: int,
+    document_number: str,
+    valid_to: dt.date,
+    item_code: str = "",
+    valid_from: dt.date | None = None,
+    granted_by: Staff | None = None,
+) -> SealPlaceAuthorisation:
+    """Delegate a department's approval seal to a village centre for an item (or all), for a
+    period, by a document; the same grant again returns the first."""
+    _require(granted_by, Permission.SEAL_MANAGE)
+    seal = Seal.objects.select_related("department__region").filter(pk=seal_id).first()
+    if seal is None:
+        raise NotFound(_("印章不存在。"))
+    hall = Hall.objects.select_related("region").filter(pk=hall_id).first()
+    if hall is None:
+        raise NotFound(_("便民服务站不存在。"))
+    start = valid_from or clock.today()
+    seal_place_authorisation_validate(
+        seal=seal,
+        hall=hall,
+        document_number=document_number,
+        valid_from=start,
+        valid_to=valid_to,
+    )
+    row, _created = SealPlaceAuthorisation.objects.get_or_create(
+        seal=seal,
+        hall=hall,
+        item_code=item_code.strip(),
+        document_number=document_number.strip(),
+        valid_from=start,
+        valid_to=valid_to,
+        revoked_at=None,
+        defaults={"granted_by": granted_by},
+    )
+    return row
+
+
+@transaction.atomic
+def seal_place_authorisation_revoke(*, authorisation_id: int, actor: Staff | None = None) -> None:
+    """Withdraw a place-bound grant: from now on no result is sealed under it."""
+    _require(actor, Permission.SEAL_MANAGE)
+    grant = SealPlaceAuthorisation.objects.select_for_update().filter(pk=authorisation_id).first()
+    if grant is None:
+        raise NotFound(_("用章授权不存在。"))
+    if grant.revoked_at is None:
+        grant.revoked_at = clock.now()
+        grant.save(update_fields=["revoked_at", "updated_at"])
+
+
+def seal_place_require(
+    seal: Seal, hall: Hall, item_code: str, *, on: dt.date | None = None
+) -> SealPlaceAuthorisation:
+    """The grant that lets a result of this item be sealed with ``seal`` at ``hall`` today;
+    else 403 saying why (none for the item, outside its period, or withdrawn)."""
+    today = on or clock.today()
+    grants = list(
+        SealPlaceAuthorisation.objects.filter(
+            Q(item_code="") | Q(item_code=item_code), seal=seal, hall=hall
+        ).order_by("-item_code", "-pk")
+    )
+    for grant in grants:
+        if grant.revoked_at is None and grant.valid_from <= today <= grant.valid_to:
+            return grant
+    names = {"seal": seal.name, "hall": hall.name, "item": item_code}
+    if not grants:
+        raise PermissionDenied(_("“%(seal)s”未授权在“%(hall)s”为事项 %(item)s 出具结果。") % names)
+    if all(g.revoked_at is not None for g in grants):
+        raise PermissionDenied(
+            _("“%(seal)s”在“%(hall)s”为事项 %(item)s 用章的授权（%(doc)s）已撤回。")
+            % {**names, "doc": grants[0].document_number}
+        )
+    latest = grants[0]
+    raise PermissionDenied(
+        _(
+            "“%(seal)s”在“%(hall)s”为事项 %(item)s 用章的授权（%(doc)s）有效期为 %(from)s 至 "
+            "%(to)s，今日不在授权期内。"
+        )
+        % {
+            **names,
+            "doc": latest.document_number,
+            "from": latest.valid_from.isoformat(),
+            "to": latest.valid_to.isoformat(),
+        }
+    )
+
+
+def _issued_at_centre(case: Case) -> Hall | None:
+    """The village centre where this case's result is issued (村级直办 received at a
+    便民服务站), else None: the department issues it as usual."""
+    hall = case.hall
+    package = case.package_version
+    if hall is None or hall.kind != HallKind.VILLAGE_STATION or package is None:
+        return None
+    return hall if package.village_class == VillageClass.DIRECT else None
+
+
 # --- result templates ----------------------------------------------------------------
 
 
@@ -366,9 +498,12 @@ def _template_for(task: ItemTask, *, approved: bool) -> TemplateChoice:
     )
 
 
-def _seal_for(task: ItemTask, officer: Staff | None) -> tuple[Seal, Staff]:
+def _seal_for(
+    task: ItemTask, officer: Staff | None, centre: Hall | None = None
+) -> tuple[Seal, Staff]:
     """The seal the deciding officer is authorised to use for this item (an approval seal
-    first), or 403 naming why nothing may be sealed."""
+    first), or 403 naming why nothing may be sealed. At a village centre the seal must also
+    be authorised for that place (``seal_place_require``)."""
     if officer is None:
         raise PermissionDenied(_("子件没有决定人，无法用章。"))
     today = clock.today()
@@ -381,12 +516,21 @@ def _seal_for(task: ItemTask, officer: Staff | None) -> tuple[Seal, Staff]:
         ).order_by("pk")
     )
     seals.sort(key=lambda s: (s.kind != SealKind.APPROVAL, s.pk))
+    place_refusal: PermissionDenied | None = None
     for seal in seals:
         try:
             seal_use_require(officer, seal, task.item_code, on=today)
         except PermissionDenied:
             continue
+        if centre is not None:
+            try:
+                seal_place_require(seal, centre, task.item_code, on=today)
+            except PermissionDenied as exc:
+                place_refusal = place_refusal or exc
+                continue
         return seal, officer
+    if place_refusal is not None:
+        raise place_refusal
     raise PermissionDenied(
         _("%(name)s 没有为事项 %(item)s 用章的授权（%(dept)s）。")
         % {"name": officer.name, "item": task.item_code, "dept": task.department.name}
@@ -451,7 +595,14 @@ def results_issue(*, task_id: int) -> Certificate:
 @transaction.atomic
 def _issue(task_id: int) -> Certificate:
     task = (
-        ItemTask.objects.select_related("case", "case__applicant", "department", "decided_by")
+        ItemTask.objects.select_related(
+            "case",
+            "case__applicant",
+            "case__hall",
+            "case__package_version",
+            "department",
+            "decided_by",
+        )
         .filter(pk=task_id)
         .first()
     )
@@ -460,7 +611,7 @@ def _issue(task_id: int) -> Certificate:
     if task.state not in (TaskState.APPROVED, TaskState.DENIED):
         raise IllegalTransition(_("子件尚未作出准予或不予许可的决定，不能出具结果。"))
     approved = task.state == TaskState.APPROVED
-    seal, officer = _seal_for(task, task.decided_by)
+    seal, officer = _seal_for(task, task.decided_by, _issued_at_centre(task.case))
     choice = _template_for(task, approved=approved)
     case = task.case
     holder = case.applicant

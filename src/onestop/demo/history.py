@@ -44,6 +44,7 @@ from onestop.accounts.models import Applicant, ApplicantKind, Staff, User
 from onestop.cases import bulk
 from onestop.cases.models import Case
 from onestop.cases.services import MaterialInput
+from onestop.cases.services.plans import minutes_promised
 from onestop.cases.states import REMOTE_CHANNELS, Channel
 from onestop.catalog.models import (
     PackageVersion,
@@ -287,11 +288,20 @@ def _office(moment: dt.datetime) -> dt.datetime:
 
 
 def _schedule(
-    rng: random.Random, start: dt.datetime, labels: tuple[str, ...], kind: _Kind
+    rng: random.Random,
+    start: dt.datetime,
+    labels: tuple[str, ...],
+    kind: _Kind,
+    minutes: int | None = None,
 ) -> list[dt.datetime]:
-    """A moment for each step after ``start`` (the submission), in office hours."""
+    """A moment for each step after ``start`` (the submission), in office hours.
+
+    ``minutes``: a limit in minutes (村级直办 at a village centre): the applicant waits at
+    the counter, so acceptance, claims and decisions follow within minutes (a few late)."""
     hours = dt.timedelta(hours=1)
     late = rng.random() < 0.08  # a case whose decisions run past the promised limit
+    if minutes is not None:
+        return _schedule_minutes(rng, start, labels, late=late)
     per_task = max(0.3, kind.promised_days / max(1, kind.tasks))
     moments = [start]
     for label in labels[1:]:
@@ -312,6 +322,21 @@ def _schedule(
         if at <= moments[-1]:
             at = moments[-1] + dt.timedelta(minutes=rng.randrange(3, 40))
         moments.append(at)
+    return moments
+
+
+def _schedule_minutes(
+    rng: random.Random, start: dt.datetime, labels: tuple[str, ...], *, late: bool
+) -> list[dt.datetime]:
+    moments = [start]
+    for label in labels[1:]:
+        if label == "handed_out":
+            wait = dt.timedelta(minutes=rng.uniform(1, 4))
+        elif label == "decided":
+            wait = dt.timedelta(minutes=rng.uniform(2, 7) * (4 if late else 1))
+        else:
+            wait = dt.timedelta(minutes=rng.uniform(0.5, 3))
+        moments.append(moments[-1] + wait)
     return moments
 
 
@@ -393,6 +418,10 @@ def load_history(summary: DemoSummary) -> None:
         shape = None
         for _attempt in range(6):
             channel = rng.choices(channels, channel_weights)[0]
+            if channel == Channel.VILLAGE_CENTRE and not (
+                isinstance(kind.version, PackageVersion) and kind.version.village_class
+            ):
+                continue  # a 便民服务站 takes only the packages of a village class
             template_applicant = next(
                 (a for a in applicants[kind.applicant_kind] if a.user_id is not None),
                 applicants[kind.applicant_kind][0],
@@ -407,7 +436,12 @@ def load_history(summary: DemoSummary) -> None:
             pool = [a for a in pool if a.user_id is not None] or pool
         applicant = rng.choice(pool)
         region, hall = _where(rng, channel, counties, halls)
-        moments = _schedule(rng, _start(rng, now), loader.steps(shape), kind)
+        minutes = (
+            minutes_promised(kind.version, channel)
+            if isinstance(kind.version, PackageVersion)
+            else None
+        )
+        moments = _schedule(rng, _start(rng, now), loader.steps(shape), kind, minutes)
         taken = [m for m in moments if m <= now]
         orders.append(
             bulk.CaseOrder(

@@ -49,6 +49,7 @@ from onestop.demo.history import load_history
 from onestop.demo.stats import load_stats
 from onestop.demo.summary import DemoSummary
 from onestop.demo.supervision import load_supervision
+from onestop.demo.villages import load_villages
 from onestop.regions import services as regions_services
 from onestop.regions.models import Department, Hall, Region, Window
 
@@ -375,6 +376,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("cross_domain", load_cross_domain),
     ("evaluations", load_evaluations),
     ("supervision", load_supervision),
+    # 办事不出村: station clerks, seals delegated to the centres, village cases sealed there.
+    ("villages", load_villages),
     # It seals the results of every task the sections above decided, then the wallet's
     # application reuses a sealed 营业执照.
     ("certificates", load_certificates),

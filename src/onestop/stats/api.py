@@ -67,6 +67,21 @@ def _figures_json(f: selectors.Figures) -> Json:
         "ratings": None
         if f.ratings is None
         else {"total": f.ratings.total, "good_rate": f.ratings.good_rate},
+        "village_minutes": {
+            "completed": f.minutes_completed,
+            "met": f.minutes_met,
+            "rate": f.minutes_rate,
+            "villages": [
+                {
+                    "code": r.region_code,
+                    "name": r.name,
+                    "completed": r.completed,
+                    "met": r.met,
+                    "rate": r.rate,
+                }
+                for r in selectors.village_minutes_rows(region_code=f.region.code, period=f.period)
+            ],
+        },
         "package_sla": {
             "completed": f.sla_completed,
             "met": f.sla_met,

@@ -54,6 +54,11 @@ def headline(f: Figures) -> list[tuple[str, str]]:
             _("%(rate)s（%(met)d / %(n)d）")
             % {"rate": _pct(f.sla_rate), "met": f.sla_met, "n": f.sla_completed},
         ),
+        (
+            _("村级30分钟办结率"),
+            _("%(rate)s（%(met)d / %(n)d）")
+            % {"rate": _pct(f.minutes_rate), "met": f.minutes_met, "n": f.minutes_completed},
+        ),
         (_("跨域通办"), str(f.cross_domain_accepted)),
         (_("村（社区）便民服务站办结"), str(f.village_completed)),
         (_("咨询（人次）"), str(f.consultations)),

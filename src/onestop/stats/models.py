@@ -115,6 +115,11 @@ class CaseFigure(models.Model):
     sla_days = models.IntegerField(_("限时办结（工作日）"), null=True)
     sla_used_days = models.IntegerField(_("申请至办结用时（工作日）"), null=True)
     is_sla_met = models.BooleanField(_("限时办结达标"), null=True)
+    # 办事不出村: a case limited in minutes (a package version's ``promised_minutes``), the
+    # natural minutes from acceptance to completion, and whether they kept to the limit.
+    promised_minutes = models.IntegerField(_("分钟时限"), null=True)
+    used_minutes = models.IntegerField(_("受理至办结用时（分钟）"), null=True)
+    is_minutes_met = models.BooleanField(_("分钟时限内办结"), null=True)
 
     class Meta:
         verbose_name = _("办件统计")
@@ -165,6 +170,8 @@ DAILY_MEASURES = (
     "limit_days_sum",
     "sla_completed",
     "sla_met",
+    "minutes_completed",
+    "minutes_met",
 )
 
 
@@ -206,6 +213,8 @@ class DailyFigure(models.Model):
     limit_days_sum = models.IntegerField(_("时限合计（工作日）"), default=0)
     sla_completed = models.IntegerField(_("限时办结考核件"), default=0)
     sla_met = models.IntegerField(_("限时办结达标"), default=0)
+    minutes_completed = models.IntegerField(_("分钟时限考核件"), default=0)
+    minutes_met = models.IntegerField(_("分钟时限内办结"), default=0)
 
     class Meta:
         verbose_name = _("每日统计")

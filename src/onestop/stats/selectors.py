@@ -132,6 +132,12 @@ class Figures:
         return _ratio(self.sums["sla_met"], self.sums["sla_completed"])
 
     @property
+    def minutes_rate(self) -> float | None:
+        """办事不出村: cases with a limit in minutes completed within it / such cases
+        completed (the village centres' 30-minute promise)."""
+        return _ratio(self.sums["minutes_met"], self.sums["minutes_completed"])
+
+    @property
     def online_rate(self) -> float | None:
         """网办率 of the press release: enterprise cases handled online / enterprise cases."""
         return _ratio(self.sums["online_enterprise_accepted"], self.sums["enterprise_accepted"])
@@ -533,6 +539,48 @@ def package_sla_rows(*, region_code: str, period: Period) -> list[SlaRow]:
             )
         )
     return sorted(out, key=lambda r: (r.sla_days is None, r.sla_days or 0, r.code))
+
+
+@dataclass(frozen=True)
+class MinutesRow:
+    """The minutes promise (30 分钟立等可取) at one village: completed, and within it."""
+
+    region_code: str
+    name: str
+    completed: int
+    met: int
+
+    @property
+    def late(self) -> int:
+        return self.completed - self.met
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.met, self.completed)
+
+
+def village_minutes_rows(*, region_code: str, period: Period) -> list[MinutesRow]:
+    """The minutes figure per village (村/社区) of the subtree: cases received there whose
+    limit is in minutes, completed in the period, and how many within the limit."""
+    rows = list(
+        _daily(region_code, period)
+        .filter(minutes_completed__gt=0)
+        .values("region_code")
+        .annotate(completed=Sum("minutes_completed"), met=Sum("minutes_met"))
+    )
+    names = dict(
+        Region.objects.filter(code__in=[r["region_code"] for r in rows]).values_list("code", "name")
+    )
+    out = [
+        MinutesRow(
+            region_code=r["region_code"],
+            name=names.get(r["region_code"], r["region_code"]),
+            completed=int(r["completed"] or 0),
+            met=int(r["met"] or 0),
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: r.region_code)
 
 
 def officer_rows(*, region_code: str, period: Period) -> list[Row]:

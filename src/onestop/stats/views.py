@@ -69,6 +69,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sla_gauge": charts.gauge(figures.sla_rate),
         "sla_rows": selectors.package_sla_rows(region_code=region.code, period=period),
         "proxy_counters": selectors.proxy_counters(region_code=region.code),
+        "minutes_gauge": charts.gauge(figures.minutes_rate),
+        "minutes_rows": selectors.village_minutes_rows(region_code=region.code, period=period),
         # 月度排名 of the last whole month up to the period's end (DOMAIN.md §1.6).
         "ranking": rating_selectors.ranking_cached(
             region_code=region.code, month=rating_selectors.ranking_month(period.end)

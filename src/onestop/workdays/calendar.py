@@ -300,7 +300,8 @@ def deadline(start: dt.datetime, amount: int, unit: TimeUnit | str = TimeUnit.WO
     """The end of the ``amount``-th working (or natural) day after ``start``'s Shanghai date.
 
     The start day is not counted; ``amount = 0`` ends at the end of the start day itself.
-    Natural days never depend on the calendar, so they are never provisional.
+    Natural days never depend on the calendar, so they are never provisional. A limit in
+    minutes (``TimeUnit.MINUTE``) ends ``amount`` natural minutes after ``start`` itself.
     """
     if not isinstance(start, dt.datetime) or start.tzinfo is None:
         raise TypeError("deadline() needs an aware datetime")
@@ -308,6 +309,9 @@ def deadline(start: dt.datetime, amount: int, unit: TimeUnit | str = TimeUnit.WO
         unit = TimeUnit(unit)
     if amount < 0:
         raise ValidationFailed(f"时限不能为负数：{amount}。", field="amount")
+    if unit == TimeUnit.MINUTE:
+        at = start + dt.timedelta(minutes=amount)
+        return Deadline(at=at, on=at.astimezone(SHANGHAI).date(), is_provisional=False)
     local_day = start.astimezone(SHANGHAI).date()
     if unit == _NATURAL_DAY:
         on = _from_ordinal(local_day.toordinal() + amount)

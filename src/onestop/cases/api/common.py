@@ -197,6 +197,7 @@ def _light(light: TrafficLight | None) -> dict[str, Any] | None:
         "due_at": light.due_at,
         "is_provisional": light.is_provisional,
         "is_paused": light.is_paused,
+        "unit": light.unit,
     }
 
 

@@ -183,11 +183,12 @@ class ExtensionIn(Schema):
 class LightOut(Schema):
     colour: Literal["green", "yellow", "red", "paused"]
     label: str
-    remaining_days: int
+    remaining_days: int = Field(description="剩余时限，单位为 unit（分钟时限为剩余分钟）")
     limit_days: int
     due_at: dt.datetime
     is_provisional: bool
     is_paused: bool
+    unit: str = Field(description="时限单位：workday、natural_day 或 minute")
 
 
 class DueOut(Schema):

@@ -37,7 +37,9 @@ from onestop.cases.services.plans import (
     accepting_region_for,
     case_plan_for_submit,
     dispatch_entries,
+    minutes_promised,
     plan_require_channel,
+    village_centre_refusal,
 )
 from onestop.cases.services.tasks import tasks_close, tasks_dispatch
 from onestop.cases.services.timing import dues_refresh
@@ -58,6 +60,7 @@ from onestop.core import clock
 from onestop.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onestop.regions.models import Hall, Region
 from onestop.workdays import calendar
+from onestop.workdays.units import TimeUnit
 
 WINDOW_CHANNELS = frozenset(
     {Channel.HALL_WINDOW, Channel.VILLAGE_CENTRE, Channel.PHONE_APPOINTMENT}
@@ -223,6 +226,7 @@ def _submit(
             )
 
     now = clock.now()
+    minutes = minutes_promised(package_version, channel)
     initial = CaseState.PRE_REVIEW if channel in REMOTE_CHANNELS else CaseState.SUBMITTED
     case = Case(
         title=plan.title,
@@ -239,8 +243,8 @@ def _submit(
         answers=dict(answers or {}),
         form_data=form,
         submitted_at=now,
-        promised_days=plan.promised_days,
-        promised_unit=plan.promised_unit,
+        promised_days=minutes or plan.promised_days,
+        promised_unit=TimeUnit.MINUTE if minutes else plan.promised_unit,
         dispatch_items=[
             e.as_json()
             for e in dispatch_entries(
@@ -249,6 +253,7 @@ def _submit(
                 receiving_region=accepting_region,
                 package_version=package_version,
                 channel=channel,
+                promised_minutes=minutes,
             )
         ],
         has_commitments=any(g.commitment.strip() for g in given.values()),
@@ -396,6 +401,11 @@ def case_intake(
     region = accepting_region or staff.region
     if not staff.covers(region.code):
         raise PermissionDenied(_("收件地不在您的管辖范围内。"))
+    village_refusal = village_centre_refusal(
+        staff, application.get("package_version"), application.get("item_version")
+    )
+    if village_refusal:
+        raise ValidationFailed(village_refusal, field="package_version")
     return _submit(
         applicant=applicant,
         channel=channel,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import Applicant
+from onestop.accounts.models import Applicant, Staff
 from onestop.cases.models import Case
 from onestop.cases.states import REMOTE_CHANNELS, Channel
 from onestop.catalog.conditions import is_always
@@ -24,7 +24,8 @@ from onestop.catalog.models import (
 from onestop.catalog.routing import handling_department_for, online_receiving_region_for, rule_of
 from onestop.catalog.selectors import MergedMaterial, materials_merge, package_plan
 from onestop.core.errors import ValidationFailed
-from onestop.regions.models import Region
+from onestop.regions.models import HallKind, Region
+from onestop.workdays.units import TimeUnit
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,30 @@ class DispatchEntry:
         )
 
 
+def minutes_promised(package_version: PackageVersion | None, channel: Channel | str) -> int | None:
+    """The minutes limit of an application (村级直办, 立等可取): the package version's
+    ``promised_minutes`` when taken at a village centre; None otherwise (days apply)."""
+    if package_version is None or channel != Channel.VILLAGE_CENTRE:
+        return None
+    return package_version.promised_minutes
+
+
+def village_centre_refusal(
+    staff: Staff, package_version: PackageVersion | None, item_version: ServiceItemVersion | None
+) -> str:
+    """Why a village centre's clerk may not take this application ("" when they may): a
+    便民服务站 takes only the packages the catalog gives a village class (直办/代办/协办)."""
+    hall = staff.hall if staff.hall_id else None
+    if hall is None or hall.kind != HallKind.VILLAGE_STATION:
+        return ""
+    if package_version is not None and package_version.village_class:
+        return ""
+    name = package_version.name if package_version else item_version.name if item_version else ""
+    return _(
+        "“%(n)s”不在村（社区）便民服务站受理的事项之列，请到乡镇便民服务中心或政务服务大厅办理。"
+    ) % {"n": name}
+
+
 def dispatch_entries(
     items: list[DispatchItem],
     *,
@@ -188,10 +213,15 @@ def dispatch_entries(
     receiving_region: Region | None = None,
     package_version: PackageVersion | None = None,
     channel: Channel = Channel.HALL_WINDOW,
+    promised_minutes: int | None = None,
 ) -> list[DispatchEntry]:
     """The plan's items as plain ids and values (stored on the case at submission), each
     routed to its handling department by the catalogue's rules (``catalog.routing``); without
-    an applicant and a receiving region, to the item version's own department."""
+    an applicant and a receiving region, to the item version's own department.
+
+    ``promised_minutes``: the package version's minutes promise (村级直办, 立等可取): every
+    task then has the same limit in minutes, since the whole case must finish within it.
+    """
     entries = []
     for entry in items:
         version = entry.item_version
@@ -213,8 +243,8 @@ def dispatch_entries(
                 title=version.name,
                 item_code=identity.basic_code,
                 department_id=department_id,
-                promised_days=version.promised_days,
-                promised_unit=version.promised_unit,
+                promised_days=promised_minutes or version.promised_days,
+                promised_unit=TimeUnit.MINUTE if promised_minutes else version.promised_unit,
                 package_item_id=entry.package_item.pk if entry.package_item else None,
                 depends_on=list(entry.depends_on),
                 routing_rule=rule,
@@ -248,5 +278,6 @@ def case_plan_items(case: Case) -> list[DispatchEntry]:
         return dispatch_entries([DispatchItem(case.item_version)])
     plan = package_plan(case.package_version, case.answers)
     return dispatch_entries(
-        [DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items]
+        [DispatchItem(p.item_version, p.package_item, list(p.depends_on)) for p in plan.items],
+        promised_minutes=minutes_promised(case.package_version, case.channel),
     )

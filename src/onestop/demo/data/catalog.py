@@ -28,6 +28,7 @@ from onestop.catalog.models import (
     QuestionKind,
     ServiceObject,
     SubjectKind,
+    VillageClass,
 )
 from onestop.demo.data.catalog_specs import (
     FeeSpec,
@@ -1062,9 +1063,17 @@ def _person_fields(*items: str) -> tuple[FieldSpec, ...]:
     )
 
 
+# 办事不出村: "不超过30分钟立等可取" at the village centre.
+VILLAGE_MINUTES = 30
+
+
 def _village_package(code: str, name: str, lead: tuple[str, str], **kwargs: Any) -> PackageSpec:
+    """One of the six packages completed at the village centre within 30 minutes (村级直办:
+    the back office approves online, the result is issued at the centre)."""
     fields = _package_fields(
         promised_days=0,
+        village_class=VillageClass.DIRECT,
+        promised_minutes=VILLAGE_MINUTES,
         life_event=kwargs.pop("life_event"),
         summary=kwargs.pop("summary"),
         keywords=kwargs.pop("keywords", ""),

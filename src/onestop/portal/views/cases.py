@@ -69,6 +69,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
                 due_at=case.due_at,
                 limit_days=case.promised_days,
                 is_provisional=case.due_is_provisional,
+                unit=case.promised_unit,
             )
         rows.append((case, signal))
     drafts = [(draft, draft_resume_url(draft)) for draft in drafts_of(request.user)]

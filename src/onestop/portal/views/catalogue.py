@@ -141,7 +141,7 @@ def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
         pdf.para(
             _("承诺办结时限：%(limit)s；收费：%(fees)s；到现场次数：%(visits)s 次")
             % {
-                "limit": time_limit_text(plan.promised_days, package_version.promised_unit),
+                "limit": time_limit_text(plan.promised_days, plan.promised_unit),
                 "fees": _fees_text(guide),
                 "visits": plan.visits,
             }

@@ -28,6 +28,7 @@ from onestop.accounts.throttle import client_ip
 from onestop.cases import services
 from onestop.cases.actions import authorisation_refusal
 from onestop.cases.selectors import authorisations_current, case_list_for
+from onestop.cases.services.plans import minutes_promised, village_centre_refusal
 from onestop.cases.states import Channel
 from onestop.catalog.models import FieldKind, MaterialNecessity, MaterialSource, PackageVersion
 from onestop.catalog.selectors import (
@@ -43,6 +44,7 @@ from onestop.core.errors import DomainError
 from onestop.regions.models import RegionLevel
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import is_agent, staff_with
+from onestop.workdays.units import TimeUnit, time_limit_within_text
 
 
 def _channel(staff: Staff) -> Channel:
@@ -137,13 +139,16 @@ def find(request: HttpRequest) -> HttpResponse:
     applicant = _applicant_from(request.GET.get("a", ""))
     if applicant is not None:
         context.update(applicant=applicant, token=applicant_token(applicant))
-        context["packages"] = _packages_for(applicant)
+        context["packages"] = _packages_for(applicant, staff)
     return render(request, "workbench/intake_find.html", context)
 
 
-def _packages_for(applicant: Applicant) -> list[PackageVersion]:
+def _packages_for(applicant: Applicant, staff: Staff) -> list[PackageVersion]:
+    """The packages this desk may take: a village station's only those of a village class."""
     subject = "person" if applicant.kind == ApplicantKind.PERSON else "enterprise"
-    versions = list(package_versions_published())
+    versions = [
+        v for v in package_versions_published() if not village_centre_refusal(staff, v, None)
+    ]
     return sorted(versions, key=lambda v: (v.subject_kind != subject, v.name))
 
 
@@ -326,6 +331,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         errors = _form_errors(form)
     context.update(
         plan=plan,
+        limit_text=_limit_text(plan, version, staff),
         answer_rows=[(q.text, presenters.answer_label(q, answers.get(q.key))) for q in questions],
         fields=_field_rows(plan, values, errors),
         entries=_material_entries(plan, form, errors),
@@ -369,6 +375,13 @@ def _authorisations(
         }
         for a in authorisations_current(staff, applicant)
     ]
+
+
+def _limit_text(plan: PackagePlan, version: PackageVersion, staff: Staff) -> str:
+    minutes = minutes_promised(version, _channel(staff))
+    if minutes:
+        return time_limit_within_text(minutes, TimeUnit.MINUTE)
+    return time_limit_within_text(plan.promised_days, plan.promised_unit)
 
 
 def _prefill(applicant: Applicant) -> dict[str, str]:
