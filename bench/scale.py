@@ -34,8 +34,8 @@ regions, organisations, people and catalogue, and drops the database at the end.
    city clerk, the cases of the applicant with the most cases, one case with its timeline
    (``GET /api/cases/{id}``, the applicant's own, a different case each request), and the
    staff search (``GET /api/cases`` as the clerk, no filter, newest first); first pages
-   and deep pages (``offset`` for the offset-paged lists, five ``next`` hops for the
-   search), beside a baseline (``GET /api/auth/me``). A warm-up round, then
+   and deep pages (``--deep`` rows in, 2000, reached by following ``next``: every list is
+   keyset-paged), beside a baseline (``GET /api/auth/me``). A warm-up round, then
    ``--requests`` (200) per endpoint spread over the clients, then a quarter of that from
    one client alone; p50/p95/max per endpoint.
 4. **EXPLAIN** — the slowest endpoint's queries (p95, 4 clients) are captured in-process
@@ -569,32 +569,37 @@ def actors() -> dict[str, Any]:
     }
 
 
-def endpoints(cast: dict[str, Any], deep: int) -> dict[str, tuple[str, Any]]:
+def endpoints(cast: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     ids = cast["case_ids"]
     return {
         "baseline: GET /api/auth/me": ("officer", "/api/auth/me"),
         "inbox, page 1": ("officer", "/api/inbox?limit=50"),
-        f"inbox, offset {deep}": ("officer", f"/api/inbox?limit=50&offset={deep}"),
         "window queue, page 1": ("clerk", "/api/window/queue?limit=50"),
-        f"window queue, offset {deep}": ("clerk", f"/api/window/queue?limit=50&offset={deep}"),
         "applicant's cases, page 1": ("applicant", "/api/cases/mine?limit=50"),
-        f"applicant's cases, offset {deep}": (
-            "applicant",
-            f"/api/cases/mine?limit=50&offset={deep}",
-        ),
         "one case with its timeline": ("applicant", lambda i: f"/api/cases/{ids[i % len(ids)]}"),
         "staff search, page 1": ("clerk", "/api/cases?limit=50"),
     }
 
 
-def search_cursor(port: int, tok: str, hops: int) -> str:
+# The keyset-paged lists and who reads them; their deep page is ``--deep`` rows in, reached
+# by following ``next`` (every list is keyset-paged: there is no offset).
+DEEP = {
+    "inbox": ("officer", "/api/inbox"),
+    "window queue": ("clerk", "/api/window/queue"),
+    "applicant's cases": ("applicant", "/api/cases/mine"),
+    "staff search": ("clerk", "/api/cases"),
+}
+
+
+def deep_cursor(port: int, tok: str, path: str, hops: int) -> str:
+    """The cursor ``hops`` pages of 50 into the list at ``path`` ("" if it is shorter)."""
     client = Client(port, tok)
     cursor = ""
     for _i in range(hops):
-        _s, body, _t = client.call(
-            "GET", f"/api/cases?limit=50{'&cursor=' + cursor if cursor else ''}"
-        )
-        cursor = body.get("next") or cursor
+        _s, body, _t = client.call("GET", f"{path}?limit=50{'&cursor=' + cursor if cursor else ''}")
+        if not body.get("next"):
+            return ""
+        cursor = body["next"]
     return cursor
 
 
@@ -650,7 +655,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (4)")
     parser.add_argument("--requests", type=int, default=200, help="requests per endpoint")
-    parser.add_argument("--deep", type=int, default=2000, help="offset of the deep pages")
+    parser.add_argument("--deep", type=int, default=2000, help="rows into the deep pages (2000)")
     args = parser.parse_args()
     from _database import throwaway
 
@@ -728,9 +733,12 @@ def run(args: argparse.Namespace) -> None:
             "clerk": token(port, cast["clerk"].user.username),
             "applicant": token(port, cast["applicant"].user.username),
         }
-        paths = endpoints(cast, args.deep)
-        cursor = search_cursor(port, tokens["clerk"], 5)
-        paths["staff search, 5 pages deep"] = ("clerk", f"/api/cases?limit=50&cursor={cursor}")
+        paths = endpoints(cast)
+        hops = max(1, args.deep // 50)
+        for name, (who, path) in DEEP.items():
+            cursor = deep_cursor(port, tokens[who], path, hops)
+            if cursor:  # a list shorter than the depth has no deep page
+                paths[f"{name}, {hops * 50} deep"] = (who, f"{path}?limit=50&cursor={cursor}")
         run_load(port, tokens, paths, args.clients, max(args.clients * 5, args.requests // 10))
         samples = run_load(port, tokens, paths, args.clients, args.requests)
         alone = run_load(port, tokens, paths, 1, max(20, args.requests // 4))

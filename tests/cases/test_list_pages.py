@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from onestop.cases import selectors, services
 from onestop.cases.models import ItemTask
-from onestop.core import clock
+from onestop.core import clock, paging
+from onestop.core.paging import CursorInvalid
 
 
 def _walk(fetch) -> list[int]:
@@ -49,14 +50,18 @@ def test_the_queue_and_an_applicants_cases_walk_every_case_once(setup):
 
 
 @pytest.mark.parametrize("cursor", ["x", "bm90IGpzb24", "WzEsMl0", "WyJub3QgYSBkYXRlIiwgMV0"])
-def test_a_cursor_not_made_here_shows_the_first_page(setup, cursor):
-    setup.submit()
-    page = selectors.window_queue_page(setup.clerk, cursor=cursor)
-    assert [c.pk for c in page.rows] == [c.pk for c in selectors.window_queue(setup.clerk)]
+def test_a_cursor_not_made_here_is_refused_and_the_page_shows_the_first(setup, client, cursor):
+    case = setup.submit()
+    with pytest.raises(CursorInvalid):
+        selectors.window_queue_page(setup.clerk, cursor=cursor)
+    client.force_login(setup.clerk.user)
+    response = client.get(reverse("workbench:window_queue"), {"after": cursor})
+    assert response.status_code == 200
+    assert case.number in response.content.decode()
 
 
 def test_the_pages_show_a_page_and_a_link_to_the_next(setup, client, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_ROWS", 2)
+    monkeypatch.setattr(paging, "PAGE_ROWS", 2)
     cases = [setup.submit() for _ in range(3)]
     client.force_login(setup.clerk.user)
     first = client.get(reverse("workbench:window_queue")).content.decode()

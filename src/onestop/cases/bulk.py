@@ -593,6 +593,8 @@ class CaseLoader:
             for _order, snap in prepared:
                 for row in snap.rows:
                     counts[row.model] = counts.get(row.model, 0) + 1
+            if CaseEvent in counts:
+                sql.event_writer_enter()  # before the event ids are drawn (the feed's horizon)
             ids = {model: iter(sql.ids_reserve(model, n)) for model, n in counts.items()}
             numbers = _numbers_take(prepared)
             now = clock.now()

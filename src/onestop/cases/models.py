@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.states import (
+    CASE_QUEUE_STATES,
+    TASK_INBOX_STATES,
     CaseOutcome,
     CaseState,
     Channel,
@@ -54,7 +56,7 @@ class Case(TimestampedModel):
         verbose_name=_("申请人"),
         on_delete=models.PROTECT,
         related_name="cases",
-        db_index=False,  # led by the index case_applicant_recent
+        db_index=False,  # led by the index case_applicant_order
     )
     agent = models.ForeignKey(
         "accounts.Staff",
@@ -177,7 +179,28 @@ class Case(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["state", "region_code"], name="case_state_region"),
-            models.Index(fields=["applicant", "-submitted_at"], name="case_applicant_recent"),
+            # The keyset-paged lists (``cases.selectors.*_page``): each index yields its
+            # list's order, id last, so a page reads its rows and stops (no sort of the whole
+            # match); ``include`` lets the capped count and the scope's region filter read
+            # the index alone (PostgreSQL; other backends ignore it). Proven by the plans in
+            # tests/cases/test_list_indexes.py.
+            models.Index(
+                fields=["applicant", "-submitted_at", "-id"],
+                include=["state"],
+                name="case_applicant_order",
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["region_code"],
+                condition=models.Q(state__in=sorted(CASE_QUEUE_STATES)),
+                name="case_queue_order",
+            ),
+            models.Index(
+                fields=["completed_at", "id"],
+                include=["region_code"],
+                condition=models.Q(state=CaseState.COMPLETED),
+                name="case_handout_order",
+            ),
             # "Overdue now" (stats.selectors.overdue_open_count, the supervision sweep): only
             # the cases whose clock runs, by due date — at 1M cases the (state, region) index
             # read every open case of the subtree and its heap rows (docs/benchmarks.md, Stats).
@@ -347,6 +370,15 @@ class ItemTask(TimestampedModel):
         indexes = [
             models.Index(fields=["department", "state", "due_at"], name="task_dept_state_due"),
             models.Index(fields=["assignee", "state"], name="task_assignee_state"),
+            # The department inbox in its order (``cases.selectors.inbox_page``): the open
+            # tasks only, by due date (nulls last, as PostgreSQL's ascending index keeps
+            # them), ready time, id.
+            models.Index(
+                fields=["department", "due_at", "ready_at", "id"],
+                include=["region_code"],
+                condition=models.Q(state__in=sorted(TASK_INBOX_STATES)),
+                name="task_inbox_order",
+            ),
         ]
 
     def __str__(self) -> str:

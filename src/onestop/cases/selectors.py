@@ -9,18 +9,15 @@ accepted or handled in their region subtree. Anything outside the scope is "not 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Role
 from onestop.accounts.selectors import applicant_find
+from onestop.cases import sql
 from onestop.cases.deadlines import DueDates, TrafficLight, due_dates, traffic_light
 from onestop.cases.models import (
     AgentAuthorisation,
@@ -41,37 +38,66 @@ from onestop.cases.states import (
     TaskState,
     VerificationState,
 )
-from onestop.core import clock
+from onestop.core import clock, paging
 from onestop.core.errors import NotFound
+from onestop.core.paging import (
+    CursorInvalid,
+    ListPage,
+    after,
+    cursor_decode,
+    cursor_encode,
+    keyset_page,
+    page_of,
+)
 from onestop.regions.models import Department
 
 Viewer = Staff | Applicant
 
 
-def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
-    """Every case the viewer may see (drafts are their author's alone: see ``drafts_of``)."""
-    cases = Case.objects.exclude(state=CaseState.DRAFT)
+def _scope(viewer: Viewer, case: str = "") -> Q:
+    """Who sees which case, as a condition on the case a row reaches by the path ``case``
+    ("" for the case itself, "case__" from a row that belongs to one): every query that
+    narrows to the viewer's cases (the lists, the search, the change feed) joins this to
+    its own table, so it reads its own rows and never builds the whole scope."""
+    pk = OuterRef(f"{case.removesuffix('__')}_id" if case else "pk")
+    region = f"{case}region_code__startswith"
+    visible = ~Q(**{f"{case}state": CaseState.DRAFT})
     if isinstance(viewer, Applicant):
-        return cases.filter(applicant=viewer)
+        return visible & Q(**{f"{case}applicant": viewer})
     if not viewer.is_active:
-        return cases.none()
+        return Q(pk__in=[])
     code = viewer.region.code
     if viewer.role == Role.WINDOW_CLERK:
-        return cases.filter(region_code__startswith=code)
+        return visible & Q(**{region: code})
     if viewer.role in DEPARTMENT_ROLES:
-        return cases.filter(
-            pk__in=ItemTask.objects.filter(
-                department=viewer.department, region_code__startswith=code
-            ).values("case_id")
+        return visible & Exists(
+            ItemTask.objects.filter(
+                case_id=pk, department=viewer.department, region_code__startswith=code
+            )
         )
     if viewer.role == Role.SUPERVISOR:
-        return cases.filter(
-            Q(region_code__startswith=code)
-            | Q(pk__in=ItemTask.objects.filter(region_code__startswith=code).values("case_id"))
-        )
+        handled = Exists(ItemTask.objects.filter(case_id=pk, region_code__startswith=code))
+        return visible & (Q(**{region: code}) | handled)
     if viewer.role == Role.AGENT:
-        return agent_cases(viewer, cases)
-    return cases.none()
+        return visible & _agent_sees(viewer, case)
+    return Q(pk__in=[])
+
+
+def _agent_sees(agent: Staff, case: str = "") -> Q:
+    """The cases an agent entered, each under an authorisation of its applicant that is not
+    revoked (``agent_cases``)."""
+    return Q(
+        **{
+            f"{case}agent": agent,
+            f"{case}authorisation__isnull": False,
+            f"{case}authorisation__revoked_at__isnull": True,
+        }
+    )
+
+
+def case_scope_for(viewer: Viewer) -> QuerySet[Case]:
+    """Every case the viewer may see (drafts are their author's alone: see ``drafts_of``)."""
+    return Case.objects.filter(_scope(viewer))
 
 
 def case_list_for(viewer: Viewer, *, states: list[str] | None = None) -> QuerySet[Case]:
@@ -117,7 +143,7 @@ def case_list_for_applicant(applicant: Applicant) -> QuerySet[Case]:
     return (
         Case.objects.filter(applicant=applicant)
         .exclude(state=CaseState.DRAFT)
-        .select_related("package_version", "item_version", "accepting_region")
+        .select_related("package_version", "item_version", "accepting_region", "applicant", "hall")
         .order_by("-submitted_at", "-pk")
     )
 
@@ -142,7 +168,7 @@ def handout_queue(clerk: Staff) -> QuerySet[Case]:
     """Completed cases waiting to be handed out in the clerk's region subtree, oldest first."""
     return (
         Case.objects.filter(state=CaseState.COMPLETED, region_code__startswith=clerk.region.code)
-        .select_related("applicant")
+        .select_related("applicant", "hall")
         .order_by("completed_at", "pk")
     )
 
@@ -222,7 +248,7 @@ def verification_list_for(officer: Staff) -> QuerySet[VerificationTask]:
     """Open 告知承诺 verification tasks of the officer's department."""
     return (
         VerificationTask.objects.filter(department=officer.department, state=VerificationState.OPEN)
-        .select_related("case", "task")
+        .select_related("case", "task", "department", "decided_by")
         .order_by("created_at", "pk")
     )
 
@@ -235,7 +261,7 @@ def extension_list_pending_for(chief: Staff) -> QuerySet[Extension]:
             task__region_code__startswith=chief.region.code,
             state=ExtensionState.REQUESTED,
         )
-        .select_related("case", "task", "requested_by")
+        .select_related("case", "task", "requested_by", "approved_by")
         .order_by("requested_at", "pk")
     )
 
@@ -307,106 +333,104 @@ def case_search(
     )
 
 
-def event_feed(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> list[CaseEvent]:
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the change feed and the id to ask from next."""
+
+    events: list[CaseEvent]
+    next_id: int
+
+
+def event_feed_page(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> FeedPage:
     """Events of the cases in the viewer's scope written after event ``after_id``, in order.
 
     A docking system keeps the last id it has seen and asks again from there: it learns of
-    every change without reading every case. Ids grow with every insert, so nothing is
-    skipped; an event of a transaction still running appears once it commits.
+    every change without reading every case. Ids are drawn at insert, not at commit, so the
+    feed stops at the horizon (``sql.event_feed_horizon``: every event up to it committed or
+    gone): an event that commits late is served before any larger id, never skipped. One
+    query per page, along the event ids, with the viewer's scope checked on each event's
+    case. A page that is not full has read every event up to the horizon, so the next one
+    starts there (a viewer whose cases are rare does not read the same gap again).
     """
-    return list(
-        CaseEvent.objects.filter(pk__gt=after_id, case__in=case_scope_for(viewer))
+    limit = max(1, min(limit, 500))
+    events = CaseEvent.objects.filter(pk__gt=after_id)
+    horizon = sql.event_feed_horizon()
+    if horizon is not None:
+        events = events.filter(pk__lte=horizon)
+    rows = list(
+        events.filter(_scope(viewer, "case__"))
         .select_related("case", "actor__staff__department")
-        .order_by("pk")[: max(1, min(limit, 500))]
+        .order_by("pk")[:limit]
     )
+    if len(rows) == limit or horizon is None:
+        return FeedPage(rows, rows[-1].pk if rows else after_id)
+    return FeedPage(rows, max(after_id, horizon))
+
+
+def event_feed(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> list[CaseEvent]:
+    """The events of ``event_feed_page``."""
+    return event_feed_page(viewer, after_id=after_id, limit=limit).events
 
 
 # --- pages of the long lists (keyset: a page costs the same however deep it is) ----------
-
-PAGE_ROWS = 50
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a list, and the cursor of the next ("" on the last page)."""
-
-    rows: list[Any]
-    next: str
-
-
-def _cursor_encode(values: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str, kinds: tuple[type, ...]) -> list[Any] | None:
-    """The values a cursor of ``_cursor_encode`` holds, or None for anything else."""
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=="))
-        if not isinstance(values, list) or len(values) != len(kinds):
-            return None
-        decoded: list[Any] = []
-        for value, kind in zip(values, kinds, strict=True):
-            if value is None:
-                decoded.append(None)
-            elif kind is dt.datetime:
-                moment = dt.datetime.fromisoformat(value)
-                if moment.tzinfo is None:
-                    return None
-                decoded.append(moment)
-            elif kind is int and isinstance(value, int) and not isinstance(value, bool):
-                decoded.append(value)
-            else:
-                return None
-        return decoded
-    except (ValueError, TypeError, UnicodeError, binascii.Error):
-        return None
-
-
-def _page(qs: QuerySet[Any], key: Any, limit: int | None) -> ListPage:
-    limit = limit or PAGE_ROWS  # read now, so a deployment (or a test) may change it
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return ListPage(rows, _cursor_encode(key(rows[-1])) if more and rows else "")
+#
+# Each order ends with the id and has an index that yields it (cases migration 0010):
+# ``task_inbox_order``, ``case_queue_order``, ``case_handout_order``, ``case_applicant_order``.
+# A cursor that is not one of these lists' is ``CursorInvalid`` (422 in the API).
 
 
 def inbox_page(officer: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
-    """One page of ``inbox_for`` in its order (due date, nulls last; ready; id)."""
+    """One page of ``inbox_for`` in its order (due date, nulls last; ready; id).
+
+    After a cursor with a due date, the rows with a later one come from the index's range
+    and the ones with none (last in the order) from a second query if the page is not full.
+    """
     tasks = inbox_for(officer)
-    last = _cursor_decode(cursor, (dt.datetime, dt.datetime, int)) if cursor else None
-    if last is not None:
-        due, ready, pk = last
-        after_in_due = Q(ready_at__gt=ready) | Q(ready_at=ready, pk__gt=pk)
-        if due is None:
-            tasks = tasks.filter(Q(due_at__isnull=True) & after_in_due)
-        else:
-            tasks = tasks.filter(
-                Q(due_at__gt=due) | Q(due_at=due) & after_in_due | Q(due_at__isnull=True)
-            )
-    return _page(tasks, lambda t: [t.due_at, t.ready_at, t.pk], limit)
+    key = lambda t: [t.due_at, t.ready_at, t.pk]  # noqa: E731
+    if not cursor:
+        return page_of(tasks, key, limit)
+    due, ready, pk = cursor_decode(cursor, (dt.datetime, dt.datetime, int))
+    if ready is None or pk is None:
+        raise CursorInvalid
+    undated = tasks.filter(due_at__isnull=True)
+    if due is None:
+        return page_of(undated.filter(after(["ready_at", "pk"], [ready, pk])), key, limit)
+    dated = tasks.filter(after(["due_at", "ready_at", "pk"], [due, ready, pk]))
+    page = page_of(dated, key, limit)
+    if page.next:
+        return page
+    want = (limit or paging.PAGE_ROWS) - len(page.rows)
+    if want <= 0:  # the page is full with the last dated rows: the undated ones follow
+        return ListPage(page.rows, cursor_encode(key(page.rows[-1])) if undated.exists() else "")
+    rest = page_of(undated, key, want)
+    return ListPage(page.rows + rest.rows, rest.next)
 
 
 def window_queue_page(clerk: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
     """One page of ``window_queue``, oldest first."""
-    cases = window_queue(clerk)
-    last = _cursor_decode(cursor, (dt.datetime, int)) if cursor else None
-    if last is not None and last[0] is not None:
-        at, pk = last
-        cases = cases.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
-    return _page(cases, lambda c: [c.submitted_at, c.pk], limit)
+    return keyset_page(window_queue(clerk), ["submitted_at", "pk"], cursor, limit)
+
+
+def handout_queue_page(clerk: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
+    """One page of ``handout_queue``, oldest first."""
+    return keyset_page(handout_queue(clerk), ["completed_at", "pk"], cursor, limit)
 
 
 def applicant_cases_page(
     applicant: Applicant, *, cursor: str = "", limit: int | None = None
 ) -> ListPage:
     """One page of ``case_list_for_applicant``, newest first."""
-    cases = case_list_for_applicant(applicant)
-    last = _cursor_decode(cursor, (dt.datetime, int)) if cursor else None
-    if last is not None and last[0] is not None:
-        at, pk = last
-        cases = cases.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
-    return _page(cases, lambda c: [c.submitted_at, c.pk], limit)
+    return keyset_page(case_list_for_applicant(applicant), ["-submitted_at", "-pk"], cursor, limit)
+
+
+def verification_page(officer: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
+    """One page of ``verification_list_for``, oldest first."""
+    return keyset_page(verification_list_for(officer), ["created_at", "pk"], cursor, limit)
+
+
+def extension_pending_page(chief: Staff, *, cursor: str = "", limit: int | None = None) -> ListPage:
+    """One page of ``extension_list_pending_for``, oldest first."""
+    return keyset_page(extension_list_pending_for(chief), ["requested_at", "pk"], cursor, limit)
 
 
 # ---------------------------------------------------------------- 帮代办 authorisations
@@ -418,9 +442,7 @@ def agent_cases(agent: Staff, cases: QuerySet[Case] | None = None) -> QuerySet[C
     merely expired the case stays visible (the agent's own work, to answer the applicant's
     questions) but ``cases.actions`` allows nothing on it (docs/agents.md)."""
     base = Case.objects.exclude(state=CaseState.DRAFT) if cases is None else cases
-    return base.filter(agent=agent, authorisation__isnull=False).filter(
-        authorisation__revoked_at__isnull=True
-    )
+    return base.filter(_agent_sees(agent))
 
 
 def authorisations_of_applicant(applicant: Applicant) -> QuerySet[AgentAuthorisation]:

@@ -22,6 +22,9 @@ than the database needs to answer it, so the services run these few through the 
   counter of a region and day.
 * the bulk loader's (``cases.bulk``): ``ids_reserve`` (fresh primary keys) and
   ``rows_copy`` (whole prepared rows: ``COPY`` on PostgreSQL).
+* the change feed's commit order (PostgreSQL): ``event_writer_enter`` (a writer of events
+  holds a shared advisory lock from before it draws an event id until it ends) and
+  ``event_feed_horizon`` (the largest event id below which every writer has ended).
 
 This is the only module of the project that writes SQL by hand; ``tests/cases/test_sql.py``
 checks that each helper stores and returns exactly what the ORM would.
@@ -568,3 +571,48 @@ def rows_copy(model: type[Model], columns: Sequence[str], rows: Sequence[Sequenc
             return
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+# ------------------------------------------------------------ the change feed's horizon
+
+# The key of the advisory lock the writers of events share (PostgreSQL advisory locks are
+# per database, so other databases of the cluster never wait on it).
+EVENT_WRITERS_LOCK = 0x6F6E_6573_7445_7631  # "onestEv1"
+
+
+def event_writer_enter() -> None:
+    """Hold the event writers' lock, shared, until this transaction ends (PostgreSQL).
+
+    Called before an event id is drawn from the sequence, so while any transaction holds an
+    event id it has not committed, ``event_feed_horizon`` waits for it. Writers do not wait
+    for each other (the lock is shared); a second call in the transaction costs nothing.
+    SQLite runs one writer at a time, so an id there is never visible before a smaller one.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [EVENT_WRITERS_LOCK])
+
+
+def event_feed_horizon() -> int | None:
+    """The largest event id such that every event up to it is committed or gone for good;
+    None where ids are visible in commit order anyway (SQLite).
+
+    Event ids are drawn when a row is inserted, not when it commits: a transaction holding
+    id 10 may commit after one holding id 11, and a consumer that read 11 and moved its cursor
+    past it would never see 10. Taking the writers' lock exclusively waits until every writer
+    that holds an id has ended (new writers queue behind the request, so the wait is only for
+    those in flight); the largest id committed at that moment is the horizon. The lock is
+    let go at once, so writers wait for no more than that.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    table, pk = _q(CaseEvent._meta.db_table), _q(CaseEvent._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [EVENT_WRITERS_LOCK])
+        try:
+            # A statement after the wait: its snapshot sees every writer that ended.
+            cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608
+            (horizon,) = cursor.fetchone()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [EVENT_WRITERS_LOCK])
+    return horizon or 0

@@ -167,6 +167,7 @@ class CaseWork:
             if not head_known(case):
                 head_set(case, *sql.chain_head(case.pk))
             events = [event_build(case=case, at=self.now, **e) for e in self._events]
+            sql.event_writer_enter()  # before the ids are drawn: the feed's horizon waits
             sql.rows_insert(events)
             self._events.clear()
             messages = notify.case_events_messages(case=case, events=events)

@@ -1,6 +1,6 @@
 """The JSON API of supervision, mounted by config/api.py at /api/supervision.
 
-Lists are paged (``limit`` 1–200, ``offset`` 0–10,000); errors are problem+json: 401 not
+Lists are keyset-paged (``limit`` 1–200, ``cursor`` the ``next`` of the page before); errors are problem+json: 401 not
 logged in, 403 the role may not supervise (or answer), 404 outside the caller's scope, 409
 a step the order's state does not allow, 422 bad input naming the field. Issuing honours
 ``Idempotency-Key``: a retry returns the first order.
@@ -20,6 +20,7 @@ from onestop.accounts.models import Staff
 from onestop.accounts.roles import Permission
 from onestop.cases.api import common
 from onestop.cases.api.common import PROBLEMS
+from onestop.cases.api.schemas import PageMeta
 from onestop.core.errors import NotFound, ValidationFailed
 from onestop.regions.models import Department
 from onestop.supervision import selectors, services
@@ -51,8 +52,7 @@ class SignalOut(Schema):
     cleared_at: dt.datetime | None
 
 
-class SignalPage(Schema):
-    count: int
+class SignalPage(PageMeta):
     counts: dict[str, int]
     items: list[SignalOut]
 
@@ -89,8 +89,7 @@ class OrderOut(Schema):
     log: list[OrderStepOut] | None = None
 
 
-class OrderPage(Schema):
-    count: int
+class OrderPage(PageMeta):
     items: list[OrderOut]
 
 
@@ -200,7 +199,7 @@ def signal_list(
     officer: int | None = None,
     state: str = SignalState.OPEN,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     viewer = common.staff_with(request, Permission.SUPERVISE)
     filters = selectors.SignalFilters(
@@ -211,13 +210,16 @@ def signal_list(
         officer_id=officer,
         state=_choice(state, SignalState, "state"),
     )
-    signals = selectors.signal_list_for(viewer, filters)
-    count, rows = common.page(signals, limit=limit, offset=offset)
+    page = selectors.signal_page(viewer, filters, cursor=cursor, limit=limit)
     counts = {
         str(row["colour"]): int(str(row["n"]))
         for row in selectors.signal_counts_for(viewer, filters)["colour"]
     }
-    return {"count": count, "counts": counts, "items": [_signal_out(s) for s in rows]}
+    items = [_signal_out(s) for s in page.rows]
+    return {
+        **common.paged(page, items, selectors.signal_list_for(viewer, filters)),
+        "counts": counts,
+    }
 
 
 def _order_viewer(request: HttpRequest) -> Staff:
@@ -236,7 +238,7 @@ def order_list(
     request: HttpRequest,
     state: str = "",
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     viewer = _order_viewer(request)
     if state and state not in OrderState.values:
@@ -244,9 +246,10 @@ def order_list(
             _("state 只能是：%(values)s。") % {"values": "、".join(OrderState.values)},
             field="state",
         )
-    orders = selectors.order_list_for(viewer, states=(state,) if state else ())
-    count, rows = common.page(orders, limit=limit, offset=offset)
-    return {"count": count, "items": [_order_out(o, viewer) for o in rows]}
+    states = (state,) if state else ()
+    page = selectors.order_page(viewer, states=states, cursor=cursor, limit=limit)
+    items = [_order_out(o, viewer) for o in page.rows]
+    return common.paged(page, items, selectors.order_list_for(viewer, states=states))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from onestop.cases.states import CASE_FINAL_STATES, CaseState, ExtensionState, T
 from onestop.catalog.models import ProcessStep
 from onestop.certificates.models import Certificate
 from onestop.core.errors import NotFound
+from onestop.core.paging import ListPage, keyset_page
 from onestop.evaluations import selectors as rating_selectors
 from onestop.evaluations.models import Rectification
 from onestop.supervision.models import OrderEvent, Signal, SupervisionOrder, SupervisionRule
@@ -415,3 +416,26 @@ def task_get_for(viewer: Staff, task_id: int) -> ItemTask | None:
     """A task whose case lies in the viewer's scope."""
     scope = case_selectors.case_scope_for(viewer)
     return ItemTask.objects.filter(pk=task_id, case__in=scope).select_related("case").first()
+
+
+# Keyset pages of the lists (``core.paging``): the API's ``cursor``/``next``.
+SIGNAL_ORDER = ["colour", "-raised_at", "-pk"]
+ORDER_ORDER = ["-issued_at", "-pk"]
+
+
+def signal_page(
+    viewer: Staff,
+    filters: SignalFilters | None = None,
+    *,
+    cursor: str = "",
+    limit: int | None = None,
+) -> ListPage:
+    """One page of ``signal_list_for`` in its order."""
+    return keyset_page(signal_list_for(viewer, filters), SIGNAL_ORDER, cursor, limit)
+
+
+def order_page(
+    viewer: Staff, *, states: Sequence[str] = (), cursor: str = "", limit: int | None = None
+) -> ListPage:
+    """One page of ``order_list_for`` in its order."""
+    return keyset_page(order_list_for(viewer, states=states), ORDER_ORDER, cursor, limit)

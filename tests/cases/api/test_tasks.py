@@ -262,7 +262,7 @@ def test_the_chief_finds_pending_extensions_to_approve(setup, people, task):
 
 
 def test_bad_pending_paging_is_422(people):
-    assert_problem(people.api("chief").get("/api/extensions/pending", offset=-5), 422, "offset")
+    assert_problem(people.api("chief").get("/api/extensions/pending", cursor="x"), 422, "cursor")
 
 
 def test_a_commitment_is_verified_after_approval(setup, people, case, task):

@@ -299,11 +299,11 @@ def test_queues_list_only_the_clerks_region_with_masked_identifiers(setup, peopl
     assert row["applicant_identifier"] != setup.applicant.id_number
     assert row["applicant_identifier"].endswith(setup.applicant.id_number[-4:])
     assert "*" in row["applicant_phone"]
-    assert elsewhere == {"count": 0, "items": []}
+    assert elsewhere == {"count": 0, "count_capped": False, "items": [], "next": None}
 
 
 @pytest.mark.parametrize("url", ["/api/window/queue", "/api/window/handout"])
-@pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"offset": -1}, "offset")])
+@pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"cursor": "bm90IGEgY3Vyc29y"}, "cursor")])
 def test_bad_paging_is_422(setup, people, url, params, field):
     response = people.api("clerk").get(url, **params)
     assert_problem(response, 422, field)
@@ -312,9 +312,12 @@ def test_bad_paging_is_422(setup, people, url, params, field):
 def test_queue_pages(setup, people):
     for _ in range(3):
         setup.case_in(CaseState.SUBMITTED)
-    response = people.api("clerk").get("/api/window/queue", limit=2, offset=2).json()
-    assert response["count"] == 3
-    assert len(response["items"]) == 1
+    clerk = people.api("clerk")
+    first = clerk.get("/api/window/queue", limit=2).json()
+    assert (first["count"], len(first["items"])) == (3, 2) and first["next"]
+    second = clerk.get("/api/window/queue", limit=2, cursor=first["next"]).json()
+    assert (second["count"], len(second["items"]), second["next"]) == (3, 1, None)
+    assert {r["id"] for r in first["items"]}.isdisjoint(r["id"] for r in second["items"])
 
 
 def test_window_queue_query_count_does_not_grow_with_cases(

@@ -167,12 +167,12 @@ def case_intake(
 def case_list_mine(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     applicant = common.applicant_only(request)
-    qs = selectors.case_list_for_applicant(applicant).select_related("applicant", "hall")
-    count, cases = common.page(qs, limit=limit, offset=offset)
-    return {"count": count, "items": [common.case_row(c) for c in cases]}
+    page = selectors.applicant_cases_page(applicant, cursor=cursor, limit=limit)
+    items = [common.case_row(c) for c in page.rows]
+    return common.paged(page, items, selectors.case_list_for_applicant(applicant))
 
 
 def _any_staff(request: HttpRequest) -> Staff:
@@ -250,13 +250,15 @@ def case_by_number(request: HttpRequest, number: str) -> Json:
     summary="变更订阅：查看范围内办件的事件，自游标之后按发生顺序",
     description=(
         "对接系统保存返回的 next，下次从那里继续，便可得知每一个变化而无需逐件查询。"
-        "首次调用不带 cursor 从头开始。"
+        "首次调用不带 cursor 从头开始。事件按编号排列，只返回已提交的：仍在提交中的事务"
+        "之后的事件等它结束后才出现，所以按 next 继续不会漏掉晚提交的事件。"
     ),
 )
 def event_feed(request: HttpRequest, q: Query[EventFeedIn]) -> Json:
     staff = _any_staff(request)
     after = _cursor_read(q.cursor) if q.cursor else 0
-    events = selectors.event_feed(staff, after_id=after, limit=q.limit)
+    page = selectors.event_feed_page(staff, after_id=after, limit=q.limit)
+    events = page.events
     return {
         "items": [
             {
@@ -267,7 +269,7 @@ def event_feed(request: HttpRequest, q: Query[EventFeedIn]) -> Json:
             }
             for e in events
         ],
-        "next": _cursor_make(events[-1].pk if events else after),
+        "next": _cursor_make(page.next_id),
     }
 
 
@@ -300,11 +302,12 @@ def case_detail(request: HttpRequest, case_id: int) -> Json:
 def window_queue(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     clerk = common.staff_with(request, Permission.CASE_ACCEPT)
-    count, cases = common.page(selectors.window_queue(clerk), limit=limit, offset=offset)
-    return {"count": count, "items": [common.case_row(c) for c in cases]}
+    page = selectors.window_queue_page(clerk, cursor=cursor, limit=limit)
+    items = [common.case_row(c) for c in page.rows]
+    return common.paged(page, items, selectors.window_queue(clerk))
 
 
 @router.get(
@@ -315,16 +318,13 @@ def window_queue(
 def window_handout(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     clerk = common.staff_with(request, Permission.CASE_HAND_OUT)
-    qs = selectors.handout_queue(clerk).select_related("hall")
-    count, cases = common.page(qs, limit=limit, offset=offset)
-    waiting = api_queries.cases_waiting_for_tolerated([c.pk for c in cases])
-    return {
-        "count": count,
-        "items": [common.case_row(c, waiting_for_tolerated=c.pk in waiting) for c in cases],
-    }
+    page = selectors.handout_queue_page(clerk, cursor=cursor, limit=limit)
+    waiting = api_queries.cases_waiting_for_tolerated([c.pk for c in page.rows])
+    items = [common.case_row(c, waiting_for_tolerated=c.pk in waiting) for c in page.rows]
+    return common.paged(page, items, selectors.handout_queue(clerk))
 
 
 # ----------------------------------------------------------------------- window actions

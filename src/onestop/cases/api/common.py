@@ -52,6 +52,7 @@ from onestop.catalog.selectors import item_version_by_code, package_version_by_c
 from onestop.core import clock
 from onestop.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onestop.core.masking import mask_id_number, mask_phone
+from onestop.core.paging import COUNT_CAP, ListPage, capped_count
 from onestop.regions.models import Region
 from onestop.regions.selectors import region_get
 
@@ -505,12 +506,15 @@ def verification_out(verification: VerificationTask) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ paging
 
 # Every paged list takes ``limit`` (1..PAGE_LIMIT_MAX, default PAGE_LIMIT_DEFAULT) and
-# ``offset`` (0..PAGE_OFFSET_MAX). The bounds are in the schema, so OpenAPI shows them and a
-# value outside (a 64-bit overflow included) is 422 naming the parameter, never a database
-# error. Beyond the deepest offset a client narrows its query instead of paging on.
+# ``cursor`` (the ``next`` of the page before; none for the first page) and answers
+# ``items``, ``next`` (null on the last page) and ``count``, counted up to ``COUNT_CAP``
+# (``count_capped`` says there are more): keyset paging (``core.paging``), so a page costs
+# the same however deep it is and no request counts the whole match. The bounds are in the
+# schema, so OpenAPI shows them and a value outside is 422 naming the parameter; a cursor
+# this API did not hand out is 422 naming ``cursor``.
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 200
-PAGE_OFFSET_MAX = 10_000
+CURSOR_MAX_LENGTH = 200
 
 
 def limit_param() -> Any:
@@ -523,19 +527,16 @@ def limit_param() -> Any:
     )
 
 
-def offset_param() -> Any:
-    """The ``offset`` query parameter of a paged list."""
+def cursor_param() -> Any:
+    """The ``cursor`` query parameter of a paged list."""
     return Query(
-        0,
-        ge=0,
-        le=PAGE_OFFSET_MAX,
-        description=f"跳过的条数，0～{PAGE_OFFSET_MAX}。",
+        "",
+        max_length=CURSOR_MAX_LENGTH,
+        description="上一页返回的 next；不带则从第一页开始。",
     )
 
 
-def page(qs: QuerySet, *, limit: int, offset: int) -> tuple[int, list[Any]]:
-    """The total and one page of ``qs``; the bounds are enforced again here for callers that
-    did not come through the parameters above."""
-    limit = max(1, min(limit, PAGE_LIMIT_MAX))
-    offset = max(0, min(offset, PAGE_OFFSET_MAX))
-    return qs.count(), list(qs[offset : offset + limit])
+def paged(page: ListPage, items: list[Any], match: QuerySet) -> dict[str, Any]:
+    """A page's answer: its items, the cursor of the next, and ``match`` counted up to the cap."""
+    count, capped = capped_count(match, COUNT_CAP)
+    return {"count": count, "count_capped": capped, "items": items, "next": page.next or None}

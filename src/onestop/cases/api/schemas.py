@@ -372,8 +372,19 @@ class CaseRowOut(Schema):
     waiting_for_tolerated: bool = Field(False, description="出件队列：容缺材料尚未补齐，暂不能出件")
 
 
-class CasePage(Schema):
-    count: int
+class PageMeta(Schema):
+    """What every keyset-paged list answers besides its items (``cases.api.common.paged``)."""
+
+    count: int = Field(
+        description="符合条件的条数，最多数到 1000（count_capped 为 true 表示超过 1000 条）"
+    )
+    count_capped: bool = Field(description="符合条件的超过 1000 条，count 只数到 1000")
+    next: str | None = Field(
+        description="下一页的游标，作为 cursor 参数传回（同时带上相同的筛选条件）；最后一页为 null"
+    )
+
+
+class CasePage(PageMeta):
     items: list[CaseRowOut]
 
 
@@ -436,8 +447,7 @@ class InboxRowOut(Schema):
     traffic_light: LightOut | None
 
 
-class InboxPage(Schema):
-    count: int
+class InboxPage(PageMeta):
     items: list[InboxRowOut]
 
 
@@ -457,8 +467,7 @@ class ExtensionOut(Schema):
     case_due_at: dt.datetime | None
 
 
-class ExtensionPage(Schema):
-    count: int
+class ExtensionPage(PageMeta):
     items: list[ExtensionOut]
 
 
@@ -483,8 +492,7 @@ class VerificationOut(Schema):
     created_at: dt.datetime
 
 
-class VerificationPage(Schema):
-    count: int
+class VerificationPage(PageMeta):
     items: list[VerificationOut]
 
 

@@ -68,11 +68,12 @@ def _pause_out(pause: Pause, viewer: Staff) -> Json:
 def inbox(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     officer = common.staff_with(request, Permission.TASK_HANDLE)
-    count, tasks = common.page(selectors.inbox_for(officer), limit=limit, offset=offset)
-    return {"count": count, "items": [common.inbox_row(t, officer) for t in tasks]}
+    page = selectors.inbox_page(officer, cursor=cursor, limit=limit)
+    items = [common.inbox_row(t, officer) for t in page.rows]
+    return common.paged(page, items, selectors.inbox_for(officer))
 
 
 @router.get(
@@ -205,12 +206,12 @@ def extension_approve(request: HttpRequest, extension_id: int) -> Json:
 def extension_list_pending(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     chief = common.staff_with(request, Permission.EXTENSION_APPROVE)
-    qs = selectors.extension_list_pending_for(chief).select_related("approved_by")
-    count, extensions = common.page(qs, limit=limit, offset=offset)
-    return {"count": count, "items": [common.extension_out(e, refresh=False) for e in extensions]}
+    page = selectors.extension_pending_page(chief, cursor=cursor, limit=limit)
+    items = [common.extension_out(e, refresh=False) for e in page.rows]
+    return common.paged(page, items, selectors.extension_list_pending_for(chief))
 
 
 @router.get(
@@ -221,12 +222,12 @@ def extension_list_pending(
 def verification_list(
     request: HttpRequest,
     limit: int = common.limit_param(),
-    offset: int = common.offset_param(),
+    cursor: str = common.cursor_param(),
 ) -> Json:
     officer = common.staff_with(request, Permission.TASK_DECIDE)
-    qs = selectors.verification_list_for(officer).select_related("department", "decided_by")
-    count, verifications = common.page(qs, limit=limit, offset=offset)
-    return {"count": count, "items": [common.verification_out(v) for v in verifications]}
+    page = selectors.verification_page(officer, cursor=cursor, limit=limit)
+    items = [common.verification_out(v) for v in page.rows]
+    return common.paged(page, items, selectors.verification_list_for(officer))
 
 
 @router.post(

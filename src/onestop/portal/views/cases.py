@@ -47,6 +47,7 @@ from onestop.cases.states import (
 )
 from onestop.catalog.selectors import commitment_text_for
 from onestop.core.errors import DomainError, NotFound
+from onestop.core.paging import CursorInvalid
 from onestop.evaluations.services import rating_kind_open
 from onestop.portal.forms import FILE_PREFIX, SupplementForm, SupplyForm, WithdrawForm
 from onestop.portal.guide import ANSWER_PREFIX
@@ -59,7 +60,10 @@ from onestop.portal.views._common import applicant_for, field_of
 def my_cases(request: HttpRequest) -> HttpResponse:
     applicant = applicant_for(request)
     after = request.GET.get("after", "")[:200]
-    page = applicant_cases_page(applicant, cursor=after)
+    try:
+        page = applicant_cases_page(applicant, cursor=after)
+    except CursorInvalid:  # an old or edited link: the first page
+        after, page = "", applicant_cases_page(applicant)
     rows = []
     for case in page.rows:
         signal = None

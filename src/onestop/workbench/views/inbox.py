@@ -37,6 +37,7 @@ from onestop.cases.selectors import (
 )
 from onestop.cases.states import TASK_HELD_STATES, ExtensionState
 from onestop.core.errors import DomainError, NotFound
+from onestop.core.paging import CursorInvalid
 from onestop.delivery import selectors as delivery_selectors
 from onestop.workbench import forms, presenters
 from onestop.workbench.access import is_htmx, personal_data_read, staff_with
@@ -82,7 +83,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "extensions", queryset=Extension.objects.filter(state=ExtensionState.REQUESTED)
     )
     after = request.GET.get("after", "")[:200]
-    page = inbox_page(officer, cursor=after)
+    try:
+        page = inbox_page(officer, cursor=after)
+    except CursorInvalid:  # an old or edited link: the first page
+        after, page = "", inbox_page(officer)
     prefetch_related_objects(page.rows, pending)
     rows = [_row(task, officer) for task in page.rows]
     if is_htmx(request) and request.GET.get("part") == "rows":

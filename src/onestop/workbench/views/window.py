@@ -38,6 +38,7 @@ from onestop.cases.selectors import (
 from onestop.cases.states import MaterialStatus
 from onestop.core import clock
 from onestop.core.errors import DomainError, NotFound
+from onestop.core.paging import CursorInvalid
 from onestop.delivery import selectors as delivery_selectors
 from onestop.delivery import services as delivery_services
 from onestop.workbench import forms, presenters
@@ -59,7 +60,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     they have waited (hours outside the working hours and days off do not count)."""
     now = clock.now()
     after = request.GET.get("after", "")[:200]
-    page = window_queue_page(request.staff, cursor=after)  # type: ignore[attr-defined]
+    try:
+        page = window_queue_page(request.staff, cursor=after)  # type: ignore[attr-defined]
+    except CursorInvalid:  # an old or edited link: the first page
+        after, page = "", window_queue_page(request.staff)  # type: ignore[attr-defined]
     rows = [
         (
             case,
