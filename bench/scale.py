@@ -591,6 +591,33 @@ DEEP = {
 }
 
 
+def feed_endpoints() -> dict[str, tuple[str, Any]]:
+    """The change feed (``/api/events``, 500 a page): keeping up (the last 5,000 events) and
+    catching up (from the middle of the log), for the city clerk (whose scope is every case
+    here) and the busy officer (the department's cases: an EXISTS on its tasks per event)."""
+    import base64
+
+    from onestop.cases.models import CaseEvent
+
+    last = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def cursor(event_id: int) -> str:
+        return base64.urlsafe_b64encode(str(event_id).encode()).decode().rstrip("=")
+
+    recent, middle = cursor(max(0, last - 5000)), cursor(last // 2)
+    return {
+        "change feed, keeping up (clerk)": ("clerk", f"/api/events?limit=500&cursor={recent}"),
+        "change feed, keeping up (officer)": (
+            "officer",
+            f"/api/events?limit=500&cursor={recent}",
+        ),
+        "change feed, catching up (officer)": (
+            "officer",
+            f"/api/events?limit=500&cursor={middle}",
+        ),
+    }
+
+
 def deep_cursor(port: int, tok: str, path: str, hops: int) -> str:
     """The cursor ``hops`` pages of 50 into the list at ``path`` ("" if it is shorter)."""
     client = Client(port, tok)
@@ -739,6 +766,7 @@ def run(args: argparse.Namespace) -> None:
             cursor = deep_cursor(port, tokens[who], path, hops)
             if cursor:  # a list shorter than the depth has no deep page
                 paths[f"{name}, {hops * 50} deep"] = (who, f"{path}?limit=50&cursor={cursor}")
+        paths.update(feed_endpoints())
         run_load(port, tokens, paths, args.clients, max(args.clients * 5, args.requests // 10))
         samples = run_load(port, tokens, paths, args.clients, args.requests)
         alone = run_load(port, tokens, paths, 1, max(20, args.requests // 4))
@@ -773,6 +801,7 @@ def run(args: argparse.Namespace) -> None:
         for name in samples
         if name != worst[0] and "page 1" in name and _pct(alone[name], 0.5) > 0.050  # noqa: PLR2004 — the issue's target
     ]
+    shown += [name for name in samples if name.startswith("change feed") and name not in shown]
     for name in shown:
         who, path = paths[name]
         explain_slowest(
