@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from onestop.cases import services
 from onestop.cases.deadlines import due_dates
@@ -28,6 +29,13 @@ APPROVE_MAX = 11  # the worst case: a 告知承诺 verification opened and two d
 HAND_OUT_MAX = 7
 
 
+def _on(budget: int) -> int:
+    """The budget on this database: PostgreSQL adds one statement to every transition that
+    writes events, the event writers' shared lock (``cases.sql.event_writer_enter``, taken
+    before the event ids are drawn so the change feed never passes a late commit)."""
+    return budget + (1 if connection.vendor == "postgresql" else 0)
+
+
 def _warm(setup: Setup) -> None:
     """One case through the services first: the calendar and the plan are per-process caches."""
     case = setup.completed()
@@ -38,7 +46,7 @@ def test_submit_reads_a_cached_plan_and_writes_in_few_statements(
     setup, django_assert_max_num_queries
 ):
     _warm(setup)
-    with django_assert_max_num_queries(SUBMIT_MAX):
+    with django_assert_max_num_queries(_on(SUBMIT_MAX)):
         case = setup.submit()
     assert case.state == CaseState.SUBMITTED
     assert case.materials.count() == 4
@@ -47,7 +55,7 @@ def test_submit_reads_a_cached_plan_and_writes_in_few_statements(
 def test_accept_writes_the_tasks_and_their_events_in_bulk(setup, django_assert_max_num_queries):
     _warm(setup)
     case = setup.submit()
-    with django_assert_max_num_queries(ACCEPT_MAX):
+    with django_assert_max_num_queries(_on(ACCEPT_MAX)):
         case = services.case_accept(case_id=case.pk, clerk=setup.clerk)
     assert sorted(case.tasks.values_list("state", flat=True)) == ["pending", "ready", "ready"]
     assert case.events.count() == 1 + 1 + 3 + 1  # submitted, accepted, 3 × created, started
@@ -59,13 +67,13 @@ def test_claim_approve_and_hand_out_budgets(setup, django_assert_max_num_queries
     for key in ("licence", "seal", "invoice"):
         task = setup.task(case, key)
         officer = setup.officers[key]
-        with django_assert_max_num_queries(CLAIM_MAX):
+        with django_assert_max_num_queries(_on(CLAIM_MAX)):
             services.task_claim(task_id=task.pk, officer=officer)
-        with django_assert_max_num_queries(APPROVE_MAX):
+        with django_assert_max_num_queries(_on(APPROVE_MAX)):
             services.task_approve(task_id=task.pk, officer=officer, opinion="同意")
     case.refresh_from_db()
     assert case.state == CaseState.COMPLETED
-    with django_assert_max_num_queries(HAND_OUT_MAX):
+    with django_assert_max_num_queries(_on(HAND_OUT_MAX)):
         services.case_hand_out(case_id=case.pk, clerk=setup.clerk)
 
 
@@ -83,7 +91,7 @@ def test_a_package_with_more_items_needs_no_more_queries_to_approve(
     case = setup.accepted()
     licence = setup.task(case, "licence")
     services.task_claim(task_id=licence.pk, officer=setup.officers["licence"])
-    with django_assert_max_num_queries(APPROVE_MAX):
+    with django_assert_max_num_queries(_on(APPROVE_MAX)):
         services.task_approve(task_id=licence.pk, officer=setup.officers["licence"])
     seal, invoice = setup.task(case, "seal"), setup.task(case, "invoice")
     assert (seal.state, invoice.state) == (TaskState.READY, TaskState.READY)
