@@ -70,9 +70,7 @@ def test_an_event_that_commits_after_a_larger_one_is_not_skipped(tx_setup):
     b.join(60)
     assert "error" not in b_out, b_out
     late_ids = set(CaseEvent.objects.filter(case=late, pk__gt=start).values_list("pk", flat=True))
-    early_ids = set(
-        CaseEvent.objects.filter(case=early, pk__gt=start).values_list("pk", flat=True)
-    )
+    early_ids = set(CaseEvent.objects.filter(case=early, pk__gt=start).values_list("pk", flat=True))
     assert early_ids and not late_ids  # B's events are visible, A's not yet
     consumer, page_out = _in_thread(lambda: selectors.event_feed(setup.clerk, after_id=start))
     # Let the consumer's read reach the database (it either answers or waits for A), then

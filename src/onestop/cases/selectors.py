@@ -70,14 +70,16 @@ def _scope(viewer: Viewer, case: str = "") -> Q:
     if viewer.role == Role.WINDOW_CLERK:
         return visible & Q(**{region: code})
     if viewer.role in DEPARTMENT_ROLES:
-        return visible & Exists(
-            ItemTask.objects.filter(
-                case_id=pk, department=viewer.department, region_code__startswith=code
+        return visible & Q(
+            Exists(
+                ItemTask.objects.filter(
+                    case_id=pk, department=viewer.department, region_code__startswith=code
+                )
             )
         )
     if viewer.role == Role.SUPERVISOR:
         handled = Exists(ItemTask.objects.filter(case_id=pk, region_code__startswith=code))
-        return visible & (Q(**{region: code}) | handled)
+        return visible & (Q(**{region: code}) | Q(handled))
     if viewer.role == Role.AGENT:
         return visible & _agent_sees(viewer, case)
     return Q(pk__in=[])

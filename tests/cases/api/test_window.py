@@ -303,7 +303,9 @@ def test_queues_list_only_the_clerks_region_with_masked_identifiers(setup, peopl
 
 
 @pytest.mark.parametrize("url", ["/api/window/queue", "/api/window/handout"])
-@pytest.mark.parametrize(("params", "field"), [({"limit": 0}, "limit"), ({"cursor": "bm90IGEgY3Vyc29y"}, "cursor")])
+@pytest.mark.parametrize(
+    ("params", "field"), [({"limit": 0}, "limit"), ({"cursor": "bm90IGEgY3Vyc29y"}, "cursor")]
+)
 def test_bad_paging_is_422(setup, people, url, params, field):
     response = people.api("clerk").get(url, **params)
     assert_problem(response, 422, field)
