@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
 from onestop.accounts.models import Staff
@@ -602,17 +602,17 @@ def event_feed_horizon() -> int | None:
     past it would never see 10. Taking the writers' lock exclusively waits until every writer
     that holds an id has ended (new writers queue behind the request, so the wait is only for
     those in flight); the largest id committed at that moment is the horizon. The lock is
-    let go at once, so writers wait for no more than that.
+    the transaction's (``pg_advisory_xact_lock``), in a transaction of its own: released at
+    its commit, so writers wait for no more than that, and safe behind PgBouncer in
+    transaction mode (a session lock could stay on a server connection the next statement
+    does not get). Called outside a transaction (the API's requests are), READ COMMITTED:
+    the second statement's snapshot is taken after the wait.
     """
     if connection.vendor != "postgresql":
         return None
     table, pk = _q(CaseEvent._meta.db_table), _q(CaseEvent._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [EVENT_WRITERS_LOCK])
-        try:
-            # A statement after the wait: its snapshot sees every writer that ended.
-            cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608
-            (horizon,) = cursor.fetchone()
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [EVENT_WRITERS_LOCK])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_WRITERS_LOCK])
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608
+        (horizon,) = cursor.fetchone()
     return horizon or 0
