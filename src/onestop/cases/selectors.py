@@ -376,7 +376,7 @@ def event_feed(viewer: Staff, *, after_id: int = 0, limit: int = 100) -> list[Ca
 
 # --- pages of the long lists (keyset: a page costs the same however deep it is) ----------
 #
-# Each order ends with the id and has an index that yields it (cases migration 0012):
+# Each order ends with the id and has an index that yields it (cases migration 0013):
 # ``task_inbox_order``, ``case_queue_order``, ``case_handout_order``, ``case_applicant_order``.
 # A cursor that is not one of these lists' is ``CursorInvalid`` (422 in the API).
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_task_mode"),
+        ("cases", "0012_promised_unit_minute"),
     ]
 
     operations = [
