@@ -61,8 +61,8 @@ def test_summary_counts_what_the_database_holds(demo):
     assert Staff.objects.count() == staff
     persons = len(people.PERSONS) + len(crossdomain.PERSONS) + len(agents.ELDERLY)
     assert Applicant.objects.count() == persons + len(people.ENTERPRISES)
-    assert demo.present["items"] == len(catalog_data.ITEMS)
-    assert demo.present["packages"] == len(catalog_data.PACKAGES)
+    assert demo.present["items"] == len(catalog_data.ITEMS) + len(crossdomain.ITEMS)
+    assert demo.present["packages"] == len(catalog_data.PACKAGES) + len(crossdomain.PACKAGES)
 
 
 @pytest.mark.django_db
@@ -154,8 +154,10 @@ def test_applicants_have_their_own_logins(demo):
 def test_every_item_and_package_is_published_and_passes_the_checker(demo):
     items = ServiceItemVersion.objects.select_related("item")
     packages = PackageVersion.objects.select_related("package")
-    assert {v.item.basic_code for v in items} == {i.basic_code for i in catalog_data.ITEMS}
-    assert {v.package.code for v in packages} == {p.code for p in catalog_data.PACKAGES}
+    specs = [*catalog_data.ITEMS, *crossdomain.ITEMS]
+    assert {v.item.basic_code for v in items} == {i.basic_code for i in specs}
+    package_specs = [*catalog_data.PACKAGES, *crossdomain.PACKAGES]
+    assert {v.package.code for v in packages} == {p.code for p in package_specs}
     for version in [*items, *packages]:
         assert version.status == VersionStatus.PUBLISHED, version
     for version in items:
