@@ -57,7 +57,14 @@ def test_summary_counts_what_the_database_holds(demo):
     assert Hall.objects.count() == demo.present["halls"]
     assert Window.objects.count() == demo.present["windows"]
     # with the cross-domain demo's staff and applicants, and 帮代办's (demo/agents.py)
-    staff = len(people.STAFF) + len(crossdomain.STAFF) + len(agents.AGENTS)
+    # and the clerks of the pilot village stations (demo/villages.py; 芙蓉村's is in people)
+    assert demo.created["village clerks"] == 7
+    staff = (
+        len(people.STAFF)
+        + len(crossdomain.STAFF)
+        + len(agents.AGENTS)
+        + demo.created["village clerks"]
+    )
     assert Staff.objects.count() == staff
     persons = len(people.PERSONS) + len(crossdomain.PERSONS) + len(agents.ELDERLY)
     assert Applicant.objects.count() == persons + len(people.ENTERPRISES)

@@ -80,6 +80,8 @@ def _clerks(summary: DemoSummary, stations: list[Hall]) -> dict[int, Staff]:
         clerks.setdefault(staff.hall_id, staff)
     for n, station in enumerate(stations, start=1):
         created = station.pk not in clerks
+        if not created and not clerks[station.pk].user.username.startswith("clerk-"):
+            continue  # a clerk of ``people`` (芙蓉村's): the people section counts them
         if created:
             clerks[station.pk] = accounts_services.staff_create(
                 username=f"clerk-{station.region.code}",
@@ -133,6 +135,10 @@ def _seals(summary: DemoSummary, departments: dict[int, set[str]]) -> dict[int, 
                 valid_from=since,
                 valid_to=since.replace(year=since.year + 5),
             )
+            # Counted as made by this load; the certificates section, which tallies every
+            # department's seal once, then finds it present (not created) and adds it again.
+            summary.tally("seals", created=True)
+            summary.present["seals"] -= 1
         granted = set(
             SealAuthorisation.objects.filter(seal=seals[department.pk]).values_list(
                 "staff_id", flat=True
@@ -143,6 +149,8 @@ def _seals(summary: DemoSummary, departments: dict[int, set[str]]) -> dict[int, 
                 certificates.seal_authorise(
                     seal_id=seals[department.pk].pk, staff=staff, valid_from=since
                 )
+                summary.tally("seal authorisations", created=True)  # as for the seals
+                summary.present["seal authorisations"] -= 1
     return seals
 
 
@@ -200,6 +208,7 @@ def _officer(task: Any) -> Staff:
 
 
 def _play(
+    summary: DemoSummary,
     *,
     key: str,
     clerk: Staff,
@@ -238,6 +247,8 @@ def _play(
                     task_id=task.pk, officer=officer, opinion="材料齐全，符合条件，准予办理。"
                 )
                 certificates.results_issue(task_id=task.pk)
+                # the certificates section counts every certificate present, these included
+                summary.created["certificates"] += 1
     moment += dt.timedelta(minutes=rng.uniform(1, 3))
     with clock.frozen(moment):
         return case_services.case_hand_out(case_id=case.pk, clerk=clerk, note="现场打印出件")
@@ -284,6 +295,7 @@ def _cases(summary: DemoSummary, stations: list[Hall], clerks: dict[int, Staff])
                 start = now - dt.timedelta(hours=2, minutes=rng.randrange(60))
             version, answers = applications[rng.randrange(len(applications))]
             _play(
+                summary,
                 key=f"{KEY_PREFIX}{station.region.code}-{n}",
                 clerk=clerks[station.pk],
                 applicant=persons[rng.randrange(len(persons))],
