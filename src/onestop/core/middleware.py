@@ -297,6 +297,20 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _connection_lost() -> bool:
+    """Whether a database connection of this thread is gone after an error. Through
+    PgBouncer a server that restarts under a transaction can also surface as psycopg's
+    ``InternalError`` ("received 2 results from command 'COMMIT'") on a connection that is
+    then closed: that is an outage too, while an error on a live connection stays a bug."""
+    for conn in connections.all(initialized_only=True):
+        raw = conn.connection
+        if raw is None and conn.errors_occurred:
+            return True  # Django closed it: the rollback after the error failed
+        if raw is not None and getattr(raw, "closed", False):
+            return True
+    return False
+
+
 class EdgeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -321,20 +335,6 @@ class EdgeMiddleware:
                 conn.close_if_unusable_or_obsolete()
             return unavailable(request)
         return None
-
-
-def _connection_lost() -> bool:
-    """Whether a database connection of this thread is gone after an error. Through
-    PgBouncer a server that restarts under a transaction can also surface as psycopg's
-    ``InternalError`` ("received 2 results from command 'COMMIT'") on a connection that is
-    then closed: that is an outage too, while an error on a live connection stays a bug."""
-    for conn in connections.all(initialized_only=True):
-        raw = conn.connection
-        if raw is None and conn.errors_occurred:
-            return True  # Django closed it: the rollback after the error failed
-        if raw is not None and getattr(raw, "closed", False):
-            return True
-    return False
 
     def refuse(self, request: HttpRequest, refused: Refused) -> HttpResponse:
         if _is_api(request):
