@@ -161,7 +161,7 @@ def test_intake_form_in_english_marks_a_commitment_material_as_allowed(setup, as
     assert badges == ["Commitment allowed"]
     assert "1 copy ·" in _text(residence)
     head = desk_head(html)
-    assert f"{setup.applicant.name} (" in head and "completed within 5 working days" in head
+    assert f"{setup.applicant.name} (" in head and "Promised: done within 5 working days" in head
     assert not CJK.search(head.replace(setup.applicant.name, "").replace(setup.package.name, ""))
 
 
