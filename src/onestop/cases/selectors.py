@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Applicant, Staff
 from onestop.accounts.roles import DEPARTMENT_ROLES, Role
@@ -508,7 +509,7 @@ def authorisation_get_for(viewer: Staff | Applicant, authorisation_id: int) -> A
         rows = AgentAuthorisation.objects.none()
     found = rows.filter(pk=authorisation_id).first()
     if found is None:
-        raise NotFound("代办授权不存在或不在您的查看范围内。")
+        raise NotFound(_("代办授权不存在或不在您的查看范围内。"))
     return found
 
 
